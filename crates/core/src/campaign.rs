@@ -117,3 +117,19 @@ impl TryFrom<RawCampaign> for Campaign {
         })
     }
 }
+
+impl From<&Campaign> for RawCampaign {
+    fn from(c: &Campaign) -> Self {
+        RawCampaign {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            format: "banner".into(),
+            content: RawContent {
+                title: c.title.clone(),
+                body: c.body.clone(),
+                ctas: c.ctas.clone(),
+            },
+            priority: c.priority,
+        }
+    }
+}

@@ -26,7 +26,12 @@ pub struct Decision {
 }
 
 /// Rank the campaigns this user should see now.
-pub fn decide(campaigns: &[Campaign], _ctx: &Context, history: &History, _now: Timestamp) -> Decision {
+pub fn decide(
+    campaigns: &[Campaign],
+    _ctx: &Context,
+    history: &History,
+    _now: Timestamp,
+) -> Decision {
     let mut shown: Vec<usize> = (0..campaigns.len())
         .filter(|&i| !history.dismissed.contains(&campaigns[i].id))
         .collect();

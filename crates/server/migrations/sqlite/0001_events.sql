@@ -1,0 +1,14 @@
+-- Engagement events, one row per client-generated id: the primary key is what makes storage
+-- exactly-once under at-least-once delivery.
+CREATE TABLE events (
+    id           TEXT PRIMARY KEY NOT NULL,
+    env_key      TEXT NOT NULL,
+    type         TEXT NOT NULL,
+    ts_client    INTEGER NOT NULL,
+    ts_server    INTEGER NOT NULL,
+    user_id      TEXT,
+    campaign_id  TEXT,
+    body         TEXT NOT NULL
+);
+CREATE INDEX events_campaign ON events (campaign_id, type);
+CREATE INDEX events_user ON events (user_id, ts_client);

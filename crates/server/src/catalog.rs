@@ -1,0 +1,85 @@
+//! The campaign catalog the collector serves: campaigns-as-code loaded from a folder of TOML
+//! files, validated by the core, and serialised once into the JSON the widget fetches, with an
+//! ETag so unchanged catalogs cost a 304.
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use touchpoint_core::{Campaign, RawCampaign};
+
+/// Validated campaigns and their wire form.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The validated campaigns.
+    pub campaigns: Vec<Campaign>,
+    /// `{"campaigns": [...]}` as served to widgets.
+    pub json: std::sync::Arc<str>,
+    /// Strong ETag of `json`.
+    pub etag: String,
+}
+
+/// Why a folder of campaigns could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A file or the folder could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// One or more campaigns are invalid; the message lists every problem.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Catalog {
+    /// Build a catalog from validated campaigns.
+    pub fn new(campaigns: Vec<Campaign>) -> Self {
+        let raws: Vec<RawCampaign> = campaigns.iter().map(RawCampaign::from).collect();
+        let json = serde_json::json!({ "campaigns": raws }).to_string();
+        let etag = format!("\"{:x}\"", Sha256::digest(json.as_bytes()));
+        Self {
+            campaigns,
+            json: json.into(),
+            etag,
+        }
+    }
+
+    /// Load every `*.toml` file of `dir`, in name order.
+    ///
+    /// # Errors
+    /// When the folder or a file cannot be read, or any campaign is invalid (all problems of all
+    /// files are reported together).
+    pub fn load_dir(dir: &Path) -> Result<Self, CatalogError> {
+        let read_err = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| CatalogError::Read { path, source }
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(read_err(dir))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let mut campaigns = Vec::new();
+        let mut problems = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
+            let name = path.display().to_string();
+            match toml::from_str::<RawCampaign>(&text) {
+                Ok(raw) => match Campaign::try_from(raw) {
+                    Ok(c) => campaigns.push(c),
+                    Err(e) => problems.push(format!("{name}: {e}")),
+                },
+                Err(e) => problems.push(format!("{name}: {e}")),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self::new(campaigns))
+        } else {
+            Err(CatalogError::Invalid(problems.join("\n")))
+        }
+    }
+}

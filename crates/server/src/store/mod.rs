@@ -1,0 +1,120 @@
+//! Storage of engagement events behind one trait, so that the collector runs on the embedded
+//! SQLite file by default and on PostgreSQL when several collectors share a database. Both
+//! implementations pass the same test suite (`tests/store.rs`).
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use thiserror::Error;
+
+/// An event ready to store: validated, with the server's receive time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Client-generated UUIDv7; the deduplication key.
+    pub id: String,
+    /// Publishable key of the environment it came through.
+    pub env_key: String,
+    /// Event type in its wire spelling (`cta`, `impression`, ...).
+    pub kind: String,
+    /// Client timestamp, unix millis.
+    pub ts_client: i64,
+    /// Server receive time, unix millis.
+    pub ts_server: i64,
+    /// The identified user, if any.
+    pub user_id: Option<String>,
+    /// The campaign it concerns, if any.
+    pub campaign_id: Option<String>,
+    /// The whole event as JSON, as received.
+    pub body: String,
+}
+
+/// What storing one event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertOutcome {
+    /// Newly stored.
+    Accepted,
+    /// An event with this id was stored before; nothing changed.
+    Duplicate,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only events about this campaign.
+    pub campaign_id: Option<String>,
+    /// Only events of this type.
+    pub kind: Option<String>,
+    /// Only events of this user.
+    pub user_id: Option<String>,
+    /// At most this many, newest first.
+    pub limit: Option<u32>,
+}
+
+/// A storage failure, with the operation that failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database at {url}: {source}")]
+    Open {
+        /// The URL or path given.
+        url: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database query failed while {doing}: {source}")]
+    Query {
+        /// What the store was doing.
+        doing: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+        move |source| Self::Query { doing, source }
+    }
+}
+
+/// Durable storage of engagement events.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Store a batch in one transaction; an id seen before is reported as a duplicate and left
+    /// as it was. Outcomes are in the order of `events`.
+    async fn insert_events(&self, events: &[StoredEvent])
+        -> Result<Vec<InsertOutcome>, StoreError>;
+
+    /// List stored events, newest first.
+    async fn list_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Count stored events matching the filter (its `limit` is ignored).
+    async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Open the store a URL names: `postgres://...` for PostgreSQL, anything else is a SQLite
+/// file path (or `sqlite:` URL). Runs migrations.
+///
+/// # Errors
+/// When the database cannot be opened or migrated.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        Ok(std::sync::Arc::new(SqliteStore::open(url).await?))
+    }
+}

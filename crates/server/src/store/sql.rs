@@ -1,0 +1,103 @@
+//! The queries both SQL backends share. SQLite and PostgreSQL accept the same statements here;
+//! only the placeholder syntax differs, and `QueryBuilder` writes that for each backend. A
+//! macro stamps the one `Store` implementation onto each backend's pool type.
+
+/// Implements [`super::Store`] for a struct with a `pool: sqlx::Pool<$db>` field.
+macro_rules! sql_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl Store for $store {
+            async fn insert_events(&self, events: &[StoredEvent]) -> Result<Vec<InsertOutcome>, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(StoreError::query("starting a batch"))?;
+                let mut outcomes = Vec::with_capacity(events.len());
+                for e in events {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, campaign_id, body) ",
+                    );
+                    q.push_values(std::iter::once(e), |mut row, e| {
+                        row.push_bind(e.id.clone())
+                            .push_bind(e.env_key.clone())
+                            .push_bind(e.kind.clone())
+                            .push_bind(e.ts_client)
+                            .push_bind(e.ts_server)
+                            .push_bind(e.user_id.clone())
+                            .push_bind(e.campaign_id.clone())
+                            .push_bind(e.body.clone());
+                    });
+                    q.push(" ON CONFLICT (id) DO NOTHING");
+                    let done = q
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::query("inserting an event"))?;
+                    outcomes.push(if done.rows_affected() == 1 {
+                        InsertOutcome::Accepted
+                    } else {
+                        InsertOutcome::Duplicate
+                    });
+                }
+                tx.commit().await.map_err(StoreError::query("committing a batch"))?;
+                Ok(outcomes)
+            }
+
+            async fn list_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, env_key, type, ts_client, ts_server, user_id, campaign_id, body FROM events WHERE 1 = 1",
+                );
+                push_filter!(q, filter);
+                q.push(" ORDER BY ts_server DESC, id DESC LIMIT ")
+                    .push_bind(i64::from(filter.limit.unwrap_or(1000)));
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("listing events"))?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        use sqlx::Row;
+                        StoredEvent {
+                            id: r.get(0),
+                            env_key: r.get(1),
+                            kind: r.get(2),
+                            ts_client: r.get(3),
+                            ts_server: r.get(4),
+                            user_id: r.get(5),
+                            campaign_id: r.get(6),
+                            body: r.get(7),
+                        }
+                    })
+                    .collect())
+            }
+
+            async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM events WHERE 1 = 1");
+                push_filter!(q, filter);
+                let n: i64 = q
+                    .build_query_scalar()
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(StoreError::query("counting events"))?;
+                Ok(n.unsigned_abs())
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::query("pinging"))?;
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Appends the `AND ...` clauses of an [`super::EventFilter`].
+macro_rules! push_filter {
+    ($q:ident, $f:expr) => {
+        if let Some(c) = &$f.campaign_id {
+            $q.push(" AND campaign_id = ").push_bind(c.clone());
+        }
+        if let Some(k) = &$f.kind {
+            $q.push(" AND type = ").push_bind(k.clone());
+        }
+        if let Some(u) = &$f.user_id {
+            $q.push(" AND user_id = ").push_bind(u.clone());
+        }
+    };
+}
+
+pub(super) use {push_filter, sql_store};

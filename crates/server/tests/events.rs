@@ -1,0 +1,125 @@
+//! Behaviour of `POST /v1/events`: validation names the field at fault, storage is
+//! exactly-once by event id, and keys are enforced.
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_event_is_a_400_naming_the_field() {
+    let (router, _dir) = sqlite_app().await;
+    let mut bad = event(&uuid(1), "cta");
+    bad["type"] = json!("klick");
+    let (status, body) = send(
+        &router,
+        post_events(&json!({ "events": [bad] }).to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_event");
+    assert_eq!(body["error"]["field"], "events[0].type");
+    let msg = body["error"]["message"].as_str().expect("message");
+    assert!(msg.contains("klick"), "message names the bad value: {msg}");
+}
+
+#[tokio::test]
+async fn missing_field_is_named() {
+    let (router, _dir) = sqlite_app().await;
+    let body = json!({ "events": [{ "id": uuid(1), "type": "cta" }] }).to_string();
+    let (status, body) = send(&router, post_events(&body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("missing field `ts`"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn body_that_is_not_a_batch_is_rejected() {
+    let (router, _dir) = sqlite_app().await;
+    let (status, body) = send(&router, post_events("{\"evnts\": []}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "malformed_batch");
+    let (status, _) = send(&router, post_events("not json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn one_bad_event_does_not_sink_the_batch_and_replays_are_duplicates() {
+    let (router, _dir) = sqlite_app().await;
+    let mut late = event(&uuid(3), "impression");
+    late["ts"] = json!(NOW - 10 * 365 * 24 * 3600 * 1000);
+    let batch = json!({ "events": [event(&uuid(1), "cta"), event(&uuid(2), "impression"), late] })
+        .to_string();
+    let (status, body) = send(&router, post_events(&batch)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["accepted"].as_u64(), body["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        body["results"][2]["error"]["code"],
+        "timestamp_out_of_range"
+    );
+
+    let (status, body) = send(&router, post_events(&batch)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (body["accepted"].as_u64(), body["duplicates"].as_u64()),
+        (Some(0), Some(2)),
+        "{body}"
+    );
+
+    let req = Request::get("/v1/admin/events")
+        .header("authorization", "Bearer admin")
+        .body(Body::empty())
+        .expect("req");
+    let (status, body) = send(&router, req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 2, "stored once each: {body}");
+}
+
+#[tokio::test]
+async fn unknown_key_and_missing_admin_token_are_refused() {
+    let (router, _dir) = sqlite_app().await;
+    let req = Request::post("/v1/events?key=pk_nope")
+        .body(Body::from("{\"events\":[]}"))
+        .expect("req");
+    let (status, body) = send(&router, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unknown_key");
+    let req = Request::get("/v1/admin/events")
+        .body(Body::empty())
+        .expect("req");
+    let (status, body) = send(&router, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "admin_unauthorized");
+}
+
+#[tokio::test]
+async fn campaigns_answer_304_to_a_current_etag() {
+    let (router, _dir) = sqlite_app().await;
+    let res = tower::ServiceExt::oneshot(
+        router.clone(),
+        Request::get("/v1/campaigns?key=pk_test")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().expect("etag").to_owned();
+    let req = Request::get("/v1/campaigns?key=pk_test")
+        .header("if-none-match", &etag)
+        .body(Body::empty())
+        .expect("req");
+    let res = tower::ServiceExt::oneshot(router, req)
+        .await
+        .expect("answer");
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+}
