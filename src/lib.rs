@@ -1,1 +1,20 @@
-//! widget
+//! The Touchpoint widget: shows each end user the nudge that fits their account's place in
+//! the customer journey, inside the vendor's own web app, and reports every engagement.
+//!
+//! Layers, each depending only on the ones below it:
+//! - [`state`]: the widget's state, actions and a pure reducer (no Yew, no web-sys), tested
+//!   natively;
+//! - `runtime` (wasm32): owns the state, runs the reducer and the effects it asks for;
+//! - `effects` (wasm32): browser effects — mounting, HTTP, storage, clock and randomness;
+//! - `components` (wasm32): Yew components that render a state snapshot;
+//! - `api` (wasm32): the JS entry points the loader calls (`start`, `command`).
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod effects;
+#[cfg(target_arch = "wasm32")]
+mod runtime;

@@ -1,0 +1,125 @@
+//! HTTP to the collector with `fetch`: the campaign catalog, and event batches sent with
+//! `keepalive` so a batch in flight survives the page being closed.
+use js_sys::Promise;
+use touchpoint_core::{Campaign, RawCampaign};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The network failed or the request was blocked.
+    #[error("network error calling {url}: {message}")]
+    Network {
+        /// The URL.
+        url: String,
+        /// What the browser said.
+        message: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered {status}: {body}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// Body text (the server's JSON error).
+        body: String,
+    },
+    /// The answer could not be read as the expected JSON.
+    #[error("unexpected answer from {url}: {message}")]
+    Decode {
+        /// The URL.
+        url: String,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+fn js_message(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
+}
+
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, HttpError> {
+    let net = |e: JsValue| HttpError::Network { url: url.to_owned(), message: js_message(&e) };
+    let req = Request::new_with_str_and_init(url, init).map_err(net)?;
+    let window = web_sys::window().ok_or_else(|| HttpError::Network { url: url.into(), message: "no window".into() })?;
+    let promise: Promise = window.fetch_with_request(&req);
+    let res: Response = JsFuture::from(promise).await.map_err(net)?.unchecked_into();
+    if res.ok() {
+        Ok(res)
+    } else {
+        let body = match res.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Err(HttpError::Status { url: url.to_owned(), status: res.status(), body })
+    }
+}
+
+async fn text(url: &str, res: Response) -> Result<String, HttpError> {
+    let decode = |e: JsValue| HttpError::Decode { url: url.to_owned(), message: js_message(&e) };
+    JsFuture::from(res.text().map_err(decode)?)
+        .await
+        .map_err(decode)?
+        .as_string()
+        .ok_or_else(|| HttpError::Decode { url: url.to_owned(), message: "body is not text".into() })
+}
+
+/// A campaign that failed validation in the widget (a server/widget version mismatch).
+#[derive(Debug)]
+pub struct Skipped {
+    /// Campaign id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Fetch and validate the campaign catalog. Invalid campaigns are skipped and reported, so
+/// one bad campaign never hides the others.
+///
+/// # Errors
+/// When the request fails or the body is not a catalog.
+pub async fn fetch_campaigns(api: &str, key: &str) -> Result<(Vec<Campaign>, Vec<Skipped>), HttpError> {
+    #[derive(serde::Deserialize)]
+    struct CatalogIn {
+        campaigns: Vec<serde_json::Value>,
+    }
+    let url = format!("{api}v1/campaigns?key={key}");
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let res = fetch(&url, &init).await?;
+    let body = text(&url, res).await?;
+    let catalog: CatalogIn =
+        serde_json::from_str(&body).map_err(|e| HttpError::Decode { url: url.clone(), message: e.to_string() })?;
+    let mut ok = Vec::new();
+    let mut skipped = Vec::new();
+    for value in catalog.campaigns {
+        let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+        match serde_json::from_value::<RawCampaign>(value).map_err(|e| e.to_string()).and_then(|r| {
+            Campaign::try_from(r).map_err(|e| e.to_string())
+        }) {
+            Ok(c) => ok.push(c),
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
+    }
+    Ok((ok, skipped))
+}
+
+/// POST a JSON batch of events with `keepalive`.
+///
+/// # Errors
+/// When the request fails or the collector answers an error status.
+pub async fn post_events(api: &str, key: &str, batch_json: &str) -> Result<(), HttpError> {
+    let url = format!("{api}v1/events?key={key}");
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(batch_json));
+    // web-sys has no setter for `keepalive`; it is a plain property of the init dictionary.
+    let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+    let headers = web_sys::Headers::new().map_err(|e| HttpError::Network { url: url.clone(), message: js_message(&e) })?;
+    let _ = headers.set("content-type", "application/json");
+    init.set_headers(&headers);
+    fetch(&url, &init).await.map(|_| ())
+}

@@ -1,0 +1,7 @@
+//! Browser effects, gathered in one place: mounting into a Shadow DOM root, HTTP to the
+//! collector, local storage, the clock and randomness. Each failure is a typed error; none
+//! panics into the host page.
+pub mod http;
+pub mod mount;
+pub mod platform;
+pub mod storage;

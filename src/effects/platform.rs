@@ -1,0 +1,32 @@
+//! The clock and randomness, read only here so the rest of the widget stays deterministic.
+use touchpoint_core::Timestamp;
+
+/// Now, from `Date.now()`.
+pub fn now() -> Timestamp {
+    // Date.now() is an integral number of milliseconds well inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
+/// Ten random bytes from `crypto.getRandomValues`, falling back to `Math.random` where the
+/// Web Crypto API is unavailable (ids stay unique enough for deduplication).
+pub fn random10() -> [u8; 10] {
+    let mut bytes = [0u8; 10];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in &mut bytes {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+    }
+    bytes
+}
+
+/// A fresh UUIDv7 event id.
+pub fn new_event_id() -> String {
+    touchpoint_core::event::uuid_v7(now().as_millis(), random10())
+}

@@ -1,0 +1,89 @@
+// Shared end-to-end harness: start a real `touchpoint serve` on a free loopback port with a
+// fresh SQLite file, launch Debian's Chromium through playwright-core, and read back what the
+// server stored through its admin API.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = process.env.TOUCHPOINT_ROOT ?? path.resolve(import.meta.dirname, "../..");
+const BIN = process.env.TOUCHPOINT_BIN ?? path.join(ROOT, "target/debug/touchpoint");
+export const OUTPUT = path.join(ROOT, "tests/e2e/output");
+const ADMIN = "e2e-admin";
+
+/** Start a server; resolves once it prints its address. */
+export async function startServer({ campaigns = path.join(ROOT, "campaigns"), database } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "tp-e2e-"));
+  const db = database ?? path.join(dir, "events.db");
+  const child = spawn(
+    BIN,
+    ["serve", "--bind", "127.0.0.1:0", "--database-url", db, "--campaigns", campaigns,
+      "--dist", path.join(ROOT, "dist"), "--www", path.join(ROOT, "www"), "--admin-token", ADMIN],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}${log}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${out}${log}`)); });
+  });
+  return {
+    url,
+    db,
+    log: () => log,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await gone;
+    },
+    /** Stored events matching the filters, from the admin API (which reads the database). */
+    async events(filters = {}) {
+      const q = new URLSearchParams(filters).toString();
+      const res = await fetch(`${url}/v1/admin/events?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      if (!res.ok) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the network-quiet flags these machines need. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+/** Poll `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually(fn, ms = 10000, what = "condition") {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+/** Record page errors and console warnings/errors so a test can assert there were none. */
+export function watchConsole(page) {
+  const messages = [];
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") messages.push(`${m.type()}: ${m.text()}`); });
+  page.on("pageerror", (e) => messages.push(`pageerror: ${e.message}`));
+  return messages;
+}
+
+export function outputPath(name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  return path.join(OUTPUT, name);
+}

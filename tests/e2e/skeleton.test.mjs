@@ -1,0 +1,51 @@
+// The walking skeleton, end to end: the demo page's snippet loads the widget, which fetches
+// campaigns, decides, and shows a banner inside its shadow root; clicking the CTA stores
+// exactly one `cta` event in the server's SQLite database.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, eventually, watchConsole, outputPath } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("banner from script tag to database", async () => {
+  const page = await browser.newPage();
+  const problems = watchConsole(page);
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+  await page.goto(`${server.url}/demo/`);
+
+  const banner = page.locator("touchpoint-widget .tp-banner");
+  await banner.waitFor({ state: "visible", timeout: 15000 });
+  assert.equal(await banner.getAttribute("data-campaign"), "welcome-banner");
+  assert.match(await banner.innerText(), /Welcome to Ledgerly!/);
+  const inShadow = await page.evaluate(() => {
+    const host = document.querySelector("touchpoint-widget");
+    return Boolean(host?.shadowRoot?.querySelector(".tp-banner")) && !document.querySelector(".tp-banner");
+  });
+  assert.ok(inShadow, "the banner lives in the widget's shadow root, not in the host DOM");
+  await page.screenshot({ path: outputPath("skeleton-banner.png"), animations: "disabled" });
+
+  await banner.getByRole("button", { name: "Create an invoice" }).click();
+  await banner.waitFor({ state: "detached", timeout: 5000 });
+
+  const stored = await eventually(async () => {
+    const r = await server.events({ campaign_id: "welcome-banner", type: "cta" });
+    return r.total >= 1 && r;
+  }, 10000, "the cta event to be stored");
+  // Give a (wrong) second send a moment to arrive before asserting exactly one.
+  await new Promise((r) => setTimeout(r, 500));
+  const cta = await server.events({ campaign_id: "welcome-banner", type: "cta" });
+  assert.equal(cta.total, 1, `exactly one cta event: ${JSON.stringify(cta.events)}`);
+  assert.equal(stored.events[0].user_id, "u_ada", "the event carries the identified user");
+  const impressions = await server.events({ campaign_id: "welcome-banner", type: "impression" });
+  assert.equal(impressions.total, 1, "exactly one impression");
+  assert.deepEqual(problems, [], "no console errors or warnings");
+});
