@@ -1,0 +1,86 @@
+//! Browser tests of the banner component in headless Chromium: the DOM it renders, and that its
+//! buttons report the gesture.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use touchpoint::components::{banner::BannerProps, Banner};
+use touchpoint_core::{Campaign, RawCampaign};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn campaign() -> Campaign {
+    let raw: RawCampaign = serde_json::from_value(serde_json::json!({
+        "id": "welcome", "name": "Welcome", "format": "banner",
+        "content": {
+            "title": "Welcome <b>aboard</b>",
+            "body": "Send your first invoice.",
+            "ctas": [{ "label": "Start" }, { "label": "Later" }]
+        }
+    }))
+    .expect("raw");
+    Campaign::try_from(raw).expect("valid")
+}
+
+async fn tick() {
+    yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
+}
+
+fn root() -> web_sys::Element {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    let div = doc.create_element("div").expect("div");
+    doc.body().expect("body").append_child(&div).expect("append");
+    div
+}
+
+#[wasm_bindgen_test]
+async fn banner_renders_title_body_ctas_and_close() {
+    let div = root();
+    let props = BannerProps { campaign: campaign(), on_cta: Callback::noop(), on_dismiss: Callback::noop() };
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props).render();
+    tick().await;
+
+    let section = div.query_selector("section.tp-banner").expect("query").expect("banner rendered");
+    assert_eq!(section.get_attribute("role").as_deref(), Some("region"));
+    assert_eq!(section.get_attribute("data-campaign").as_deref(), Some("welcome"));
+    let title = div.query_selector(".tp-banner__title").expect("query").expect("title");
+    // Content is text, never markup.
+    assert_eq!(title.text_content().as_deref(), Some("Welcome <b>aboard</b>"));
+    assert!(div.query_selector("b").expect("query").is_none());
+    let buttons = div.query_selector_all(".tp-btn").expect("query");
+    assert_eq!(buttons.length(), 2);
+    let close = div.query_selector(".tp-close").expect("query").expect("close button");
+    assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
+}
+
+#[wasm_bindgen_test]
+async fn buttons_report_which_cta_and_dismiss() {
+    let div = root();
+    let used = Rc::new(RefCell::new(Vec::new()));
+    let dismissed = Rc::new(RefCell::new(0));
+    let props = BannerProps {
+        campaign: campaign(),
+        on_cta: {
+            let used = used.clone();
+            Callback::from(move |i| used.borrow_mut().push(i))
+        },
+        on_dismiss: {
+            let dismissed = dismissed.clone();
+            Callback::from(move |()| *dismissed.borrow_mut() += 1)
+        },
+    };
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props).render();
+    tick().await;
+
+    let buttons = div.query_selector_all(".tp-btn").expect("query");
+    let second: HtmlElement = buttons.get(1).expect("second cta").dyn_into().expect("html element");
+    second.click();
+    let close: HtmlElement = div.query_selector(".tp-close").expect("q").expect("close").dyn_into().expect("html");
+    close.click();
+    assert_eq!(*used.borrow(), vec![1]);
+    assert_eq!(*dismissed.borrow(), 1);
+}
