@@ -9,13 +9,24 @@ use wasm_bindgen::prelude::*;
 /// Boot the widget: `options` is `{key, api, css}` from the loader.
 #[wasm_bindgen]
 pub fn start(options: JsValue) {
-    let get = |name: &str| js_sys::Reflect::get(&options, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    let get = |name: &str| {
+        js_sys::Reflect::get(&options, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
     let (Some(key), Some(api), Some(css)) = (get("key"), get("api"), get("css")) else {
         runtime::warn("start needs {key, api, css}; the widget stays off");
         return;
     };
-    let api = if api.ends_with('/') { api } else { format!("{api}/") };
-    runtime::init(Config { key: key.clone(), api: api.clone() });
+    let api = if api.ends_with('/') {
+        api
+    } else {
+        format!("{api}/")
+    };
+    runtime::init(Config {
+        key: key.clone(),
+        api: api.clone(),
+    });
     if let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) {
         runtime::dispatch(Action::Page { path });
     }
@@ -48,19 +59,31 @@ pub fn command(name: &str, args: js_sys::Array) {
     let action = match name {
         "identify" => {
             let id = arg(0);
-            let user_id = id.as_string().or_else(|| id.as_f64().map(|n| n.to_string()));
+            let user_id = id
+                .as_string()
+                .or_else(|| id.as_f64().map(|n| n.to_string()));
             match user_id {
                 Some(user_id) if !user_id.is_empty() => Action::Identify { user_id },
-                _ => return runtime::warn("identify(userId, traits, options) needs a non-empty userId"),
+                _ => {
+                    return runtime::warn(
+                        "identify(userId, traits, options) needs a non-empty userId",
+                    )
+                }
             }
         }
         "page" => {
-            let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+            let path = web_sys::window()
+                .and_then(|w| w.location().pathname().ok())
+                .unwrap_or_default();
             Action::Page { path }
         }
         "hide" => Action::Hide,
         "reset" => Action::Reset,
-        other => return runtime::warn(&format!("touchpoint.{other} is not supported by this version")),
+        other => {
+            return runtime::warn(&format!(
+                "touchpoint.{other} is not supported by this version"
+            ))
+        }
     };
     runtime::dispatch(action);
 }

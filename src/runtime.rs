@@ -34,8 +34,13 @@ thread_local! {
 pub fn init(config: Config) {
     let dismissed = storage::load_dismissed(&config.key);
     RUNTIME.with(|r| {
-        *r.borrow_mut() =
-            Some(Runtime { config, state: WidgetState::default(), view: None, outbox: Vec::new(), sending: false });
+        *r.borrow_mut() = Some(Runtime {
+            config,
+            state: WidgetState::default(),
+            view: None,
+            outbox: Vec::new(),
+            sending: false,
+        });
     });
     dispatch(Action::Restored { dismissed });
     for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
@@ -63,7 +68,12 @@ pub fn dispatch(action: Action) {
         let mut r = r.borrow_mut();
         let rt = r.as_mut()?;
         let effects = rt.state.reduce(action.clone(), now);
-        Some((effects, Rc::new(rt.state.clone()), rt.view.clone(), rt.config.clone()))
+        Some((
+            effects,
+            Rc::new(rt.state.clone()),
+            rt.view.clone(),
+            rt.config.clone(),
+        ))
     });
     let Some((effects, snapshot, view, config)) = done else {
         EARLY.with(|e| e.borrow_mut().push(action));
@@ -119,7 +129,9 @@ fn flush(attempt: u32) {
         rt.sending = true;
         Some((rt.outbox.clone(), rt.config.clone()))
     });
-    let Some((events, config)) = batch else { return };
+    let Some((events, config)) = batch else {
+        return;
+    };
     wasm_bindgen_futures::spawn_local(async move {
         let body = serde_json::json!({ "events": events }).to_string();
         let result = http::post_events(&config.api, &config.key, &body).await;
@@ -128,7 +140,11 @@ fn flush(attempt: u32) {
             if let Some(rt) = r.borrow_mut().as_mut() {
                 rt.sending = false;
                 match &result {
-                    Ok(()) | Err(http::HttpError::Status { status: 400..=407 | 409..=428 | 430..=499, .. }) => {
+                    Ok(())
+                    | Err(http::HttpError::Status {
+                        status: 400..=407 | 409..=428 | 430..=499,
+                        ..
+                    }) => {
                         rt.outbox.retain(|e| !sent.contains(&e.id));
                     }
                     Err(_) => {}
@@ -137,7 +153,12 @@ fn flush(attempt: u32) {
         });
         match result {
             Ok(()) => flush(0),
-            Err(e @ http::HttpError::Status { status: 400..=407 | 409..=428 | 430..=499, .. }) => {
+            Err(
+                e @ http::HttpError::Status {
+                    status: 400..=407 | 409..=428 | 430..=499,
+                    ..
+                },
+            ) => {
                 warn(&format!("the collector refused events: {e}"));
                 flush(0);
             }

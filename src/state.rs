@@ -100,7 +100,10 @@ impl WidgetState {
                 if let Some(c) = self.banner() {
                     let id = c.id.clone();
                     let url = c.ctas.get(cta).and_then(|x| x.url.clone());
-                    effects.push(Effect::Emit(Emit { kind: EventKind::Cta, campaign_id: id.clone() }));
+                    effects.push(Effect::Emit(Emit {
+                        kind: EventKind::Cta,
+                        campaign_id: id.clone(),
+                    }));
                     self.dismissed.insert(id);
                     effects.push(Effect::SaveDismissed(self.dismissed.clone()));
                     effects.extend(url.map(Effect::Open));
@@ -109,7 +112,10 @@ impl WidgetState {
             Action::Dismiss => {
                 if let Some(c) = self.banner() {
                     let id = c.id.clone();
-                    effects.push(Effect::Emit(Emit { kind: EventKind::Dismiss, campaign_id: id.clone() }));
+                    effects.push(Effect::Emit(Emit {
+                        kind: EventKind::Dismiss,
+                        campaign_id: id.clone(),
+                    }));
                     self.dismissed.insert(id);
                     effects.push(Effect::SaveDismissed(self.dismissed.clone()));
                 }
@@ -118,15 +124,26 @@ impl WidgetState {
         let before = self.banner;
         self.banner = if self.hidden { None } else { self.decide(now) };
         if let Some(c) = self.banner().filter(|_| self.banner != before) {
-            effects.push(Effect::Emit(Emit { kind: EventKind::Impression, campaign_id: c.id.clone() }));
+            effects.push(Effect::Emit(Emit {
+                kind: EventKind::Impression,
+                campaign_id: c.id.clone(),
+            }));
         }
         effects
     }
 
     fn decide(&self, now: Timestamp) -> Option<usize> {
-        let ctx = Context { user_id: self.user_id.clone(), page_path: self.page_path.clone() };
-        let history = History { dismissed: self.dismissed.clone() };
-        decide(&self.campaigns, &ctx, &history, now).shown.first().copied()
+        let ctx = Context {
+            user_id: self.user_id.clone(),
+            page_path: self.page_path.clone(),
+        };
+        let history = History {
+            dismissed: self.dismissed.clone(),
+        };
+        decide(&self.campaigns, &ctx, &history, now)
+            .shown
+            .first()
+            .copied()
     }
 }
 
@@ -149,9 +166,18 @@ mod tests {
     #[test]
     fn shows_the_highest_priority_banner_once_and_reports_one_impression() {
         let mut s = WidgetState::default();
-        let fx = s.reduce(Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]), NOW);
+        let fx = s.reduce(
+            Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]),
+            NOW,
+        );
         assert_eq!(s.banner().map(|c| c.id.as_str()), Some("high"));
-        assert_eq!(fx, vec![Effect::Emit(Emit { kind: EventKind::Impression, campaign_id: "high".into() })]);
+        assert_eq!(
+            fx,
+            vec![Effect::Emit(Emit {
+                kind: EventKind::Impression,
+                campaign_id: "high".into()
+            })]
+        );
         let fx = s.reduce(Action::Page { path: "/x".into() }, NOW);
         assert!(fx.is_empty(), "same banner, no second impression: {fx:?}");
     }
@@ -161,7 +187,13 @@ mod tests {
         let mut s = WidgetState::default();
         s.reduce(Action::CampaignsLoaded(vec![campaign("only", 1)]), NOW);
         let fx = s.reduce(Action::Cta { cta: 0 }, NOW);
-        assert_eq!(fx[0], Effect::Emit(Emit { kind: EventKind::Cta, campaign_id: "only".into() }));
+        assert_eq!(
+            fx[0],
+            Effect::Emit(Emit {
+                kind: EventKind::Cta,
+                campaign_id: "only".into()
+            })
+        );
         assert!(fx.contains(&Effect::Open("/go".into())));
         assert!(fx.contains(&Effect::SaveDismissed(BTreeSet::from(["only".to_owned()]))));
         assert_eq!(s.banner, None);
@@ -170,8 +202,16 @@ mod tests {
     #[test]
     fn restored_dismissals_keep_a_banner_away_and_hide_wins() {
         let mut s = WidgetState::default();
-        s.reduce(Action::Restored { dismissed: BTreeSet::from(["high".to_owned()]) }, NOW);
-        s.reduce(Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]), NOW);
+        s.reduce(
+            Action::Restored {
+                dismissed: BTreeSet::from(["high".to_owned()]),
+            },
+            NOW,
+        );
+        s.reduce(
+            Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]),
+            NOW,
+        );
         assert_eq!(s.banner().map(|c| c.id.as_str()), Some("low"));
         s.reduce(Action::Hide, NOW);
         assert_eq!(s.banner, None);

@@ -31,29 +31,53 @@ async fn tick() {
 }
 
 fn root() -> web_sys::Element {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
     let div = doc.create_element("div").expect("div");
-    doc.body().expect("body").append_child(&div).expect("append");
+    doc.body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
     div
 }
 
 #[wasm_bindgen_test]
 async fn banner_renders_title_body_ctas_and_close() {
     let div = root();
-    let props = BannerProps { campaign: campaign(), on_cta: Callback::noop(), on_dismiss: Callback::noop() };
+    let props = BannerProps {
+        campaign: campaign(),
+        on_cta: Callback::noop(),
+        on_dismiss: Callback::noop(),
+    };
     yew::Renderer::<Banner>::with_root_and_props(div.clone(), props).render();
     tick().await;
 
-    let section = div.query_selector("section.tp-banner").expect("query").expect("banner rendered");
+    let section = div
+        .query_selector("section.tp-banner")
+        .expect("query")
+        .expect("banner rendered");
     assert_eq!(section.get_attribute("role").as_deref(), Some("region"));
-    assert_eq!(section.get_attribute("data-campaign").as_deref(), Some("welcome"));
-    let title = div.query_selector(".tp-banner__title").expect("query").expect("title");
+    assert_eq!(
+        section.get_attribute("data-campaign").as_deref(),
+        Some("welcome")
+    );
+    let title = div
+        .query_selector(".tp-banner__title")
+        .expect("query")
+        .expect("title");
     // Content is text, never markup.
-    assert_eq!(title.text_content().as_deref(), Some("Welcome <b>aboard</b>"));
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("Welcome <b>aboard</b>")
+    );
     assert!(div.query_selector("b").expect("query").is_none());
     let buttons = div.query_selector_all(".tp-btn").expect("query");
     assert_eq!(buttons.length(), 2);
-    let close = div.query_selector(".tp-close").expect("query").expect("close button");
+    let close = div
+        .query_selector(".tp-close")
+        .expect("query")
+        .expect("close button");
     assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
 }
 
@@ -77,9 +101,18 @@ async fn buttons_report_which_cta_and_dismiss() {
     tick().await;
 
     let buttons = div.query_selector_all(".tp-btn").expect("query");
-    let second: HtmlElement = buttons.get(1).expect("second cta").dyn_into().expect("html element");
+    let second: HtmlElement = buttons
+        .get(1)
+        .expect("second cta")
+        .dyn_into()
+        .expect("html element");
     second.click();
-    let close: HtmlElement = div.query_selector(".tp-close").expect("q").expect("close").dyn_into().expect("html");
+    let close: HtmlElement = div
+        .query_selector(".tp-close")
+        .expect("q")
+        .expect("close")
+        .dyn_into()
+        .expect("html");
     close.click();
     assert_eq!(*used.borrow(), vec![1]);
     assert_eq!(*dismissed.borrow(), 1);

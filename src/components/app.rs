@@ -16,7 +16,9 @@ pub fn app() -> Html {
             runtime::subscribe(Callback::from(move |s: Rc<WidgetState>| state.set(s)));
         });
     }
-    let Some(campaign) = state.banner().cloned() else { return html! {} };
+    let Some(campaign) = state.banner().cloned() else {
+        return html! {};
+    };
     let on_cta = Callback::from(|cta| runtime::dispatch(Action::Cta { cta }));
     let on_dismiss = Callback::from(|()| runtime::dispatch(Action::Dismiss));
     html! { <Banner {campaign} {on_cta} {on_dismiss} /> }

@@ -38,33 +38,54 @@ pub enum HttpError {
 }
 
 fn js_message(v: &JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
+    v.dyn_ref::<js_sys::Error>()
+        .map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
 }
 
 async fn fetch(url: &str, init: &RequestInit) -> Result<Response, HttpError> {
-    let net = |e: JsValue| HttpError::Network { url: url.to_owned(), message: js_message(&e) };
+    let net = |e: JsValue| HttpError::Network {
+        url: url.to_owned(),
+        message: js_message(&e),
+    };
     let req = Request::new_with_str_and_init(url, init).map_err(net)?;
-    let window = web_sys::window().ok_or_else(|| HttpError::Network { url: url.into(), message: "no window".into() })?;
+    let window = web_sys::window().ok_or_else(|| HttpError::Network {
+        url: url.into(),
+        message: "no window".into(),
+    })?;
     let promise: Promise = window.fetch_with_request(&req);
     let res: Response = JsFuture::from(promise).await.map_err(net)?.unchecked_into();
     if res.ok() {
         Ok(res)
     } else {
         let body = match res.text() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            Ok(p) => JsFuture::from(p)
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default(),
             Err(_) => String::new(),
         };
-        Err(HttpError::Status { url: url.to_owned(), status: res.status(), body })
+        Err(HttpError::Status {
+            url: url.to_owned(),
+            status: res.status(),
+            body,
+        })
     }
 }
 
 async fn text(url: &str, res: Response) -> Result<String, HttpError> {
-    let decode = |e: JsValue| HttpError::Decode { url: url.to_owned(), message: js_message(&e) };
+    let decode = |e: JsValue| HttpError::Decode {
+        url: url.to_owned(),
+        message: js_message(&e),
+    };
     JsFuture::from(res.text().map_err(decode)?)
         .await
         .map_err(decode)?
         .as_string()
-        .ok_or_else(|| HttpError::Decode { url: url.to_owned(), message: "body is not text".into() })
+        .ok_or_else(|| HttpError::Decode {
+            url: url.to_owned(),
+            message: "body is not text".into(),
+        })
 }
 
 /// A campaign that failed validation in the widget (a server/widget version mismatch).
@@ -81,7 +102,10 @@ pub struct Skipped {
 ///
 /// # Errors
 /// When the request fails or the body is not a catalog.
-pub async fn fetch_campaigns(api: &str, key: &str) -> Result<(Vec<Campaign>, Vec<Skipped>), HttpError> {
+pub async fn fetch_campaigns(
+    api: &str,
+    key: &str,
+) -> Result<(Vec<Campaign>, Vec<Skipped>), HttpError> {
     #[derive(serde::Deserialize)]
     struct CatalogIn {
         campaigns: Vec<serde_json::Value>,
@@ -91,15 +115,22 @@ pub async fn fetch_campaigns(api: &str, key: &str) -> Result<(Vec<Campaign>, Vec
     init.set_method("GET");
     let res = fetch(&url, &init).await?;
     let body = text(&url, res).await?;
-    let catalog: CatalogIn =
-        serde_json::from_str(&body).map_err(|e| HttpError::Decode { url: url.clone(), message: e.to_string() })?;
+    let catalog: CatalogIn = serde_json::from_str(&body).map_err(|e| HttpError::Decode {
+        url: url.clone(),
+        message: e.to_string(),
+    })?;
     let mut ok = Vec::new();
     let mut skipped = Vec::new();
     for value in catalog.campaigns {
-        let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("?").to_owned();
-        match serde_json::from_value::<RawCampaign>(value).map_err(|e| e.to_string()).and_then(|r| {
-            Campaign::try_from(r).map_err(|e| e.to_string())
-        }) {
+        let id = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_owned();
+        match serde_json::from_value::<RawCampaign>(value)
+            .map_err(|e| e.to_string())
+            .and_then(|r| Campaign::try_from(r).map_err(|e| e.to_string()))
+        {
             Ok(c) => ok.push(c),
             Err(reason) => skipped.push(Skipped { id, reason }),
         }
@@ -118,7 +149,10 @@ pub async fn post_events(api: &str, key: &str, batch_json: &str) -> Result<(), H
     init.set_body(&JsValue::from_str(batch_json));
     // web-sys has no setter for `keepalive`; it is a plain property of the init dictionary.
     let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    let headers = web_sys::Headers::new().map_err(|e| HttpError::Network { url: url.clone(), message: js_message(&e) })?;
+    let headers = web_sys::Headers::new().map_err(|e| HttpError::Network {
+        url: url.clone(),
+        message: js_message(&e),
+    })?;
     let _ = headers.set("content-type", "application/json");
     init.set_headers(&headers);
     fetch(&url, &init).await.map(|_| ())

@@ -23,7 +23,10 @@ pub enum MountError {
 }
 
 fn dom(doing: &'static str) -> impl FnOnce(JsValue) -> MountError {
-    move |e| MountError::Dom { doing, message: format!("{e:?}") }
+    move |e| MountError::Dom {
+        doing,
+        message: format!("{e:?}"),
+    }
 }
 
 /// The custom element name of the shadow host. A custom element, not a `div`, so that host
@@ -37,18 +40,33 @@ pub const HOST_TAG: &str = "touchpoint-widget";
 /// # Errors
 /// When there is no document body or a DOM call fails.
 pub async fn mount(css_url: &str) -> Result<Element, MountError> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or(MountError::NoDocument)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(MountError::NoDocument)?;
     let body = document.body().ok_or(MountError::NoDocument)?;
-    let host = document.create_element(HOST_TAG).map_err(dom("creating the host element"))?;
-    let shadow =
-        host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).map_err(dom("attaching the shadow root"))?;
-    let link = document.create_element("link").map_err(dom("creating the stylesheet link"))?;
-    link.set_attribute("rel", "stylesheet").map_err(dom("setting rel"))?;
-    link.set_attribute("href", css_url).map_err(dom("setting href"))?;
-    let root = document.create_element("div").map_err(dom("creating the root"))?;
+    let host = document
+        .create_element(HOST_TAG)
+        .map_err(dom("creating the host element"))?;
+    let shadow = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .map_err(dom("attaching the shadow root"))?;
+    let link = document
+        .create_element("link")
+        .map_err(dom("creating the stylesheet link"))?;
+    link.set_attribute("rel", "stylesheet")
+        .map_err(dom("setting rel"))?;
+    link.set_attribute("href", css_url)
+        .map_err(dom("setting href"))?;
+    let root = document
+        .create_element("div")
+        .map_err(dom("creating the root"))?;
     root.set_class_name("tp-root");
-    shadow.append_child(&link).map_err(dom("appending the stylesheet"))?;
-    shadow.append_child(&root).map_err(dom("appending the root"))?;
+    shadow
+        .append_child(&link)
+        .map_err(dom("appending the stylesheet"))?;
+    shadow
+        .append_child(&root)
+        .map_err(dom("appending the root"))?;
     let loaded = js_sys::Promise::new(&mut |resolve, _reject| {
         let done = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
@@ -57,7 +75,8 @@ pub async fn mount(css_url: &str) -> Result<Element, MountError> {
         let _ = l.add_event_listener_with_callback("load", done.unchecked_ref());
         let _ = l.add_event_listener_with_callback("error", done.unchecked_ref());
     });
-    body.append_child(&host).map_err(dom("appending the host element"))?;
+    body.append_child(&host)
+        .map_err(dom("appending the host element"))?;
     let _ = wasm_bindgen_futures::JsFuture::from(loaded).await;
     Ok(root)
 }

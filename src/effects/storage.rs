@@ -40,5 +40,7 @@ pub fn load_dismissed(env: &str) -> BTreeSet<String> {
 pub fn save_dismissed(env: &str, ids: &BTreeSet<String>) -> Result<(), StorageError> {
     let k = key(env, "dismissed");
     let v = serde_json::to_string(ids).unwrap_or_default();
-    local()?.set_item(&k, &v).map_err(|_| StorageError::Write(k))
+    local()?
+        .set_item(&k, &v)
+        .map_err(|_| StorageError::Write(k))
 }

@@ -36,12 +36,30 @@ const WASM_OPT_FLAGS: &[&str] = &[
 /// Build `dist/`; returns the size table (also printed).
 pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     tools::ensure_build_tools(root)?;
-    run::cargo(root, &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "touchpoint", "--lib"])?;
+    run::cargo(
+        root,
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "touchpoint",
+            "--lib",
+        ],
+    )?;
     let target = target_dir(root);
     let bindgen_out = target.join("wasm-bindgen");
     run::status(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--out-name", "touchpoint_widget", "--no-typescript", "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                "touchpoint_widget",
+                "--no-typescript",
+                "--out-dir",
+            ])
             .arg(&bindgen_out)
             .arg(target.join("wasm32-unknown-unknown/release/touchpoint.wasm")),
     )?;
@@ -56,13 +74,17 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
             .arg(dist.join("touchpoint_widget_bg.wasm")),
     )?;
     let copies: [(PathBuf, &str); 4] = [
-        (bindgen_out.join("touchpoint_widget.js"), "touchpoint_widget.js"),
+        (
+            bindgen_out.join("touchpoint_widget.js"),
+            "touchpoint_widget.js",
+        ),
         (root.join("www/sdk/touchpoint.js"), "touchpoint.js"),
         (root.join("www/sdk/stub.js"), "stub.js"),
         (root.join("www/sdk/touchpoint.css"), "touchpoint.css"),
     ];
     for (from, name) in &copies {
-        std::fs::copy(from, dist.join(name)).map_err(|e| format!("copying {}: {e}", from.display()))?;
+        std::fs::copy(from, dist.join(name))
+            .map_err(|e| format!("copying {}: {e}", from.display()))?;
     }
     let mut names: Vec<String> = std::fs::read_dir(&dist)
         .map_err(|e| e.to_string())?
@@ -83,15 +105,26 @@ fn compress(dist: &Path, name: &str) -> Result<FileSize, run::Error> {
     let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut br = Vec::new();
     {
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        brotli::BrotliCompress(&mut data.as_slice(), &mut br, &params).map_err(|e| format!("brotli {name}: {e}"))?;
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut data.as_slice(), &mut br, &params)
+            .map_err(|e| format!("brotli {name}: {e}"))?;
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&data).map_err(|e| format!("gzip {name}: {e}"))?;
+    gz.write_all(&data)
+        .map_err(|e| format!("gzip {name}: {e}"))?;
     let gz = gz.finish().map_err(|e| format!("gzip {name}: {e}"))?;
     std::fs::write(dist.join(format!("{name}.br")), &br).map_err(|e| e.to_string())?;
     std::fs::write(dist.join(format!("{name}.gz")), &gz).map_err(|e| e.to_string())?;
-    Ok(FileSize { name: name.to_owned(), raw: len(&data), gzip: len(&gz), brotli: len(&br) })
+    Ok(FileSize {
+        name: name.to_owned(),
+        raw: len(&data),
+        gzip: len(&gz),
+        brotli: len(&br),
+    })
 }
 
 fn len(b: &[u8]) -> u64 {
@@ -101,9 +134,18 @@ fn len(b: &[u8]) -> u64 {
 /// Print the size table with a total line.
 pub fn print_table(sizes: &[FileSize]) {
     let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);
-    println!("{:<28} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
     for s in sizes {
-        println!("{:<28} {:>10} {:>10} {:>10}", s.name, kb(s.raw), kb(s.gzip), kb(s.brotli));
+        println!(
+            "{:<28} {:>10} {:>10} {:>10}",
+            s.name,
+            kb(s.raw),
+            kb(s.gzip),
+            kb(s.brotli)
+        );
     }
     let total = |f: fn(&FileSize) -> u64| sizes.iter().map(f).sum::<u64>();
     println!(

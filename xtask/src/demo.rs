@@ -15,13 +15,30 @@ pub fn demo(root: &Path) -> Result<(), run::Error> {
     println!("  demo product  http://127.0.0.1:8080/demo/");
     println!("  widget        http://127.0.0.1:8080/touchpoint.js");
     println!("  campaigns API http://127.0.0.1:8080/v1/campaigns?key=pk_demo");
-    println!("  stored events http://127.0.0.1:8080/v1/admin/events  (Authorization: Bearer demo-admin)");
+    println!(
+        "  stored events http://127.0.0.1:8080/v1/admin/events  (Authorization: Bearer demo-admin)"
+    );
     println!("  database      .touchpoint/demo.db (SQLite)");
     println!("Ctrl-C stops the server.");
     run::status(
         Command::new(target_dir(root).join("debug/touchpoint"))
-            .args(["serve", "--bind", "127.0.0.1:8080", "--database-url", ".touchpoint/demo.db"])
-            .args(["--campaigns", "campaigns", "--dist", "dist", "--www", "www", "--admin-token", "demo-admin"])
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:8080",
+                "--database-url",
+                ".touchpoint/demo.db",
+            ])
+            .args([
+                "--campaigns",
+                "campaigns",
+                "--dist",
+                "dist",
+                "--www",
+                "www",
+                "--admin-token",
+                "demo-admin",
+            ])
             .current_dir(root),
     )
 }

@@ -40,7 +40,10 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of this crate's folder).
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 /// The cargo target folder (honours `CARGO_TARGET_DIR`).

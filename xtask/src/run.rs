@@ -10,7 +10,9 @@ pub type Error = String;
 /// Print and run `cmd`; error when it fails.
 pub fn status(cmd: &mut Command) -> Result<(), Error> {
     eprintln!("$ {}", show(cmd));
-    let st = cmd.status().map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
+    let st = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
     if st.success() {
         Ok(())
     } else {
@@ -21,8 +23,10 @@ pub fn status(cmd: &mut Command) -> Result<(), Error> {
 /// Run `cmd`, streaming and capturing its stdout; returns (success, stdout).
 pub fn streamed(cmd: &mut Command) -> Result<(bool, String), Error> {
     eprintln!("$ {}", show(cmd));
-    let mut child =
-        cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
     let mut out = String::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -31,14 +35,22 @@ pub fn streamed(cmd: &mut Command) -> Result<(bool, String), Error> {
             out.push('\n');
         }
     }
-    let st = child.wait().map_err(|e| format!("waiting for `{}`: {e}", show(cmd)))?;
+    let st = child
+        .wait()
+        .map_err(|e| format!("waiting for `{}`: {e}", show(cmd)))?;
     Ok((st.success(), out))
 }
 
 /// Run a command quietly and return its trimmed stdout, or `None` if it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    let out = Command::new(program)
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// `cargo <args>` in the workspace root.

@@ -72,10 +72,16 @@ fn count(out: &str) -> (u64, u64) {
         }
         let node = line.trim_start_matches(['#', 'ℹ', ' ']);
         if line.starts_with('#') || line.starts_with('ℹ') {
-            if let Some(n) = node.strip_prefix("pass ").and_then(|n| n.trim().parse::<u64>().ok()) {
+            if let Some(n) = node
+                .strip_prefix("pass ")
+                .and_then(|n| n.trim().parse::<u64>().ok())
+            {
                 passed += n;
             }
-            if let Some(n) = node.strip_prefix("fail ").and_then(|n| n.trim().parse::<u64>().ok()) {
+            if let Some(n) = node
+                .strip_prefix("fail ")
+                .and_then(|n| n.trim().parse::<u64>().ok())
+            {
                 failed += n;
             }
         }
@@ -93,10 +99,20 @@ pub fn test(root: &Path) -> Result<(), run::Error> {
         c
     };
     let mut t = Tally::default();
-    t.check("cargo fmt --check", run::status(&mut cmd(&["fmt", "--all", "--check"])));
+    t.check(
+        "cargo fmt --check",
+        run::status(&mut cmd(&["fmt", "--all", "--check"])),
+    );
     t.check(
         "clippy (native)",
-        run::status(&mut cmd(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+        run::status(&mut cmd(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
     );
     t.check(
         "clippy (wasm32)",
@@ -117,23 +133,41 @@ pub fn test(root: &Path) -> Result<(), run::Error> {
     t.suite("native tests", &mut cmd(&["test", "--workspace"]));
     t.suite(
         "core tests on wasm32 (Node)",
-        &mut cmd(&["test", "-p", "touchpoint-core", "--target", "wasm32-unknown-unknown"]),
+        &mut cmd(&[
+            "test",
+            "-p",
+            "touchpoint-core",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
     );
     t.suite(
         "widget tests on wasm32 (headless Chromium)",
-        cmd(&["test", "-p", "touchpoint", "--target", "wasm32-unknown-unknown"])
-            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        cmd(&[
+            "test",
+            "-p",
+            "touchpoint",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     );
     let built = build::build(root);
     let budget = built.as_ref().map_err(Clone::clone).and_then(|sizes| {
         let total: u64 = sizes.iter().map(|s| s.brotli).sum();
         if total <= build::BUDGET_BROTLI {
-            println!("size budget: {total} B brotli <= {} B", build::BUDGET_BROTLI);
+            println!(
+                "size budget: {total} B brotli <= {} B",
+                build::BUDGET_BROTLI
+            );
             Ok(())
         } else {
             build::print_table(sizes);
-            Err(format!("dist/ is {total} B brotli, over the budget of {} B", build::BUDGET_BROTLI))
+            Err(format!(
+                "dist/ is {total} B brotli, over the budget of {} B",
+                build::BUDGET_BROTLI
+            ))
         }
     });
     t.check("bundle size budget", budget);
@@ -149,7 +183,10 @@ pub fn test(root: &Path) -> Result<(), run::Error> {
                 .env("TOUCHPOINT_ROOT", root),
         );
     } else {
-        t.check("end-to-end (Playwright, Chromium)", Err("not run: the widget or server build failed".into()));
+        t.check(
+            "end-to-end (Playwright, Chromium)",
+            Err("not run: the widget or server build failed".into()),
+        );
     }
     if !t.failed_steps.is_empty() {
         eprintln!("failed: {}", t.failed_steps.join("; "));
