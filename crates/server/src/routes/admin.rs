@@ -14,6 +14,7 @@ pub struct EventsQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
     user_id: Option<String>,
+    account_id: Option<String>,
     limit: Option<u32>,
 }
 

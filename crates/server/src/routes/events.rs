@@ -100,6 +100,8 @@ pub async fn collect(
                     ts_client: event.ts.as_millis(),
                     ts_server: now,
                     user_id: event.user_id.clone(),
+                    anonymous_id: None,
+                    account_id: None,
                     campaign_id: event.campaign_id.clone(),
                     body: serde_json::to_string(&event).expect("an event serialises"),
                 });
