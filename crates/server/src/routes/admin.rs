@@ -32,6 +32,7 @@ pub async fn events(
         campaign_id: q.campaign_id,
         kind: q.kind,
         user_id: q.user_id,
+        account_id: q.account_id,
         limit: q.limit,
     };
     let total = state.store.count_events(&filter).await?;
