@@ -13,7 +13,8 @@
 //! each is assigned a variant and checked against its holdout (holdout members are reported
 //! as [`Reason::Holdout`], never shown, and take no slot), then placed: one nudge per slot
 //! (overlay, banner, anchored, checklist, toast; the feed takes any number), overlays
-//! limited per session, and the weekly nudge budget spent in rank order.
+//! limited per session, and the weekly nudge budget spent in rank order (feed items and the
+//! checklist launcher are persistent surfaces, not nudges: they do not spend the budget).
 use crate::bucket::{in_holdout, pick_variant};
 use crate::campaign::{
     Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger,
@@ -387,13 +388,13 @@ pub fn decide(
     let mut not_shown: Vec<(usize, Reason)> = Vec::new();
     let mut eligible: Vec<(usize, Option<Arm>)> = Vec::new();
     let week_views = history.user_views_since(campaigns, now.plus_days(-7).plus_ms(1), |c| {
-        c.format == Format::Feed
+        !c.format.slot().is_nudge()
     });
     let over_week = week_views >= policy.max_nudges_per_week as usize;
     for (i, c) in campaigns.iter().enumerate() {
         match gate(c, ctx, history, lifecycle.as_ref(), now) {
             Err(r) => not_shown.push((i, r)),
-            Ok(_) if over_week && c.format != Format::Feed => {
+            Ok(_) if over_week && c.format.slot().is_nudge() => {
                 not_shown.push((
                     i,
                     Reason::Capped(CapHit::Weekly {
@@ -448,7 +449,7 @@ pub fn decide(
             ));
             continue;
         }
-        if slot != Slot::Feed {
+        if slot.is_nudge() {
             if budget == 0 {
                 not_shown.push((
                     i,
@@ -459,6 +460,8 @@ pub fn decide(
                 continue;
             }
             budget -= 1;
+        }
+        if slot != Slot::Feed {
             taken.insert(slot, i);
         }
         if slot == Slot::Overlay {

@@ -9,7 +9,8 @@ pub struct Policy {
     pub lifecycle: LifecyclePolicy,
     /// Overlay nudges (modal, slideout, survey, tour) per browser session (default 1).
     pub max_modals_per_session: u32,
-    /// Nudges (all formats but feed items) per user per rolling 7 days (default 5).
+    /// Nudges (all formats but feed items and checklists) per user per rolling 7 days
+    /// (default 5).
     pub max_nudges_per_week: u32,
 }
 

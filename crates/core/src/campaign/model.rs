@@ -183,6 +183,14 @@ pub enum Slot {
     Feed,
 }
 
+impl Slot {
+    /// Whether a nudge in this slot interrupts the user and so counts towards the weekly
+    /// nudge limit (feed items and the checklist launcher do not).
+    pub fn is_nudge(self) -> bool {
+        !matches!(self, Slot::Feed | Slot::Checklist)
+    }
+}
+
 impl Format {
     /// The slot this format occupies.
     pub fn slot(&self) -> Slot {
