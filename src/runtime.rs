@@ -1,8 +1,8 @@
-//! The runtime owns the widget's state: it runs the pure reducer for each action, performs the
-//! effects the reducer asks for, and hands a snapshot to the view. Actions that arrive before
-//! start-up has finished wait in order.
+//! The runtime owns the widget's state: it runs the pure reducer for each action with the
+//! current time and fresh entropy, performs the effects the reducer asks for, and hands a
+//! snapshot to the view. Actions that arrive before start-up has finished wait, in order.
 use crate::effects::{http, platform, storage};
-use crate::state::{Action, Effect, Emit, WidgetState};
+use crate::state::{Action, Effect, Tick, WidgetState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint_core::Event;
@@ -32,7 +32,14 @@ thread_local! {
 
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
-    let dismissed = storage::load_dismissed(&config.key);
+    let journal = storage::load_journal(&config.key);
+    let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
+        let id = format!("anon-{}", platform::new_event_id());
+        if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
+            warn(&format!("cannot remember this browser's anonymous id: {e}"));
+        }
+        id
+    });
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             config,
@@ -42,7 +49,10 @@ pub fn init(config: Config) {
             sending: false,
         });
     });
-    dispatch(Action::Restored { dismissed });
+    dispatch(Action::Restored {
+        anonymous_id,
+        journal,
+    });
     for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
         dispatch(action);
     }
@@ -63,11 +73,14 @@ pub fn subscribe(view: Callback<Rc<WidgetState>>) {
 
 /// Apply an action: reduce, perform effects, render.
 pub fn dispatch(action: Action) {
-    let now = platform::now();
+    let tick = Tick {
+        now: platform::now(),
+        entropy: platform::random10(),
+    };
     let done = RUNTIME.with(|r| {
         let mut r = r.borrow_mut();
         let rt = r.as_mut()?;
-        let effects = rt.state.reduce(action.clone(), now);
+        let effects = rt.state.reduce(action.clone(), tick);
         Some((
             effects,
             Rc::new(rt.state.clone()),
@@ -80,25 +93,19 @@ pub fn dispatch(action: Action) {
         return;
     };
     for effect in effects {
-        perform(effect, &snapshot, &config);
+        perform(effect, &config);
     }
     if let Some(view) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(effect: Effect, state: &WidgetState, config: &Config) {
+fn perform(effect: Effect, config: &Config) {
     match effect {
-        Effect::Emit(Emit { kind, campaign_id }) => enqueue(Event {
-            id: platform::new_event_id(),
-            kind,
-            ts: platform::now(),
-            user_id: state.user_id.clone(),
-            campaign_id: Some(campaign_id),
-        }),
-        Effect::SaveDismissed(ids) => {
-            if let Err(e) = storage::save_dismissed(&config.key, &ids) {
-                warn(&format!("could not remember a dismissal: {e}"));
+        Effect::Send(event) => enqueue(event),
+        Effect::SaveJournal(journal) => {
+            if let Err(e) = storage::save_journal(&config.key, &journal) {
+                warn(&format!("could not remember an engagement: {e}"));
             }
         }
         Effect::Open(url) => {
@@ -135,30 +142,24 @@ fn flush(attempt: u32) {
     wasm_bindgen_futures::spawn_local(async move {
         let body = serde_json::json!({ "events": events }).to_string();
         let result = http::post_events(&config.api, &config.key, &body).await;
-        let sent: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+        let done = match &result {
+            Ok(()) => true,
+            Err(http::HttpError::Status { status, .. }) => {
+                (400..500).contains(status) && ![408, 429].contains(status)
+            }
+            Err(_) => false,
+        };
         RUNTIME.with(|r| {
             if let Some(rt) = r.borrow_mut().as_mut() {
                 rt.sending = false;
-                match &result {
-                    Ok(())
-                    | Err(http::HttpError::Status {
-                        status: 400..=407 | 409..=428 | 430..=499,
-                        ..
-                    }) => {
-                        rt.outbox.retain(|e| !sent.contains(&e.id));
-                    }
-                    Err(_) => {}
+                if done {
+                    rt.outbox.retain(|e| !events.iter().any(|s| s.id == e.id));
                 }
             }
         });
         match result {
             Ok(()) => flush(0),
-            Err(
-                e @ http::HttpError::Status {
-                    status: 400..=407 | 409..=428 | 430..=499,
-                    ..
-                },
-            ) => {
+            Err(e) if done => {
                 warn(&format!("the collector refused events: {e}"));
                 flush(0);
             }

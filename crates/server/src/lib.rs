@@ -56,7 +56,7 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         router = router
             .route(
                 "/",
-                get(|| async { axum::response::Redirect::temporary("/demo/") }),
+                get(|| async { axum::response::Redirect::temporary("/app/") }),
             )
             .fallback_service(files);
     }

@@ -69,7 +69,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Check { dir } => {
             match Catalog::load_dir(&dir) {
-                Ok(c) => println!("{}: {} campaigns OK", dir.display(), c.campaigns.len()),
+                Ok(c) => println!(
+                    "{}: {} campaigns, no errors",
+                    dir.display(),
+                    c.campaigns.len()
+                ),
                 Err(e) => {
                     eprintln!("{e}");
                     std::process::exit(1);

@@ -94,14 +94,14 @@ pub async fn collect(
                     error: None,
                 });
                 to_store.push(StoredEvent {
-                    id: event.id.clone(),
+                    id: event.id.to_string(),
                     env_key: env_key.clone(),
                     kind: kind_name(&event),
                     ts_client: event.ts.as_millis(),
                     ts_server: now,
                     user_id: event.user_id.clone(),
-                    anonymous_id: None,
-                    account_id: None,
+                    anonymous_id: event.anonymous_id.clone(),
+                    account_id: event.account_id.clone(),
                     campaign_id: event.campaign_id.clone(),
                     body: serde_json::to_string(&event).expect("an event serialises"),
                 });
@@ -159,14 +159,14 @@ fn validate(index: usize, value: serde_json::Value, now: i64) -> Result<Event, R
         field: format!("events[{index}].{}", e.path()),
         message: format!("events[{index}].{}: {}", e.path(), e.inner()),
     })?;
-    if !is_uuid(&event.id) {
+    if let Err(e) = event.validate() {
+        // Every EventError message starts with the field it is about: `user_id: ...`.
+        let text = e.to_string();
+        let field = text.split(':').next().unwrap_or_default();
         return Err(Rejection {
-            code: "invalid_event_id",
-            field: format!("events[{index}].id"),
-            message: format!(
-                "events[{index}].id: expected a UUID (v7), got {:?}",
-                event.id
-            ),
+            code: "invalid_event",
+            field: format!("events[{index}].{field}"),
+            message: format!("events[{index}].{text}"),
         });
     }
     let ts = event.ts.as_millis();
@@ -180,12 +180,4 @@ fn validate(index: usize, value: serde_json::Value, now: i64) -> Result<Event, R
         });
     }
     Ok(event)
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
