@@ -1,7 +1,7 @@
 //! HTTP to the collector with `fetch`: the campaign catalog, and event batches sent with
 //! `keepalive` so a batch in flight survives the page being closed.
 use js_sys::Promise;
-use touchpoint_core::Campaign;
+use touchpoint_core::{Campaign, RawCampaign};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -127,7 +127,12 @@ pub async fn fetch_campaigns(
             .and_then(|v| v.as_str())
             .unwrap_or("?")
             .to_owned();
-        match Campaign::from_json(&value.to_string()).map_err(|e| e.to_string()) {
+        // Through `Value`, not a second string parse: one JSON parser in the wasm, and the
+        // per-type deserialisers are instantiated for `Value` only (a size budget matter).
+        match serde_json::from_value::<RawCampaign>(value)
+            .map_err(|e| e.to_string())
+            .and_then(|raw| Campaign::try_from(raw).map_err(|e| e.to_string()))
+        {
             Ok(c) => ok.push(c),
             Err(e) => skipped.push(Skipped {
                 id,

@@ -47,3 +47,15 @@ pub async fn events(
         .collect();
     Ok(Json(json!({ "total": total, "events": events })))
 }
+
+/// `GET /v1/admin/stats`: the collector's counters since start.
+///
+/// # Errors
+/// 401 without the admin token.
+pub async fn stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    state.check_admin(&headers)?;
+    Ok(Json(state.counters.snapshot()))
+}
