@@ -101,8 +101,13 @@ pub fn command(name: &str, args: js_sys::Array) {
                     traits.remove("id");
                     Some((id, traits))
                 });
+            let user_hash = options
+                .get("userHash")
+                .and_then(|h| h.as_str())
+                .map(str::to_owned);
             Action::Identify {
                 user_id,
+                user_hash,
                 traits: traits(&arg(1)),
                 account,
             }

@@ -21,7 +21,7 @@ struct Runtime {
     config: Config,
     state: WidgetState,
     view: Option<Callback<Rc<WidgetState>>>,
-    outbox: Vec<Event>,
+    outbox: Vec<serde_json::Value>,
     sending: bool,
 }
 
@@ -93,20 +93,38 @@ pub fn dispatch(action: Action) {
         return;
     };
     for effect in effects {
-        perform(effect, &config);
+        perform(effect, &snapshot, &config);
     }
     if let Some(view) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(effect: Effect, config: &Config) {
+fn perform(effect: Effect, state: &WidgetState, config: &Config) {
     match effect {
-        Effect::Send(event) => enqueue(event),
+        Effect::Send(event) => enqueue(wire(&event, state)),
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
                 warn(&format!("could not remember an engagement: {e}"));
             }
+        }
+        Effect::FetchHistory {
+            user_id,
+            user_hash,
+            account_id,
+        } => {
+            let config = config.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let q = http::HistoryQuery {
+                    user_id: &user_id,
+                    user_hash: user_hash.as_deref(),
+                    account_id: account_id.as_deref(),
+                };
+                match http::fetch_history(&config.api, &config.key, &q).await {
+                    Ok(events) => dispatch(Action::RemoteHistory(events)),
+                    Err(e) => warn(&format!("cannot load this user's history: {e}")),
+                }
+            });
         }
         Effect::Open(url) => {
             if let Some(w) = web_sys::window() {
@@ -116,7 +134,21 @@ fn perform(effect: Effect, config: &Config) {
     }
 }
 
-fn enqueue(event: Event) {
+/// The event as the collector takes it: the identity signature rides along with events of the
+/// signed user (the collector checks and strips it).
+fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
+    let mut v = serde_json::to_value(event).unwrap_or_default();
+    if let Some(hash) = state
+        .user_hash
+        .as_ref()
+        .filter(|_| event.user_id.is_some() && event.user_id == state.user.id)
+    {
+        v["user_hash"] = serde_json::Value::String(hash.clone());
+    }
+    v
+}
+
+fn enqueue(event: serde_json::Value) {
     RUNTIME.with(|r| {
         if let Some(rt) = r.borrow_mut().as_mut() {
             rt.outbox.push(event);
@@ -153,7 +185,8 @@ fn flush(attempt: u32) {
             if let Some(rt) = r.borrow_mut().as_mut() {
                 rt.sending = false;
                 if done {
-                    rt.outbox.retain(|e| !events.iter().any(|s| s.id == e.id));
+                    rt.outbox
+                        .retain(|e| !events.iter().any(|s| s["id"] == e["id"]));
                 }
             }
         });
