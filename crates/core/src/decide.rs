@@ -336,13 +336,10 @@ fn gate(
         let since = cap.within_days.map_or(Timestamp(i64::MIN), |d| {
             now.plus_days(-i64::from(d)).plus_ms(1)
         });
-        let mut counted: Vec<Timestamp> = exposure
-            .views
-            .iter()
-            .copied()
-            .filter(|&t| t >= since && t <= now)
-            .collect();
-        if counted.len() >= cap.max as usize {
+        let in_window = |t: &&Timestamp| **t >= since && **t <= now;
+        if exposure.views.iter().filter(in_window).count() >= cap.max as usize {
+            let mut counted: Vec<Timestamp> =
+                exposure.views.iter().filter(in_window).copied().collect();
             counted.sort_unstable();
             // The view whose expiry frees a place: the (len - max + 1)-th oldest.
             let until = cap

@@ -196,7 +196,7 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
     let variants = variants(&raw.variants, e);
     let schedule = schedule(raw.schedule.as_ref(), e);
     let frequency = frequency(&raw.frequency, e);
-    let conversion = raw.conversion.as_ref().and_then(|c| {
+    let conversion = raw.conversion.as_ref().map(|c| {
         if c.event.trim().is_empty() {
             e.push(
                 "conversion.event",
@@ -211,10 +211,10 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
                 "expected at least 1 day",
             );
         }
-        Some(ConversionGoal {
+        ConversionGoal {
             event: c.event.clone(),
             within_days: c.within_days,
-        })
+        }
     });
     let leads = leads(&raw.leads, &content, format.as_ref(), e);
     Some(Campaign {
