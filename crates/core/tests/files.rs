@@ -123,14 +123,45 @@ fn weights_not_summing_and_every_error_collected() {
 }
 
 #[test]
-fn duplicate_ids_across_files() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dup");
+fn the_whole_bad_folder_reports_every_file_and_the_duplicate_id() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
     let files = read_dir(&dir);
     let report = check_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-    assert_eq!(report.campaigns.len(), 1);
     assert_eq!(
-        report.diagnostics[0].to_string(),
-        "error: dup/b.toml:1:6: id: duplicate campaign id `welcome`: also defined in dup/a.toml\n  |\n1 | id = \"welcome\"\n  |      ^^^^^^^^^ duplicate campaign id `welcome`: also defined in dup/a.toml"
+        report.campaigns.len(),
+        1,
+        "only duplicate-id-1.toml is valid"
+    );
+    let heads: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d.file,
+                d.line.unwrap(),
+                d.column.unwrap(),
+                d.path
+            )
+        })
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "bad/bad-condition.toml:7:50 audience.condition",
+            "bad/bad-timezone.toml:18:12 schedule.timezone",
+            "bad/duplicate-id-2.toml:1:6 id",
+            "bad/type-error.toml:7:14 audience.condition",
+            "bad/unknown-field.toml:9:1 trigger.page",
+            "bad/unknown-format.toml:10:8 format.kind",
+            "bad/weights.toml:3:8 goal",
+            "bad/weights.toml:14:1 variants",
+            "bad/weights.toml:23:9 frequency.caps[0].scope",
+        ]
+    );
+    assert_eq!(
+        report.diagnostics[2].to_string(),
+        "error: bad/duplicate-id-2.toml:1:6: id: duplicate campaign id `welcome`: also defined in bad/duplicate-id-1.toml\n  |\n1 | id = \"welcome\"\n  |      ^^^^^^^^^ duplicate campaign id `welcome`: also defined in bad/duplicate-id-1.toml"
     );
 }
 
