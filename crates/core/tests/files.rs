@@ -65,10 +65,38 @@ fn the_playbook_validates_and_survives_the_wire() {
 }
 
 #[test]
-fn unknown_field() {
+fn unknown_fields_are_all_reported() {
+    let out = bad("unknown-field.toml");
+    let heads: Vec<&str> = out.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(
-        bad("unknown-field.toml"),
-        "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`\n  |\n9 | page = \"/app/**\"\n  | ^^^^ unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`"
+        heads,
+        [
+            "error: bad/unknown-field.toml:8:1: trigger: missing field `on`",
+            "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`",
+            "error: bad/unknown-field.toml:14:9: format.style: unknown field `style`, expected one of `kind`, `anchor`, `steps`, `items`, `survey`, `question`, `choices`",
+            "error: bad/unknown-field.toml:19:1: content.en.subtitle: unknown field `subtitle`, expected one of `title`, `body`, `ctas`",
+        ]
+    );
+    assert!(
+        out.contains("\n9 | page = \"/app/**\"\n  | ^^^^ unknown field `page`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_mistyped_value_does_not_hide_validation_errors() {
+    let text = "id = \"Bad Id\"\nname = \"X\"\ngoal = \"adoption\"\npriority = \"high\"\n\
+                [trigger]\non = \"page_load\"\n[format]\nkind = \"banner\"\n[content.en]\ntitle = \"Hi\"\n";
+    let d = check_file("x.toml", text).unwrap_err();
+    let heads: Vec<String> = d
+        .iter()
+        .map(|d| format!("{}:{} {}", d.line.unwrap(), d.path, d.message))
+        .collect();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(heads[0].starts_with("1:id expected a slug"), "{heads:?}");
+    assert!(
+        heads[1].starts_with("4:priority invalid type: string \"high\""),
+        "{heads:?}"
     );
 }
 
@@ -152,7 +180,10 @@ fn the_whole_bad_folder_reports_every_file_and_the_duplicate_id() {
             "bad/bad-timezone.toml:18:12 schedule.timezone",
             "bad/duplicate-id-2.toml:1:6 id",
             "bad/type-error.toml:7:14 audience.condition",
+            "bad/unknown-field.toml:8:1 trigger",
             "bad/unknown-field.toml:9:1 trigger.page",
+            "bad/unknown-field.toml:14:9 format.style",
+            "bad/unknown-field.toml:19:1 content.en.subtitle",
             "bad/unknown-format.toml:10:8 format.kind",
             "bad/weights.toml:3:8 goal",
             "bad/weights.toml:14:1 variants",

@@ -225,6 +225,33 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `touchpoint check` never panics, whatever a file looks like: a real campaign file
+    /// with random bytes replaced, inserted or removed.
+    #[test]
+    fn checking_a_mangled_file_never_panics(edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop_oneof![Just('"'), Just('['), Just('='), Just('\n'), Just('é'), Just('x'), Just(']'), Just(' ')]), 1..8)) {
+        let mut text: Vec<char> = include_str!("../../../campaigns/nps-quarterly.toml").chars().collect();
+        for (at, op, c) in edits {
+            let i = at.index(text.len().max(1));
+            match op {
+                0 if i < text.len() => { text[i] = c; }
+                1 => text.insert(i.min(text.len()), c),
+                _ if i < text.len() => { text.remove(i); }
+                _ => {}
+            }
+        }
+        let text: String = text.into_iter().collect();
+        if let Err(diags) = touchpoint_core::files::check_file("x.toml", &text) {
+            prop_assert!(!diags.is_empty());
+            for d in diags {
+                let _ = d.to_string();
+            }
+        }
+    }
+}
+
 #[test]
 fn unknown_traits_never_match() {
     let c = Condition::parse("not (user.plan == 'pro')").unwrap();
