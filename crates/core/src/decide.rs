@@ -338,13 +338,33 @@ fn gate(
         });
         let in_window = |t: &&Timestamp| **t >= since && **t <= now;
         if exposure.views.iter().filter(in_window).count() >= cap.max as usize {
-            let mut counted: Vec<Timestamp> =
-                exposure.views.iter().filter(in_window).copied().collect();
-            counted.sort_unstable();
-            // The view whose expiry frees a place: the (len - max + 1)-th oldest.
+            // The view whose expiry frees a place: the (count - max + 1)-th oldest in the window.
+            let rank = exposure.views.iter().filter(in_window).count() - cap.max as usize;
+            let freeing = exposure
+                .views
+                .iter()
+                .filter(in_window)
+                .find(|&&t| {
+                    exposure
+                        .views
+                        .iter()
+                        .filter(in_window)
+                        .filter(|&&u| u < t)
+                        .count()
+                        <= rank
+                        && exposure
+                            .views
+                            .iter()
+                            .filter(in_window)
+                            .filter(|&&u| u <= t)
+                            .count()
+                            > rank
+                })
+                .copied();
             let until = cap
                 .within_days
-                .map(|d| counted[counted.len() - cap.max as usize].plus_days(i64::from(d)));
+                .zip(freeing)
+                .map(|(d, t)| t.plus_days(i64::from(d)));
             return Err(Reason::Capped(CapHit::Window {
                 scope: cap.scope,
                 max: cap.max,
@@ -402,11 +422,13 @@ pub fn decide(
             Ok(arm) => eligible.push((i, arm)),
         }
     }
-    eligible.sort_by(|(a, _), (b, _)| {
+    eligible.sort_unstable_by(|(a, _), (b, _)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
+        // Index last: a total order, so the unstable sort stays deterministic.
         cb.priority
             .cmp(&ca.priority)
             .then_with(|| ca.id.cmp(&cb.id))
+            .then_with(|| a.cmp(b))
     });
     let unit = ctx.user.bucketing_id().unwrap_or("");
     let mut taken: BTreeMap<Slot, usize> = BTreeMap::new();
@@ -487,15 +509,22 @@ pub fn decide(
             leads: c.leads.clone(),
         });
     }
-    not_shown.sort_by_key(|(i, _)| *i);
+    // Report in input order without sorting (one less sort in the widget's wasm).
+    let mut reasons: Vec<Option<Reason>> = vec![None; campaigns.len()];
+    for (i, r) in not_shown {
+        reasons[i] = Some(r);
+    }
     Decision {
         lifecycle,
         shown,
-        not_shown: not_shown
+        not_shown: reasons
             .into_iter()
-            .map(|(i, reason)| NotShown {
-                campaign_id: campaigns[i].id.clone(),
-                reason,
+            .zip(campaigns)
+            .filter_map(|(r, c)| {
+                r.map(|reason| NotShown {
+                    campaign_id: c.id.clone(),
+                    reason,
+                })
             })
             .collect(),
     }

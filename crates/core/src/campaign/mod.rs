@@ -212,6 +212,20 @@ mod tests {
     }
 
     #[test]
+    fn campaign_serde_goes_through_the_wire_form() {
+        let c = Campaign::try_from(serde_json::from_value::<RawCampaign>(full()).unwrap()).unwrap();
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["schedule"]["timezone"], "UTC");
+        assert_eq!(serde_json::from_value::<Campaign>(json).unwrap(), c);
+        let mut bad = full();
+        bad["goal"] = json!("profit");
+        let err = serde_json::from_value::<Campaign>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("goal: unknown value \"profit\""), "{err}");
+    }
+
+    #[test]
     fn unknown_fields_are_errors() {
         let mut v = full();
         v["colour"] = json!("red");

@@ -26,7 +26,8 @@ pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
     let local = parse_local(text).ok_or_else(|| {
         format!(
             "expected a date `2026-05-01`, a local time `2026-05-01T09:00` or an RFC 3339 \
-             instant `2026-05-01T09:00:00Z`, found {text:?}"
+             instant `2026-05-01T09:00:00Z`, found {}",
+            crate::diagnostic::quote(text)
         )
     })?;
     if let Some(offset) = local.offset {
