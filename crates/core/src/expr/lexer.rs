@@ -316,7 +316,7 @@ fn parse_number(text: &str) -> Option<f64> {
     };
     let (i, ni) = digits(int)?;
     let (f, nf) = digits(frac)?;
-    if (ni == 0 && nf == 0) || (body.contains('.') && nf == 0) {
+    if nf == 0 && (ni == 0 || body.contains('.')) {
         return None;
     }
     let value = i as f64 + f as f64 / 10f64.powi(nf as i32);
