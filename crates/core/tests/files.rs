@@ -56,6 +56,12 @@ fn the_playbook_validates_and_survives_the_wire() {
     assert!(report.campaigns.len() >= 12);
     for (_, c) in &report.campaigns {
         let json = serde_json::to_string(&RawCampaign::from(c)).unwrap();
+        // The widget's hand-written reader and serde's derived one agree.
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            RawCampaign::from_json_value(&value).unwrap(),
+            serde_json::from_value::<RawCampaign>(value).unwrap()
+        );
         assert!(
             !json.contains("Europe/"),
             "wire form must carry UTC instants: {json}"
