@@ -5,7 +5,7 @@
 //! answer. Each campaign passes these gates in order; the first that fails is its reason:
 //!
 //! 1. schedule · 2. lifecycle stage/phase · 3. consent (marketing category) · 4. trigger ·
-//! 5. not already shown this session · 6. condition (must be *true*; unknown never matches) ·
+//! 5. not already shown this session (unless the host's `show(id)` asks for it) · 6. condition (must be *true*; unknown never matches) ·
 //! 7. checklist not yet complete · 8. conversion, survey response, dismissal, snooze ·
 //! 9. per-user and per-account caps · 10. the weekly nudge limit (global policy).
 //!
@@ -276,7 +276,9 @@ fn gate(
         return Err(Reason::NoConsent);
     }
     let arm = trigger_fires(c, ctx).ok_or(Reason::TriggerNotMatched)?;
-    if ctx.session.shown.iter().any(|id| id == &c.id) {
+    // An explicit `show(id)` from the host may repeat a nudge within the session.
+    let explicit = matches!(&ctx.trigger, Occurrence::Show { campaign_id } if campaign_id == &c.id);
+    if !explicit && ctx.session.shown.iter().any(|id| id == &c.id) {
         return Err(Reason::ShownThisSession);
     }
     if let Some(cond) = &c.audience.condition {
