@@ -39,6 +39,6 @@ pub use context::Context;
 pub use decide::{decide, Decision, Nudge, Reason};
 pub use event::{Event, EventKind};
 pub use history::History;
-pub use policy::Policy;
+pub use policy::{Policy, RawPolicy};
 pub use stage::{Lifecycle, Phase, Stage};
 pub use time::Timestamp;
