@@ -173,6 +173,18 @@ impl Event {
     }
 }
 
+/// A fresh UUIDv7 event id as text, from the caller's clock (Unix ms; negative clamps to 0)
+/// and 10 random bytes. A convenience over [`Uuid::v7`] for the widget.
+///
+/// # Example
+/// ```
+/// let id = touchpoint_core::event::uuid_v7(1_767_225_600_000, [0; 10]);
+/// assert_eq!(id, "019b76da-a800-7000-8000-000000000000");
+/// ```
+pub fn uuid_v7(unix_ms: i64, rand: [u8; 10]) -> String {
+    Uuid::v7(unix_ms.max(0).unsigned_abs(), rand).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
