@@ -250,23 +250,3 @@ mod tests {
         assert!(matches!(e.validate(), Err(EventError::Id(_))));
     }
 }
-
-/// Format a UUIDv7 from a unix-millis timestamp and 10 random bytes (the caller supplies the
-/// randomness; the core draws none).
-pub fn uuid_v7(millis: i64, random: [u8; 10]) -> String {
-    let ms = millis.clamp(0, (1 << 48) - 1).unsigned_abs().to_be_bytes();
-    let mut b = [0u8; 16];
-    b[..6].copy_from_slice(&ms[2..]);
-    b[6..].copy_from_slice(&random);
-    b[6] = 0x70 | (b[6] & 0x0f);
-    b[8] = 0x80 | (b[8] & 0x3f);
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
