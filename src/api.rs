@@ -66,7 +66,13 @@ fn current_page() -> Page {
 /// A JS object as traits (anything else: empty).
 fn traits(v: &JsValue) -> Traits {
     if v.is_object() {
-        serde_wasm_bindgen::from_value(v.clone()).unwrap_or_default()
+        // Through JSON text and the one JSON parser the widget already carries (cheaper in
+        // bytes than a second deserialiser over JS values).
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
     } else {
         Traits::new()
     }
@@ -74,7 +80,12 @@ fn traits(v: &JsValue) -> Traits {
 
 fn text(v: &JsValue) -> Option<String> {
     v.as_string()
-        .or_else(|| v.as_f64().map(|n| n.to_string()))
+        // Whole numbers only (a numeric user id); formatted without float machinery.
+        .or_else(|| {
+            v.as_f64()
+                .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
+                .map(|n| (n as i64).to_string())
+        })
         .filter(|s| !s.is_empty())
 }
 

@@ -137,7 +137,7 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config) {
 /// The event as the collector takes it: the identity signature rides along with events of the
 /// signed user (the collector checks and strips it).
 fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
-    let mut v = serde_json::to_value(event).unwrap_or_default();
+    let mut v = event.to_json_value();
     if let Some(hash) = state
         .user_hash
         .as_ref()
