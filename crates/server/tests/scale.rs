@@ -107,4 +107,6 @@ async fn two_collectors_on_one_postgres_store_each_event_once() {
         .await
         .expect("json");
     assert_eq!(total["total"], 150);
+    drop((a, b));
+    common::drop_schema(&base, &schema).await;
 }

@@ -98,4 +98,5 @@ async fn postgres_store_passes_the_suite() {
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
     suite(Arc::new(store)).await;
+    common::drop_schema(&url, &schema).await;
 }

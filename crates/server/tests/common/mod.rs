@@ -107,3 +107,13 @@ pub fn event(id: &str, kind: &str) -> serde_json::Value {
 pub fn uuid(i: u32) -> String {
     format!("0190f3a2-7b1c-7000-8000-{i:012x}")
 }
+
+/// Drop a test schema (and everything in it) so repeated runs leave the shared database clean.
+pub async fn drop_schema(url: &str, schema: &str) {
+    let pool = sqlx::PgPool::connect(url).await.expect("connect to drop the test schema");
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .execute(&pool)
+        .await
+        .expect("drop the test schema");
+    pool.close().await;
+}
