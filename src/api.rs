@@ -1,6 +1,10 @@
 //! The entry points the loader calls. `start` boots the widget; `command` carries every
 //! `window.touchpoint.*` call. Nothing here throws into the host page: bad arguments become a
 //! console warning.
+use crate::delivery::{
+    self,
+    consent::{Category, Consent},
+};
 use crate::effects::{http, mount};
 use crate::runtime::{self, Config};
 use crate::state::Action;
@@ -78,6 +82,8 @@ pub fn command(name: &str, args: js_sys::Array) {
             Action::Page { path }
         }
         "hide" => Action::Hide,
+        "track" => return track(&args),
+        "consent" => return consent(&arg(0)),
         "reset" => Action::Reset,
         other => {
             return runtime::warn(&format!(
@@ -86,4 +92,39 @@ pub fn command(name: &str, args: js_sys::Array) {
         }
     };
     runtime::dispatch(action);
+}
+
+/// `track(event, properties, {category})`: `category` is `"service"` (the default) or
+/// `"marketing"`, which decides whether `consent("essential")` lets it through.
+fn track(args: &js_sys::Array) {
+    if args.get(0).as_string().is_none_or(|name| name.is_empty()) {
+        return runtime::warn("track(event, properties) needs a non-empty event name");
+    }
+    let options = args.get(2);
+    let category = if options.is_object() {
+        let given = js_sys::Reflect::get(&options, &JsValue::from_str("category"))
+            .ok()
+            .filter(|v| !v.is_undefined());
+        match given.map(|v| v.as_string().as_deref().and_then(Category::parse)) {
+            None => Category::default(),
+            Some(Some(c)) => c,
+            Some(None) => {
+                return runtime::warn(
+                    "track: options.category must be \"service\" or \"marketing\"",
+                )
+            }
+        }
+    } else {
+        Category::default()
+    };
+    runtime::track(category);
+}
+
+/// `consent(state)`: `"all"`, `"essential"` or `"none"`; remembered across visits.
+fn consent(state: &JsValue) {
+    match state.as_string().as_deref().map(Consent::parse) {
+        Some(Ok(c)) => delivery::browser::consent(c),
+        Some(Err(e)) => runtime::warn(&format!("consent: {e}")),
+        None => runtime::warn("consent(state) needs \"all\", \"essential\" or \"none\""),
+    }
 }

@@ -1,11 +1,13 @@
 //! The runtime owns the widget's state: it runs the pure reducer for each action, performs the
 //! effects the reducer asks for, and hands a snapshot to the view. Actions that arrive before
-//! start-up has finished wait in order.
-use crate::effects::{http, platform, storage};
+//! start-up has finished wait in order. Events go to [`crate::delivery`], which persists and
+//! sends them.
+use crate::delivery::{self, consent::Category};
+use crate::effects::{platform, storage};
 use crate::state::{Action, Effect, Emit, WidgetState};
 use std::cell::RefCell;
 use std::rc::Rc;
-use touchpoint_core::Event;
+use touchpoint_core::{Event, EventKind};
 use yew::Callback;
 
 /// Where the widget talks to, from the loader.
@@ -21,8 +23,6 @@ struct Runtime {
     config: Config,
     state: WidgetState,
     view: Option<Callback<Rc<WidgetState>>>,
-    outbox: Vec<Event>,
-    sending: bool,
 }
 
 thread_local! {
@@ -33,13 +33,12 @@ thread_local! {
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
     let dismissed = storage::load_dismissed(&config.key);
+    delivery::browser::start(&config.api, &config.key);
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             config,
             state: WidgetState::default(),
             view: None,
-            outbox: Vec::new(),
-            sending: false,
         });
     });
     dispatch(Action::Restored { dismissed });
@@ -89,13 +88,17 @@ pub fn dispatch(action: Action) {
 
 fn perform(effect: Effect, state: &WidgetState, config: &Config) {
     match effect {
-        Effect::Emit(Emit { kind, campaign_id }) => enqueue(Event {
-            id: platform::new_event_id(),
-            kind,
-            ts: platform::now(),
-            user_id: state.user_id.clone(),
-            campaign_id: Some(campaign_id),
-        }),
+        // Campaign events are `service` until the core's campaigns carry a category.
+        Effect::Emit(Emit { kind, campaign_id }) => enqueue(
+            &Event {
+                id: platform::new_event_id(),
+                kind,
+                ts: platform::now(),
+                user_id: state.user_id.clone(),
+                campaign_id: Some(campaign_id),
+            },
+            Category::Service,
+        ),
         Effect::SaveDismissed(ids) => {
             if let Err(e) = storage::save_dismissed(&config.key, &ids) {
                 warn(&format!("could not remember a dismissal: {e}"));
@@ -109,65 +112,30 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config) {
     }
 }
 
-fn enqueue(event: Event) {
-    RUNTIME.with(|r| {
-        if let Some(rt) = r.borrow_mut().as_mut() {
-            rt.outbox.push(event);
-        }
-    });
-    flush(0);
+/// Give an event its final JSON form and hand it to delivery. This is the one place the
+/// core's `Event` type is serialised; delivery treats the result as an opaque object with an
+/// `id`.
+fn enqueue(event: &Event, category: Category) {
+    match serde_json::to_value(event) {
+        Ok(value) => delivery::browser::record(&value, category),
+        Err(e) => warn(&format!("could not record an event: {e}")),
+    }
 }
 
-/// Send what is waiting; on failure keep it and retry with exponential backoff.
-fn flush(attempt: u32) {
-    let batch = RUNTIME.with(|r| {
-        let mut r = r.borrow_mut();
-        let rt = r.as_mut()?;
-        if rt.sending || rt.outbox.is_empty() {
-            return None;
-        }
-        rt.sending = true;
-        Some((rt.outbox.clone(), rt.config.clone()))
-    });
-    let Some((events, config)) = batch else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        let body = serde_json::json!({ "events": events }).to_string();
-        let result = http::post_events(&config.api, &config.key, &body).await;
-        let sent: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        RUNTIME.with(|r| {
-            if let Some(rt) = r.borrow_mut().as_mut() {
-                rt.sending = false;
-                match &result {
-                    Ok(())
-                    | Err(http::HttpError::Status {
-                        status: 400..=407 | 409..=428 | 430..=499,
-                        ..
-                    }) => {
-                        rt.outbox.retain(|e| !sent.contains(&e.id));
-                    }
-                    Err(_) => {}
-                }
-            }
-        });
-        match result {
-            Ok(()) => flush(0),
-            Err(
-                e @ http::HttpError::Status {
-                    status: 400..=407 | 409..=428 | 430..=499,
-                    ..
-                },
-            ) => {
-                warn(&format!("the collector refused events: {e}"));
-                flush(0);
-            }
-            Err(_) => {
-                let delay = 1000u32.saturating_mul(1 << attempt.min(6));
-                gloo::timers::callback::Timeout::new(delay, move || flush(attempt + 1)).forget();
-            }
-        }
-    });
+/// `touchpoint.track(...)`: record a `track` event for the current user. Minimal until the
+/// core's event schema carries the event name and properties.
+pub fn track(category: Category) {
+    let user_id = RUNTIME.with(|r| r.borrow().as_ref().and_then(|rt| rt.state.user_id.clone()));
+    enqueue(
+        &Event {
+            id: platform::new_event_id(),
+            kind: EventKind::Track,
+            ts: platform::now(),
+            user_id,
+            campaign_id: None,
+        },
+        category,
+    );
 }
 
 /// One console warning, prefixed so vendors can find it.

@@ -92,15 +92,27 @@ mod tests {
         let b = Backoff::default();
         assert_eq!(b.delay_ms(2, 0.0, None), 0);
         assert_eq!(b.delay_ms(2, 0.25, None), 1_000);
-        assert_eq!(b.delay_ms(2, f64::NAN, None), 0, "a bad draw is not a panic");
-        assert_eq!(b.delay_ms(2, 7.0, None), 4_000, "draws are clamped to [0, 1]");
+        assert_eq!(
+            b.delay_ms(2, f64::NAN, None),
+            0,
+            "a bad draw is not a panic"
+        );
+        assert_eq!(
+            b.delay_ms(2, 7.0, None),
+            4_000,
+            "draws are clamped to [0, 1]"
+        );
     }
 
     #[test]
     fn retry_after_is_a_floor_and_is_bounded() {
         let b = Backoff::default();
         assert_eq!(b.delay_ms(0, 0.9, Some(10_000)), 10_000);
-        assert_eq!(b.delay_ms(5, 0.9, Some(1_000)), 27_000, "jitter larger wins");
+        assert_eq!(
+            b.delay_ms(5, 0.9, Some(1_000)),
+            27_000,
+            "jitter larger wins"
+        );
         assert_eq!(b.delay_ms(0, 0.0, Some(u64::MAX)), 3_600_000);
     }
 

@@ -97,7 +97,8 @@ pub fn chunks(events: &[Queued], dropped: u64, sent_at: u64, config: &BatchConfi
             continue;
         }
         let grown = size + e.json.len() + usize::from(!parts.is_empty());
-        if !parts.is_empty() && (parts.len() >= config.max_events || base + grown > config.max_bytes)
+        if !parts.is_empty()
+            && (parts.len() >= config.max_events || base + grown > config.max_bytes)
         {
             out.push(finish(&mut ids, &mut parts, sent_at, report));
             size = 0;
@@ -180,10 +181,7 @@ pub fn classify(status: Option<u16>, body: &str, retry_after_ms: Option<u64>) ->
 /// The `error.message` of the collector's JSON error body.
 fn error_message(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    v.get("error")?
-        .get("message")?
-        .as_str()
-        .map(str::to_owned)
+    v.get("error")?.get("message")?.as_str().map(str::to_owned)
 }
 
 /// The reasons of the `rejected` results of a 2xx answer.
@@ -303,7 +301,8 @@ mod tests {
                 }
             );
         }
-        let bad = r#"{"error":{"code":"unknown_key","message":"unknown publishable key \"pk_x\""}}"#;
+        let bad =
+            r#"{"error":{"code":"unknown_key","message":"unknown publishable key \"pk_x\""}}"#;
         assert_eq!(
             classify(Some(401), bad, None),
             Outcome::Refused {

@@ -171,7 +171,10 @@ mod tests {
         // a's tab died: it stops renewing, and b takes over once the lease lapses.
         let taken = claim(b.step(Some(&held), 5_000));
         assert_eq!(taken.owner, "b");
-        assert!(matches!(b.step(Some(&taken), 5_300), LeaseStep::Owner { .. }));
+        assert!(matches!(
+            b.step(Some(&taken), 5_300),
+            LeaseStep::Owner { .. }
+        ));
     }
 
     #[test]

@@ -199,7 +199,9 @@ impl<S: KeyValue> Queue<S> {
                 .and_then(|v| v.parse::<u64>().ok())
                 .unwrap_or(0);
             // Best effort: a counter that cannot be written only loses the diagnostic number.
-            let _ = self.store.set(&key, &(before.saturating_add(n)).to_string());
+            let _ = self
+                .store
+                .set(&key, &(before.saturating_add(n)).to_string());
         }
         n
     }

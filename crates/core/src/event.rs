@@ -12,6 +12,8 @@ pub enum EventKind {
     Cta,
     /// The user dismissed a nudge.
     Dismiss,
+    /// The host reported something the user did (`touchpoint.track`).
+    Track,
 }
 
 /// One engagement event.
