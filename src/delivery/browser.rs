@@ -25,7 +25,6 @@ use crate::effects::{platform, transport};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 /// What the browser allows in flight in `keepalive` request bodies per page.
 const KEEPALIVE_BUDGET: usize = 64 * 1024;
@@ -109,7 +108,8 @@ struct Sender {
     store: LocalStore,
     queue: Queue<LocalStore>,
     /// Events the storage refused even after making room: kept for this page only, and sent
-    /// by this tab whether or not it holds the lease (no other tab can see them).
+    /// by this tab whether or not it holds the lease (no other tab can see them). They come
+    /// after the queue's events in a batch; their order among themselves is kept.
     overflow: Vec<Queued>,
     keeper: LeaseKeeper,
     owner: bool,
@@ -117,12 +117,12 @@ struct Sender {
     /// A normal batch is in flight (one at a time).
     busy: bool,
     /// Ids in `keepalive` requests in flight, and their bytes.
-    keepalive: HashSet<String>,
+    keepalive: Vec<String>,
     keepalive_bytes: usize,
     attempt: u32,
     not_before: u64,
     timer: Option<(u64, Timeout)>,
-    warned: HashSet<String>,
+    warned: Vec<String>,
     _listeners: Vec<EventListener>,
 }
 
@@ -178,12 +178,12 @@ pub fn start_with(api: &str, env: &str, config: Config) {
         owner: false,
         consent,
         busy: false,
-        keepalive: HashSet::new(),
+        keepalive: Vec::new(),
         keepalive_bytes: 0,
         attempt: 0,
         not_before: 0,
         timer: None,
-        warned: HashSet::new(),
+        warned: Vec::new(),
         _listeners: listeners(),
     };
     SENDER.with(|s| {
@@ -338,13 +338,11 @@ impl Sender {
     fn stored_lease(&self) -> Option<Lease> {
         self.store
             .get(&self.lease_key)
-            .and_then(|v| serde_json::from_str(&v).ok())
+            .and_then(|v| Lease::from_json(&v))
     }
 
     fn write_lease(&self, lease: &Lease) {
-        if let Ok(v) = serde_json::to_string(lease) {
-            let _ = self.store.set(&self.lease_key, &v);
-        }
+        let _ = self.store.set(&self.lease_key, &lease.to_json());
     }
 
     fn tick(&mut self, now: u64) -> Option<Outbound> {
@@ -406,8 +404,6 @@ impl Sender {
             all.retain(|e| consent.allows(e.category));
         }
         all.retain(|e| !self.keepalive.contains(&e.id));
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        all.dedup_by(|a, b| a.id == b.id);
         all
     }
 
@@ -472,8 +468,6 @@ impl Sender {
         all.extend(self.overflow.iter().cloned());
         let consent = self.consent;
         all.retain(|e| consent.allows(e.category) && !self.keepalive.contains(&e.id));
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        all.dedup_by(|a, b| a.id == b.id);
         let mut outs = Vec::new();
         for chunk in batch::chunks(&all, 0, now, &self.config.batch) {
             if self.keepalive_bytes + chunk.body.len() > KEEPALIVE_BUDGET {
@@ -498,9 +492,7 @@ impl Sender {
 
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
         self.keepalive_bytes = self.keepalive_bytes.saturating_sub(out.batch.body.len());
-        for id in &out.batch.ids {
-            self.keepalive.remove(id);
-        }
+        self.keepalive.retain(|id| !out.batch.ids.contains(id));
         match outcome {
             Outcome::Done { rejected } => {
                 self.forget(&out.batch.ids);
@@ -517,8 +509,7 @@ impl Sender {
     fn forget(&mut self, ids: &[String]) {
         self.queue.remove(ids.iter().map(String::as_str));
         if !self.overflow.is_empty() {
-            let gone: HashSet<&str> = ids.iter().map(String::as_str).collect();
-            self.overflow.retain(|e| !gone.contains(e.id.as_str()));
+            self.overflow.retain(|e| !ids.contains(&e.id));
         }
     }
 
@@ -537,7 +528,8 @@ impl Sender {
     /// One console warning per distinct message, so a broken setup does not flood the
     /// console with one line per batch.
     fn warn_once(&mut self, message: &str) {
-        if self.warned.insert(message.to_owned()) {
+        if !self.warned.iter().any(|m| m == message) {
+            self.warned.push(message.to_owned());
             warn(message);
         }
     }

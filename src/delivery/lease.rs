@@ -14,15 +14,29 @@
 //! economy, not what correctness rests on.
 //!
 //! This module is pure: the decision takes the stored lease and `now` and says what to write.
-use serde::{Deserialize, Serialize};
-
 /// The stored lease.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
     /// The holder's tab id.
     pub owner: String,
     /// Until when (ms since the epoch) it holds unless renewed.
     pub until: u64,
+}
+
+impl Lease {
+    /// The stored form, `{"owner":"…","until":…}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "owner": self.owner, "until": self.until }).to_string()
+    }
+
+    /// Read the stored form; `None` when it is not a lease (then it counts as absent).
+    pub fn from_json(s: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(s).ok()?;
+        Some(Self {
+            owner: v.get("owner")?.as_str()?.to_owned(),
+            until: v.get("until")?.as_u64()?,
+        })
+    }
 }
 
 /// Lease timings.
@@ -196,6 +210,17 @@ mod tests {
             until: 1_000_000,
         };
         assert_eq!(claim(a.step(Some(&bogus), 0)).owner, "a");
+    }
+
+    #[test]
+    fn the_stored_form_round_trips_and_junk_is_no_lease() {
+        let l = Lease {
+            owner: "ab\"c".into(),
+            until: 42,
+        };
+        assert_eq!(Lease::from_json(&l.to_json()), Some(l));
+        assert_eq!(Lease::from_json(r#"{"owner":"a"}"#), None);
+        assert_eq!(Lease::from_json("junk"), None);
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! needs per-key get, set and remove, and a listing by prefix; keeping it behind this trait
 //! lets the whole queue, including two tabs sharing one storage, be tested natively.
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Why a write failed.
@@ -48,11 +47,12 @@ impl<T: KeyValue + ?Sized> KeyValue for Rc<T> {
     }
 }
 
-/// An in-memory store. Clones share the same map, like two tabs sharing one origin's
-/// localStorage; it is also the browser layer's fallback where localStorage is missing.
+/// An in-memory store. Clones share the same entries, like two tabs sharing one origin's
+/// localStorage; it is also the browser layer's fallback where localStorage is missing. A
+/// plain list (a queue holds at most about a thousand keys), which keeps the widget small.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    map: Rc<RefCell<BTreeMap<String, String>>>,
+    map: Rc<RefCell<Vec<(String, String)>>>,
     /// Refuse writes once this many keys are stored (to test a full storage).
     limit: Option<usize>,
 }
@@ -84,30 +84,35 @@ impl MemoryStore {
 
 impl KeyValue for MemoryStore {
     fn get(&self, key: &str) -> Option<String> {
-        self.map.borrow().get(key).cloned()
+        self.map
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let mut map = self.map.borrow_mut();
-        if self
-            .limit
-            .is_some_and(|n| map.len() >= n && !map.contains_key(key))
-        {
+        if let Some(slot) = map.iter_mut().find(|(k, _)| k == key) {
+            slot.1 = value.to_owned();
+            return Ok(());
+        }
+        if self.limit.is_some_and(|n| map.len() >= n) {
             return Err(StoreError::Refused(key.to_owned()));
         }
-        map.insert(key.to_owned(), value.to_owned());
+        map.push((key.to_owned(), value.to_owned()));
         Ok(())
     }
 
     fn remove(&self, key: &str) {
-        self.map.borrow_mut().remove(key);
+        self.map.borrow_mut().retain(|(k, _)| k != key);
     }
 
     fn keys(&self, prefix: &str) -> Vec<String> {
         self.map
             .borrow()
-            .range(prefix.to_owned()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
             .collect()
     }
