@@ -165,6 +165,53 @@ pub enum Outcome {
     },
 }
 
+/// What to do after an answer to a batch that reported `dropped` events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// Remove the batch's events from the queue.
+    pub forget: bool,
+    /// Subtract the reported drop count from the drop counters.
+    pub ack_dropped: bool,
+    /// Back off before the next send, honouring this `Retry-After` (ms) if any.
+    pub backoff: Option<Option<u64>>,
+    /// One console warning to show.
+    pub warning: Option<String>,
+}
+
+/// Decide what an [`Outcome`] means for the queue.
+///
+/// A refused batch that carried a `dropped` count is the one exception to "refused means
+/// gone": a collector that does not know the field refuses the whole body, so the count (a
+/// diagnostic) is given up and the events are kept, to go again without it.
+pub fn settle(outcome: Outcome, dropped: u64) -> Settlement {
+    match outcome {
+        Outcome::Done { rejected } => Settlement {
+            forget: true,
+            ack_dropped: true,
+            backoff: None,
+            warning: rejected
+                .first()
+                .map(|r| format!("the collector rejected an event: {r}")),
+        },
+        Outcome::Retry { retry_after_ms } => Settlement {
+            forget: false,
+            ack_dropped: false,
+            backoff: Some(retry_after_ms),
+            warning: None,
+        },
+        Outcome::Refused { reason } => Settlement {
+            forget: dropped == 0,
+            ack_dropped: true,
+            backoff: None,
+            warning: Some(if dropped > 0 {
+                format!("the collector refused a batch with a drop count: {reason}")
+            } else {
+                format!("the collector refused events: {reason}")
+            }),
+        },
+    }
+}
+
 /// Classify an answer: `status` is `None` when no answer came (network error, blocked).
 pub fn classify(status: Option<u16>, body: &str, retry_after_ms: Option<u64>) -> Outcome {
     match status {
@@ -278,6 +325,52 @@ mod tests {
             ..fits
         };
         assert_eq!(chunks(&[one, queued(1, 0)], 0, T0, &tight).len(), 2);
+    }
+
+    #[test]
+    fn settles_each_outcome() {
+        let done = settle(
+            Outcome::Done {
+                rejected: vec!["bad type".into()],
+            },
+            2,
+        );
+        assert!(done.forget && done.ack_dropped && done.backoff.is_none());
+        assert_eq!(
+            done.warning.as_deref(),
+            Some("the collector rejected an event: bad type")
+        );
+        let retry = settle(
+            Outcome::Retry {
+                retry_after_ms: Some(3_000),
+            },
+            2,
+        );
+        assert!(!retry.forget && !retry.ack_dropped && retry.warning.is_none());
+        assert_eq!(retry.backoff, Some(Some(3_000)));
+        let refused = settle(
+            Outcome::Refused {
+                reason: "unknown publishable key".into(),
+            },
+            0,
+        );
+        assert!(refused.forget && refused.backoff.is_none());
+        assert_eq!(
+            refused.warning.as_deref(),
+            Some("the collector refused events: unknown publishable key")
+        );
+    }
+
+    #[test]
+    fn a_refused_drop_count_costs_the_count_not_the_events() {
+        let s = settle(
+            Outcome::Refused {
+                reason: "unknown field `dropped`".into(),
+            },
+            3,
+        );
+        assert!(!s.forget, "the events go again, without the count");
+        assert!(s.ack_dropped);
     }
 
     #[test]

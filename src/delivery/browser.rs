@@ -26,6 +26,9 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
 
+/// How long a normal batch may go unanswered before the sender stops waiting for it.
+const STALE_MS: u64 = 30_000;
+
 /// What the browser allows in flight in `keepalive` request bodies per page.
 const KEEPALIVE_BUDGET: usize = 64 * 1024;
 
@@ -95,6 +98,7 @@ impl KeyValue for LocalStore {
 
 /// A request on its way, with what to settle when it is answered.
 struct Outbound {
+    seq: u32,
     url: String,
     batch: Batch,
     reported: Dropped,
@@ -114,8 +118,9 @@ struct Sender {
     keeper: LeaseKeeper,
     owner: bool,
     consent: Consent,
-    /// A normal batch is in flight (one at a time).
-    busy: bool,
+    /// The normal batch in flight (one at a time): its number and when it left.
+    busy: Option<(u32, u64)>,
+    sent: u32,
     /// Ids in `keepalive` requests in flight, and their bytes.
     keepalive: Vec<String>,
     keepalive_bytes: usize,
@@ -177,7 +182,8 @@ pub fn start_with(api: &str, env: &str, config: Config) {
         overflow: Vec::new(),
         owner: false,
         consent,
-        busy: false,
+        busy: None,
+        sent: 0,
         keepalive: Vec::new(),
         keepalive_bytes: 0,
         attempt: 0,
@@ -372,10 +378,18 @@ impl Sender {
             // Nothing is shared with other tabs: this page sends its own events.
             self.owner = true;
         }
+        if self
+            .busy
+            .is_some_and(|(_, since)| now.saturating_sub(since) > STALE_MS)
+        {
+            // No answer for this long: stop waiting. Its events go again (same ids); a late
+            // answer still settles them.
+            self.busy = None;
+        }
         let mut out = None;
         if self.not_before > now {
             next = next.min(self.not_before);
-        } else if !self.busy {
+        } else if self.busy.is_none() {
             let pending = self.pending();
             match batch::plan(&pending, now, self.not_before, &self.config.batch) {
                 Plan::At(t) if t <= now => out = self.begin(&pending, now),
@@ -422,8 +436,10 @@ impl Sender {
         } else {
             Dropped::default()
         };
-        self.busy = true;
+        self.sent = self.sent.wrapping_add(1);
+        self.busy = Some((self.sent, now));
         Some(Outbound {
+            seq: self.sent,
             url: self.url.clone(),
             batch: first,
             reported,
@@ -431,16 +447,13 @@ impl Sender {
     }
 
     fn settle(&mut self, out: &Outbound, outcome: Outcome, now: u64) {
-        self.busy = false;
-        match outcome {
-            Outcome::Done { rejected } => {
-                self.forget(&out.batch.ids);
-                self.queue.ack_dropped(&out.reported);
-                self.attempt = 0;
-                self.not_before = 0;
-                self.warn_rejected(&rejected);
-            }
-            Outcome::Retry { retry_after_ms } => {
+        if self.busy.is_some_and(|(seq, _)| seq == out.seq) {
+            self.busy = None;
+        }
+        let next = batch::settle(outcome, out.batch.dropped);
+        self.apply(out, &next);
+        match next.backoff {
+            Some(retry_after_ms) => {
                 let delay = self.config.backoff.delay_ms(
                     self.attempt,
                     js_sys::Math::random(),
@@ -449,16 +462,23 @@ impl Sender {
                 self.attempt = self.attempt.saturating_add(1);
                 self.not_before = now.saturating_add(delay);
             }
-            Outcome::Refused { reason } if out.batch.dropped > 0 => {
-                // A collector that does not know the `dropped` field refuses the whole batch:
-                // give up the count (a diagnostic), not the events; they go again without it.
-                self.queue.ack_dropped(&out.reported);
-                self.warn_once(&format!("the collector refused a drop count: {reason}"));
+            None if next.forget => {
+                self.attempt = 0;
+                self.not_before = 0;
             }
-            Outcome::Refused { reason } => {
-                self.forget(&out.batch.ids);
-                self.warn_once(&format!("the collector refused events: {reason}"));
-            }
+            None => {}
+        }
+    }
+
+    fn apply(&mut self, out: &Outbound, next: &batch::Settlement) {
+        if next.forget {
+            self.forget(&out.batch.ids);
+        }
+        if next.ack_dropped {
+            self.queue.ack_dropped(&out.reported);
+        }
+        if let Some(w) = &next.warning {
+            self.warn_once(w);
         }
     }
 
@@ -476,6 +496,7 @@ impl Sender {
             self.keepalive_bytes += chunk.body.len();
             self.keepalive.extend(chunk.ids.iter().cloned());
             outs.push(Outbound {
+                seq: 0,
                 url: self.url.clone(),
                 batch: chunk,
                 reported: Dropped::default(),
@@ -493,17 +514,9 @@ impl Sender {
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
         self.keepalive_bytes = self.keepalive_bytes.saturating_sub(out.batch.body.len());
         self.keepalive.retain(|id| !out.batch.ids.contains(id));
-        match outcome {
-            Outcome::Done { rejected } => {
-                self.forget(&out.batch.ids);
-                self.warn_rejected(&rejected);
-            }
-            Outcome::Refused { reason } => {
-                self.forget(&out.batch.ids);
-                self.warn_once(&format!("the collector refused events: {reason}"));
-            }
-            Outcome::Retry { .. } => {}
-        }
+        // A failed keepalive request changes no backoff: the events simply stay queued.
+        let next = batch::settle(outcome, out.batch.dropped);
+        self.apply(out, &next);
     }
 
     fn forget(&mut self, ids: &[String]) {
@@ -517,12 +530,6 @@ impl Sender {
         let consent = self.consent;
         self.queue.apply_consent(consent);
         self.overflow.retain(|e| consent.allows(e.category));
-    }
-
-    fn warn_rejected(&mut self, rejected: &[String]) {
-        if let Some(first) = rejected.first() {
-            self.warn_once(&format!("the collector rejected an event: {first}"));
-        }
     }
 
     /// One console warning per distinct message, so a broken setup does not flood the
