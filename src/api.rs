@@ -8,6 +8,7 @@ use crate::delivery::{
 use crate::effects::{http, mount};
 use crate::runtime::{self, Config};
 use crate::state::Action;
+use touchpoint_core::context::{Page, Traits};
 use wasm_bindgen::prelude::*;
 
 /// Boot the widget: `options` is `{key, api, css}` from the loader.
@@ -31,9 +32,7 @@ pub fn start(options: JsValue) {
         key: key.clone(),
         api: api.clone(),
     });
-    if let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) {
-        runtime::dispatch(Action::Page { path });
-    }
+    runtime::dispatch(Action::Page(current_page()));
     wasm_bindgen_futures::spawn_local(async move {
         match mount::mount(&css).await {
             Ok(root) => {
@@ -56,33 +55,84 @@ pub fn start(options: JsValue) {
     });
 }
 
+fn current_page() -> Page {
+    let Some(w) = web_sys::window() else {
+        return Page::default();
+    };
+    let loc = w.location();
+    Page {
+        url: loc.href().unwrap_or_default(),
+        path: loc.pathname().unwrap_or_default(),
+        title: w.document().map(|d| d.title()).unwrap_or_default(),
+    }
+}
+
+/// A JS object as traits (anything else: empty).
+fn traits(v: &JsValue) -> Traits {
+    if v.is_object() {
+        serde_wasm_bindgen::from_value(v.clone()).unwrap_or_default()
+    } else {
+        Traits::new()
+    }
+}
+
+fn text(v: &JsValue) -> Option<String> {
+    v.as_string()
+        .or_else(|| v.as_f64().map(|n| n.to_string()))
+        .filter(|s| !s.is_empty())
+}
+
 /// Run one `window.touchpoint.<name>(...args)` call.
 #[wasm_bindgen]
 pub fn command(name: &str, args: js_sys::Array) {
     let arg = |i: u32| args.get(i);
     let action = match name {
         "identify" => {
-            let id = arg(0);
-            let user_id = id
-                .as_string()
-                .or_else(|| id.as_f64().map(|n| n.to_string()));
-            match user_id {
-                Some(user_id) if !user_id.is_empty() => Action::Identify { user_id },
-                _ => {
-                    return runtime::warn(
-                        "identify(userId, traits, options) needs a non-empty userId",
-                    )
-                }
+            let Some(user_id) = text(&arg(0)) else {
+                return runtime::warn("identify(userId, traits, options) needs a non-empty userId");
+            };
+            let options = traits(&arg(2));
+            let account = options
+                .get("account")
+                .and_then(|a| a.as_object())
+                .and_then(|a| {
+                    let id = a.get("id").and_then(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| v.as_i64().map(|n| n.to_string()))
+                    })?;
+                    let mut traits = a.clone();
+                    traits.remove("id");
+                    Some((id, traits))
+                });
+            Action::Identify {
+                user_id,
+                traits: traits(&arg(1)),
+                account,
             }
         }
-        "page" => {
-            let path = web_sys::window()
-                .and_then(|w| w.location().pathname().ok())
-                .unwrap_or_default();
-            Action::Page { path }
+        "page" => Action::Page(current_page()),
+        "track" => {
+            let Some(name) = text(&arg(0)) else {
+                return runtime::warn("track(name, props) needs a name");
+            };
+            let category = match track_category(&arg(2)) {
+                Ok(c) => c,
+                Err(message) => return runtime::warn(message),
+            };
+            let action = Action::Track {
+                name,
+                props: traits(&arg(1)),
+            };
+            return runtime::dispatch_as(action, category);
+        }
+        "show" => {
+            let Some(id) = text(&arg(0)) else {
+                return runtime::warn("show(campaignId) needs a campaign id");
+            };
+            Action::Show(id)
         }
         "hide" => Action::Hide,
-        "track" => return track(&args),
         "consent" => return consent(&arg(0)),
         "reset" => Action::Reset,
         other => {
@@ -94,30 +144,24 @@ pub fn command(name: &str, args: js_sys::Array) {
     runtime::dispatch(action);
 }
 
-/// `track(event, properties, {category})`: `category` is `"service"` (the default) or
-/// `"marketing"`, which decides whether `consent("essential")` lets it through.
-fn track(args: &js_sys::Array) {
-    if args.get(0).as_string().is_none_or(|name| name.is_empty()) {
-        return runtime::warn("track(event, properties) needs a non-empty event name");
+/// The optional third argument of `track(name, props, {category})`: `"service"` (the
+/// default) or `"marketing"`, which decides whether `consent("essential")` lets it through.
+fn track_category(options: &JsValue) -> Result<Option<Category>, &'static str> {
+    if !options.is_object() {
+        return Ok(None);
     }
-    let options = args.get(2);
-    let category = if options.is_object() {
-        let given = js_sys::Reflect::get(&options, &JsValue::from_str("category"))
-            .ok()
-            .filter(|v| !v.is_undefined());
-        match given.map(|v| v.as_string().as_deref().and_then(Category::parse)) {
-            None => Category::default(),
-            Some(Some(c)) => c,
-            Some(None) => {
-                return runtime::warn(
-                    "track: options.category must be \"service\" or \"marketing\"",
-                )
-            }
-        }
-    } else {
-        Category::default()
-    };
-    runtime::track(category);
+    let given = js_sys::Reflect::get(options, &JsValue::from_str("category"))
+        .ok()
+        .filter(|v| !v.is_undefined());
+    match given {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .as_deref()
+            .and_then(Category::parse)
+            .map(Some)
+            .ok_or("track: options.category must be \"service\" or \"marketing\""),
+    }
 }
 
 /// `consent(state)`: `"all"`, `"essential"` or `"none"`; remembered across visits.

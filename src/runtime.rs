@@ -1,13 +1,14 @@
-//! The runtime owns the widget's state: it runs the pure reducer for each action, performs the
-//! effects the reducer asks for, and hands a snapshot to the view. Actions that arrive before
-//! start-up has finished wait in order. Events go to [`crate::delivery`], which persists and
-//! sends them.
+//! The runtime owns the widget's state: it runs the pure reducer for each action with the
+//! current time and fresh entropy, performs the effects the reducer asks for, and hands a
+//! snapshot to the view. Actions that arrive before start-up has finished wait, in order.
+//! Events go to [`crate::delivery`], which persists, batches and sends them.
 use crate::delivery::{self, consent::Category};
 use crate::effects::{platform, storage};
-use crate::state::{Action, Effect, Emit, WidgetState};
+use crate::state::{Action, Effect, Tick, WidgetState};
 use std::cell::RefCell;
 use std::rc::Rc;
-use touchpoint_core::{Event, EventKind};
+use touchpoint_core::campaign::Category as CampaignCategory;
+use touchpoint_core::{Campaign, Event, EventKind};
 use yew::Callback;
 
 /// Where the widget talks to, from the loader.
@@ -27,13 +28,20 @@ struct Runtime {
 
 thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
-    static EARLY: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
+    static EARLY: RefCell<Vec<(Action, Option<Category>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
-    let dismissed = storage::load_dismissed(&config.key);
+    let journal = storage::load_journal(&config.key);
     delivery::browser::start(&config.api, &config.key);
+    let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
+        let id = format!("anon-{}", platform::new_event_id());
+        if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
+            warn(&format!("cannot remember this browser's anonymous id: {e}"));
+        }
+        id
+    });
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             config,
@@ -41,9 +49,12 @@ pub fn init(config: Config) {
             view: None,
         });
     });
-    dispatch(Action::Restored { dismissed });
-    for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
-        dispatch(action);
+    dispatch(Action::Restored {
+        anonymous_id,
+        journal,
+    });
+    for (action, category) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
+        dispatch_as(action, category);
     }
 }
 
@@ -62,11 +73,20 @@ pub fn subscribe(view: Callback<Rc<WidgetState>>) {
 
 /// Apply an action: reduce, perform effects, render.
 pub fn dispatch(action: Action) {
-    let now = platform::now();
+    dispatch_as(action, None);
+}
+
+/// [`dispatch`], with the consent category the host gave for the `track` events the action
+/// sends (`touchpoint.track(name, props, {category})`; `None`: the default).
+pub fn dispatch_as(action: Action, track_category: Option<Category>) {
+    let tick = Tick {
+        now: platform::now(),
+        entropy: platform::random10(),
+    };
     let done = RUNTIME.with(|r| {
         let mut r = r.borrow_mut();
         let rt = r.as_mut()?;
-        let effects = rt.state.reduce(action.clone(), now);
+        let effects = rt.state.reduce(action.clone(), tick);
         Some((
             effects,
             Rc::new(rt.state.clone()),
@@ -75,33 +95,31 @@ pub fn dispatch(action: Action) {
         ))
     });
     let Some((effects, snapshot, view, config)) = done else {
-        EARLY.with(|e| e.borrow_mut().push(action));
+        EARLY.with(|e| e.borrow_mut().push((action, track_category)));
         return;
     };
     for effect in effects {
-        perform(effect, &snapshot, &config);
+        perform(effect, &config, &snapshot.campaigns, track_category);
     }
     if let Some(view) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(effect: Effect, state: &WidgetState, config: &Config) {
+fn perform(
+    effect: Effect,
+    config: &Config,
+    campaigns: &[Campaign],
+    track_category: Option<Category>,
+) {
     match effect {
-        // Campaign events are `service` until the core's campaigns carry a category.
-        Effect::Emit(Emit { kind, campaign_id }) => enqueue(
-            &Event {
-                id: platform::new_event_id(),
-                kind,
-                ts: platform::now(),
-                user_id: state.user_id.clone(),
-                campaign_id: Some(campaign_id),
-            },
-            Category::Service,
-        ),
-        Effect::SaveDismissed(ids) => {
-            if let Err(e) = storage::save_dismissed(&config.key, &ids) {
-                warn(&format!("could not remember a dismissal: {e}"));
+        Effect::Send(event) => {
+            let category = category_of(&event, campaigns, track_category);
+            enqueue(&event, category);
+        }
+        Effect::SaveJournal(journal) => {
+            if let Err(e) = storage::save_journal(&config.key, &journal) {
+                warn(&format!("could not remember an engagement: {e}"));
             }
         }
         Effect::Open(url) => {
@@ -112,30 +130,31 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config) {
     }
 }
 
-/// Give an event its final JSON form and hand it to delivery. This is the one place the
-/// core's `Event` type is serialised; delivery treats the result as an opaque object with an
-/// `id`.
+/// The consent category of an event: its campaign's for campaign events, the host's choice
+/// for `track` events, `service` otherwise.
+fn category_of(event: &Event, campaigns: &[Campaign], track: Option<Category>) -> Category {
+    if event.kind == EventKind::Track {
+        if let Some(c) = track {
+            return c;
+        }
+    }
+    let campaign = event
+        .campaign_id
+        .as_deref()
+        .and_then(|id| campaigns.iter().find(|c| c.id == id));
+    match campaign.map(|c| c.category) {
+        Some(CampaignCategory::Marketing) => Category::Marketing,
+        Some(CampaignCategory::Service) | None => Category::Service,
+    }
+}
+
+/// Give an event its JSON form and hand it to delivery. This is the one place the core's
+/// `Event` type is serialised; delivery treats the result as an opaque object with an `id`.
 fn enqueue(event: &Event, category: Category) {
     match serde_json::to_value(event) {
         Ok(value) => delivery::browser::record(&value, category),
         Err(e) => warn(&format!("could not record an event: {e}")),
     }
-}
-
-/// `touchpoint.track(...)`: record a `track` event for the current user. Minimal until the
-/// core's event schema carries the event name and properties.
-pub fn track(category: Category) {
-    let user_id = RUNTIME.with(|r| r.borrow().as_ref().and_then(|rt| rt.state.user_id.clone()));
-    enqueue(
-        &Event {
-            id: platform::new_event_id(),
-            kind: EventKind::Track,
-            ts: platform::now(),
-            user_id,
-            campaign_id: None,
-        },
-        category,
-    );
 }
 
 /// One console warning, prefixed so vendors can find it.

@@ -1,26 +1,48 @@
-//! The widget's state and its reducer: what the widget knows (campaigns, who is looking,
-//! where, what they dismissed) and how each action changes it. Pure — the reducer returns the
-//! effects it wants (events to emit, state to persist) instead of performing them, so every
-//! rule here is testable without a browser.
+//! The widget's state and its reducer: what the widget knows (campaigns, who is looking and
+//! where, what they did) and how each action changes it. Pure — no Yew, no web-sys, no clock,
+//! no randomness: the time and entropy come in with each action, and the reducer returns the
+//! effects it wants (events to send, state to persist, URLs to open) instead of performing
+//! them, so every rule here is testable natively.
+//!
+//! Which nudges are on screen follows one rule: a page load decides afresh (nudges already on
+//! screen stay if they are still eligible, without a second impression); a tracked event or
+//! a `show(id)` only adds nudges to free slots; the user's dismiss/snooze/CTA and the host's
+//! `hide()` take nudges away.
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use touchpoint_core::{decide, Campaign, Context, EventKind, History, Timestamp};
+use touchpoint_core::campaign::{CtaAction, Slot};
+use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
+use touchpoint_core::history::event_stats;
+use touchpoint_core::uuid::Uuid;
+use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Nudge, Timestamp};
+
+/// How many of the user's own events the widget keeps to rebuild history and event counts.
+pub const JOURNAL_LIMIT: usize = 500;
 
 /// Everything the widget knows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WidgetState {
     /// Campaigns from the server, validated.
     pub campaigns: Rc<Vec<Campaign>>,
-    /// The identified user.
-    pub user_id: Option<String>,
-    /// Current page path.
-    pub page_path: String,
-    /// Campaigns this user dismissed (remembered across reloads).
-    pub dismissed: BTreeSet<String>,
+    /// Who is looking.
+    pub user: User,
+    /// Their account.
+    pub account: Account,
+    /// Where.
+    pub page: Page,
+    /// Their locale (`identify`'s `locale` trait, else the page's `lang`).
+    pub locale: String,
+    /// The user's own campaign and track events (persisted, newest last), plus those the
+    /// server reported from other devices and colleagues.
+    pub journal: Vec<Event>,
+    /// This session's facts.
+    pub session: Session,
+    /// Campaigns whose holdout eligibility was already logged this session.
+    pub holdout_logged: BTreeSet<String>,
     /// The host called `hide()`.
     pub hidden: bool,
-    /// Index into `campaigns` of the banner on screen.
-    pub banner: Option<usize>,
+    /// Nudges on screen, best first.
+    pub on_screen: Vec<Nudge>,
 }
 
 /// Something that happened: from the host page (through the JS API), the server or the user.
@@ -28,192 +50,544 @@ pub struct WidgetState {
 pub enum Action {
     /// The campaign catalog arrived.
     CampaignsLoaded(Vec<Campaign>),
-    /// The dismissals remembered from an earlier visit were read.
+    /// What an earlier visit left in storage.
     Restored {
-        /// Campaign ids dismissed before.
-        dismissed: BTreeSet<String>,
+        /// This browser's anonymous id.
+        anonymous_id: String,
+        /// The journal persisted before.
+        journal: Vec<Event>,
     },
-    /// `touchpoint.identify(userId, ...)`.
+    /// `touchpoint.identify(userId, traits, {account})`.
     Identify {
         /// The host's user id.
         user_id: String,
+        /// User traits.
+        traits: Traits,
+        /// Account id and traits, if given.
+        account: Option<(String, Traits)>,
     },
     /// `touchpoint.page()` or a detected route change.
-    Page {
-        /// The new path.
-        path: String,
+    Page(Page),
+    /// `touchpoint.track(name, props)`.
+    Track {
+        /// Event name.
+        name: String,
+        /// Properties.
+        props: Traits,
     },
+    /// `touchpoint.show(campaignId)`.
+    Show(String),
     /// `touchpoint.hide()`.
     Hide,
     /// `touchpoint.reset()`: forget the user (logout).
     Reset,
-    /// The user used call-to-action `cta` of the banner.
+    /// The user used a call to action.
     Cta {
-        /// Which CTA of the banner.
-        cta: usize,
+        /// Which nudge.
+        campaign_id: String,
+        /// Which CTA (its id).
+        cta_id: String,
     },
-    /// The user closed the banner.
-    Dismiss,
+    /// The user closed a nudge.
+    Dismiss {
+        /// Which nudge.
+        campaign_id: String,
+    },
 }
 
-/// An engagement to report, before the runtime gives it an id and sends it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Emit {
-    /// What happened.
-    pub kind: EventKind,
-    /// The campaign it concerns.
-    pub campaign_id: String,
+/// The time and entropy an action happens with (the runtime reads the clock and the random
+/// source; the reducer stays pure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    /// Now.
+    pub now: Timestamp,
+    /// Ten random bytes for the ids of events made by this action.
+    pub entropy: [u8; 10],
 }
 
 /// What the runtime must do after a reduction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Report an engagement event.
-    Emit(Emit),
-    /// Persist the dismissed set.
-    SaveDismissed(BTreeSet<String>),
+    /// Report an engagement event to the collector.
+    Send(Event),
+    /// Persist the journal.
+    SaveJournal(Vec<Event>),
     /// Open a URL (a CTA's target).
     Open(String),
 }
 
+struct Emitter<'a> {
+    tick: Tick,
+    made: u8,
+    effects: &'a mut Vec<Effect>,
+}
+
+impl Emitter<'_> {
+    fn id(&mut self) -> Uuid {
+        let mut rand = self.tick.entropy;
+        rand[9] ^= self.made;
+        self.made = self.made.wrapping_add(1);
+        Uuid::v7(self.tick.now.0.max(0).unsigned_abs(), rand)
+    }
+}
+
 impl WidgetState {
-    /// The banner campaign on screen, if any.
-    pub fn banner(&self) -> Option<&Campaign> {
-        self.banner.and_then(|i| self.campaigns.get(i))
+    /// The banner on screen, if any.
+    pub fn banner(&self) -> Option<&Nudge> {
+        self.on_screen.iter().find(|n| n.slot == Slot::Banner)
     }
 
-    /// Apply `action` at `now`; returns the effects the runtime must perform.
-    pub fn reduce(&mut self, action: Action, now: Timestamp) -> Vec<Effect> {
+    /// Apply `action` at `tick`; returns the effects the runtime must perform.
+    pub fn reduce(&mut self, action: Action, tick: Tick) -> Vec<Effect> {
         let mut effects = Vec::new();
-        match action {
-            Action::CampaignsLoaded(c) => self.campaigns = Rc::new(c),
-            Action::Restored { dismissed } => self.dismissed.extend(dismissed),
-            Action::Identify { user_id } => self.user_id = Some(user_id),
-            Action::Page { path } => self.page_path = path,
-            Action::Hide => self.hidden = true,
+        let mut out = Emitter {
+            tick,
+            made: 0,
+            effects: &mut effects,
+        };
+        let occurrence = match action {
+            Action::CampaignsLoaded(c) => {
+                self.campaigns = Rc::new(c);
+                Some(Occurrence::PageLoad)
+            }
+            Action::Restored {
+                anonymous_id,
+                journal,
+            } => {
+                self.user.anonymous_id = Some(anonymous_id);
+                self.journal = journal;
+                Some(Occurrence::PageLoad)
+            }
+            Action::Identify {
+                user_id,
+                traits,
+                account,
+            } => {
+                if let Some(locale) = traits.get("locale").and_then(|v| v.as_str()) {
+                    self.locale = locale.to_owned();
+                }
+                self.user.id = Some(user_id);
+                self.user.traits = traits;
+                if let Some((id, traits)) = account {
+                    self.account.dates = AccountDates::from_traits(&traits);
+                    self.account.id = Some(id);
+                    self.account.traits = traits;
+                }
+                let e = self.event(&mut out, EventKind::Identify);
+                self.send(&mut out, e, false);
+                Some(Occurrence::PageLoad)
+            }
+            Action::Page(page) => {
+                self.page = page;
+                let mut e = self.event(&mut out, EventKind::Page);
+                e.name = Some(self.page.path.clone());
+                self.send(&mut out, e, false);
+                Some(Occurrence::PageLoad)
+            }
+            Action::Track { name, props } => {
+                let mut e = self.event(&mut out, EventKind::Track);
+                e.name = Some(name.clone());
+                e.props = props;
+                self.send(&mut out, e, true);
+                Some(Occurrence::Track { name })
+            }
+            Action::Show(campaign_id) => {
+                self.hidden = false;
+                Some(Occurrence::Show { campaign_id })
+            }
+            Action::Hide => {
+                self.hidden = true;
+                self.on_screen.clear();
+                None
+            }
             Action::Reset => {
-                self.user_id = None;
-                self.dismissed.clear();
-                effects.push(Effect::SaveDismissed(BTreeSet::new()));
+                *self = WidgetState {
+                    campaigns: self.campaigns.clone(),
+                    ..WidgetState::default()
+                };
+                out.effects.push(Effect::SaveJournal(Vec::new()));
+                None
             }
-            Action::Cta { cta } => {
-                if let Some(c) = self.banner() {
-                    let id = c.id.clone();
-                    let url = c.ctas.get(cta).and_then(|x| x.url.clone());
-                    effects.push(Effect::Emit(Emit {
-                        kind: EventKind::Cta,
-                        campaign_id: id.clone(),
-                    }));
-                    self.dismissed.insert(id);
-                    effects.push(Effect::SaveDismissed(self.dismissed.clone()));
-                    effects.extend(url.map(Effect::Open));
-                }
+            Action::Cta {
+                campaign_id,
+                cta_id,
+            } => {
+                self.cta(&mut out, &campaign_id, &cta_id);
+                None
             }
-            Action::Dismiss => {
-                if let Some(c) = self.banner() {
-                    let id = c.id.clone();
-                    effects.push(Effect::Emit(Emit {
-                        kind: EventKind::Dismiss,
-                        campaign_id: id.clone(),
-                    }));
-                    self.dismissed.insert(id);
-                    effects.push(Effect::SaveDismissed(self.dismissed.clone()));
-                }
+            Action::Dismiss { campaign_id } => {
+                self.retire(&mut out, &campaign_id, EventKind::Dismiss);
+                None
             }
-        }
-        let before = self.banner;
-        self.banner = if self.hidden { None } else { self.decide(now) };
-        if let Some(c) = self.banner().filter(|_| self.banner != before) {
-            effects.push(Effect::Emit(Emit {
-                kind: EventKind::Impression,
-                campaign_id: c.id.clone(),
-            }));
+        };
+        if let Some(occurrence) = occurrence.filter(|_| !self.hidden) {
+            self.decide(&mut out, occurrence);
         }
         effects
     }
 
-    fn decide(&self, now: Timestamp) -> Option<usize> {
+    fn cta(&mut self, out: &mut Emitter<'_>, campaign_id: &str, cta_id: &str) {
+        let Some(nudge) = self.on_screen.iter().find(|n| n.campaign_id == campaign_id) else {
+            return;
+        };
+        let Some(cta) = nudge.content.ctas.iter().find(|c| c.id == cta_id).cloned() else {
+            return;
+        };
+        let mut e = self.campaign_event(out, EventKind::Cta, nudge);
+        e.props.insert("cta".into(), cta_id.into());
+        self.send(out, e, true);
+        match cta.action {
+            CtaAction::OpenUrl { url } | CtaAction::BookMeeting { url } => {
+                self.retire(out, campaign_id, EventKind::Conversion);
+                out.effects.push(Effect::Open(url));
+            }
+            CtaAction::Track { event } => {
+                self.retire(out, campaign_id, EventKind::Conversion);
+                let mut t = self.event(out, EventKind::Track);
+                t.name = Some(event);
+                self.send(out, t, true);
+            }
+            CtaAction::Dismiss => self.retire(out, campaign_id, EventKind::Dismiss),
+            CtaAction::Snooze => self.retire(out, campaign_id, EventKind::Snooze),
+        }
+    }
+
+    /// Take a nudge off screen, recording why (dismiss, snooze, or conversion through a CTA).
+    fn retire(&mut self, out: &mut Emitter<'_>, campaign_id: &str, why: EventKind) {
+        let Some(pos) = self
+            .on_screen
+            .iter()
+            .position(|n| n.campaign_id == campaign_id)
+        else {
+            return;
+        };
+        let nudge = self.on_screen.remove(pos);
+        let e = self.campaign_event(out, why, &nudge);
+        self.send(out, e, true);
+    }
+
+    fn decide(&mut self, out: &mut Emitter<'_>, occurrence: Occurrence) {
+        let user = self.user.clone();
+        let history = History::from_events(&self.journal, &user, self.account.id.as_deref());
+        let page_load = occurrence == Occurrence::PageLoad;
+        let on_screen: BTreeSet<String> = self
+            .on_screen
+            .iter()
+            .map(|n| n.campaign_id.clone())
+            .collect();
+        let mut session = self.session.clone();
+        // Nudges on screen are judged afresh, not as "already shown this session".
+        session.shown.retain(|id| !on_screen.contains(id));
         let ctx = Context {
-            user_id: self.user_id.clone(),
-            page_path: self.page_path.clone(),
+            user,
+            account: self.account.clone(),
+            page: self.page.clone(),
+            locale: self.locale.clone(),
+            events: event_stats(&self.journal, &self.user),
+            session,
+            trigger: occurrence,
+            ..Context::default()
         };
-        let history = History {
-            dismissed: self.dismissed.clone(),
+        let decision = decide(&self.campaigns, &ctx, &history, out.tick.now);
+        for (campaign_id, variant) in decision.held_out() {
+            if self.holdout_logged.insert(campaign_id.to_owned()) {
+                let mut e = self.event(out, EventKind::Impression);
+                e.campaign_id = Some(campaign_id.to_owned());
+                e.variant = Some(variant.to_owned());
+                e.holdout = true;
+                self.send(out, e, true);
+            }
+        }
+        let mut next = if page_load {
+            Vec::new()
+        } else {
+            std::mem::take(&mut self.on_screen)
         };
-        decide(&self.campaigns, &ctx, &history, now)
-            .shown
-            .first()
-            .copied()
+        for nudge in decision.shown {
+            let slot_free =
+                nudge.slot == Slot::Feed || !next.iter().any(|n: &Nudge| n.slot == nudge.slot);
+            if slot_free && !next.iter().any(|n| n.campaign_id == nudge.campaign_id) {
+                next.push(nudge);
+            }
+        }
+        for nudge in &next {
+            if !on_screen.contains(&nudge.campaign_id) {
+                if nudge.slot == Slot::Overlay {
+                    self.session.modals_shown += 1;
+                }
+                if !self.session.shown.contains(&nudge.campaign_id) {
+                    self.session.shown.push(nudge.campaign_id.clone());
+                }
+                let e = self.campaign_event(out, EventKind::Impression, nudge);
+                self.send(out, e, true);
+            }
+        }
+        self.on_screen = next;
+    }
+
+    fn event(&self, out: &mut Emitter<'_>, kind: EventKind) -> Event {
+        let mut e = Event::new(out.id(), kind, out.tick.now);
+        e.user_id.clone_from(&self.user.id);
+        e.anonymous_id.clone_from(&self.user.anonymous_id);
+        e.account_id.clone_from(&self.account.id);
+        e
+    }
+
+    fn campaign_event(&self, out: &mut Emitter<'_>, kind: EventKind, nudge: &Nudge) -> Event {
+        let mut e = self.event(out, kind);
+        e.campaign_id = Some(nudge.campaign_id.clone());
+        e.variant = Some(nudge.variant.clone());
+        e
+    }
+
+    /// Send an event; keep it in the journal when history or event counts need it.
+    fn send(&mut self, out: &mut Emitter<'_>, event: Event, journal: bool) {
+        if journal {
+            self.journal.push(event.clone());
+            if self.journal.len() > JOURNAL_LIMIT {
+                let excess = self.journal.len() - JOURNAL_LIMIT;
+                self.journal.drain(..excess);
+            }
+            out.effects.push(Effect::SaveJournal(self.journal.clone()));
+        }
+        out.effects.push(Effect::Send(event));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use touchpoint_core::RawCampaign;
 
-    fn campaign(id: &str, priority: i32) -> Campaign {
-        let raw: RawCampaign = serde_json::from_value(serde_json::json!({
-            "id": id, "name": id, "format": "banner", "priority": priority,
-            "content": { "title": "Hello", "ctas": [{ "label": "Go", "url": "/go" }] }
-        }))
-        .expect("raw campaign");
-        Campaign::try_from(raw).expect("valid")
-    }
-
-    const NOW: Timestamp = Timestamp::from_millis(1_795_392_000_000);
-
-    #[test]
-    fn shows_the_highest_priority_banner_once_and_reports_one_impression() {
-        let mut s = WidgetState::default();
-        let fx = s.reduce(
-            Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]),
-            NOW,
-        );
-        assert_eq!(s.banner().map(|c| c.id.as_str()), Some("high"));
-        assert_eq!(
-            fx,
-            vec![Effect::Emit(Emit {
-                kind: EventKind::Impression,
-                campaign_id: "high".into()
-            })]
-        );
-        let fx = s.reduce(Action::Page { path: "/x".into() }, NOW);
-        assert!(fx.is_empty(), "same banner, no second impression: {fx:?}");
-    }
-
-    #[test]
-    fn cta_reports_opens_and_retires_the_banner() {
-        let mut s = WidgetState::default();
-        s.reduce(Action::CampaignsLoaded(vec![campaign("only", 1)]), NOW);
-        let fx = s.reduce(Action::Cta { cta: 0 }, NOW);
-        assert_eq!(
-            fx[0],
-            Effect::Emit(Emit {
-                kind: EventKind::Cta,
-                campaign_id: "only".into()
+    fn campaign(id: &str, priority: i32, url: &str) -> Campaign {
+        Campaign::from_json(
+            &serde_json::json!({
+                "id": id, "name": id, "goal": "announcement", "priority": priority,
+                "trigger": { "on": "page_load", "url": url },
+                "format": { "kind": "banner" },
+                "content": { "en": { "title": "Hello", "ctas": [
+                    { "id": "go", "label": "Go", "action": "open_url", "url": "/go" },
+                    { "id": "later", "label": "Later", "action": "snooze" }
+                ] } }
             })
-        );
-        assert!(fx.contains(&Effect::Open("/go".into())));
-        assert!(fx.contains(&Effect::SaveDismissed(BTreeSet::from(["only".to_owned()]))));
-        assert_eq!(s.banner, None);
+            .to_string(),
+        )
+        .expect("valid campaign")
     }
 
-    #[test]
-    fn restored_dismissals_keep_a_banner_away_and_hide_wins() {
+    const T: Tick = Tick {
+        now: Timestamp(1_795_392_000_000),
+        entropy: [7; 10],
+    };
+
+    fn sent(fx: &[Effect]) -> Vec<(EventKind, Option<String>)> {
+        fx.iter()
+            .filter_map(|f| match f {
+                Effect::Send(e) => Some((e.kind, e.campaign_id.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn loaded(campaigns: Vec<Campaign>) -> WidgetState {
         let mut s = WidgetState::default();
         s.reduce(
             Action::Restored {
-                dismissed: BTreeSet::from(["high".to_owned()]),
+                anonymous_id: "anon-1".into(),
+                journal: Vec::new(),
             },
-            NOW,
+            T,
         );
         s.reduce(
-            Action::CampaignsLoaded(vec![campaign("low", 1), campaign("high", 5)]),
-            NOW,
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
         );
-        assert_eq!(s.banner().map(|c| c.id.as_str()), Some("low"));
-        s.reduce(Action::Hide, NOW);
-        assert_eq!(s.banner, None);
+        s.reduce(Action::CampaignsLoaded(campaigns), T);
+        s
+    }
+
+    #[test]
+    fn shows_the_highest_priority_banner_with_one_impression() {
+        let mut s = WidgetState::default();
+        s.reduce(
+            Action::Restored {
+                anonymous_id: "anon-1".into(),
+                journal: Vec::new(),
+            },
+            T,
+        );
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        let fx = s.reduce(
+            Action::CampaignsLoaded(vec![
+                campaign("low", 1, "/app/**"),
+                campaign("high", 5, "/app/**"),
+            ]),
+            T,
+        );
+        assert_eq!(s.banner().map(|n| n.campaign_id.as_str()), Some("high"));
+        assert_eq!(
+            sent(&fx),
+            vec![(EventKind::Impression, Some("high".into()))]
+        );
+        let fx = s.reduce(
+            Action::Track {
+                name: "clicked".into(),
+                props: Traits::new(),
+            },
+            T,
+        );
+        assert_eq!(
+            sent(&fx),
+            vec![(EventKind::Track, None)],
+            "no second impression"
+        );
+        assert_eq!(
+            s.banner().map(|n| n.campaign_id.as_str()),
+            Some("high"),
+            "a track keeps the banner"
+        );
+    }
+
+    #[test]
+    fn event_ids_within_one_action_are_distinct() {
+        let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+        let fx = s.reduce(
+            Action::Cta {
+                campaign_id: "a".into(),
+                cta_id: "go".into(),
+            },
+            T,
+        );
+        let ids: BTreeSet<String> = fx
+            .iter()
+            .filter_map(|f| {
+                if let Effect::Send(e) = f {
+                    Some(e.id.to_string())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(
+            ids.len(),
+            2,
+            "cta and conversion have different ids: {fx:?}"
+        );
+    }
+
+    #[test]
+    fn cta_reports_converts_opens_and_retires_the_banner() {
+        let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+        let fx = s.reduce(
+            Action::Cta {
+                campaign_id: "a".into(),
+                cta_id: "go".into(),
+            },
+            T,
+        );
+        assert_eq!(
+            sent(&fx),
+            vec![
+                (EventKind::Cta, Some("a".into())),
+                (EventKind::Conversion, Some("a".into()))
+            ]
+        );
+        assert!(fx.contains(&Effect::Open("/go".into())));
+        assert!(s.banner().is_none());
+        // A new page load in the same session does not bring it back.
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/other".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(s.banner().is_none());
+    }
+
+    #[test]
+    fn a_dismissal_in_the_journal_keeps_the_banner_away_after_reload() {
+        let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+        let fx = s.reduce(
+            Action::Dismiss {
+                campaign_id: "a".into(),
+            },
+            T,
+        );
+        let journal = fx
+            .iter()
+            .rev()
+            .find_map(|f| {
+                if let Effect::SaveJournal(j) = f {
+                    Some(j.clone())
+                } else {
+                    None
+                }
+            })
+            .expect("journal saved");
+        let mut reloaded = WidgetState::default();
+        reloaded.reduce(
+            Action::Restored {
+                anonymous_id: "anon-1".into(),
+                journal,
+            },
+            T,
+        );
+        reloaded.reduce(
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        reloaded.reduce(
+            Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
+            T,
+        );
+        assert!(reloaded.banner().is_none());
+    }
+
+    #[test]
+    fn page_outside_the_trigger_url_takes_the_banner_away_and_hide_wins() {
+        let mut s = loaded(vec![campaign("a", 1, "/app/invoices")]);
+        assert!(s.banner().is_some());
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/settings".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(s.banner().is_none());
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(
+            s.banner().is_none(),
+            "a nudge that left the screen is not shown again this session"
+        );
+        let mut fresh = loaded(vec![campaign("a", 1, "/app/invoices")]);
+        fresh.reduce(Action::Hide, T);
+        assert!(fresh.banner().is_none());
+        fresh.reduce(
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(fresh.banner().is_none(), "hidden until show()");
     }
 }

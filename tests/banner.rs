@@ -5,7 +5,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{banner::BannerProps, Banner};
-use touchpoint_core::{Campaign, RawCampaign};
+use touchpoint_core::context::Context;
+use touchpoint_core::{decide, Campaign, History, Nudge, Timestamp};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -13,17 +14,32 @@ use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn campaign() -> Campaign {
-    let raw: RawCampaign = serde_json::from_value(serde_json::json!({
-        "id": "welcome", "name": "Welcome", "format": "banner",
-        "content": {
-            "title": "Welcome <b>aboard</b>",
-            "body": "Send your first invoice.",
-            "ctas": [{ "label": "Start" }, { "label": "Later" }]
-        }
-    }))
-    .expect("raw");
-    Campaign::try_from(raw).expect("valid")
+fn nudge() -> Nudge {
+    let campaign = Campaign::from_json(
+        &serde_json::json!({
+            "id": "welcome", "name": "Welcome", "goal": "adoption",
+            "trigger": { "on": "manual" },
+            "format": { "kind": "banner" },
+            "content": { "en": {
+                "title": "Welcome <b>aboard</b>",
+                "body": "Send your first invoice.",
+                "ctas": [
+                    { "id": "start", "label": "Start", "action": "open_url", "url": "/start" },
+                    { "id": "later", "label": "Later", "action": "snooze" }
+                ]
+            } }
+        })
+        .to_string(),
+    )
+    .expect("valid campaign");
+    let mut ctx = Context::default();
+    ctx.user.id = Some("u1".into());
+    ctx.trigger = touchpoint_core::context::Occurrence::Show {
+        campaign_id: "welcome".into(),
+    };
+    decide(&[campaign], &ctx, &History::new(), Timestamp(0))
+        .shown
+        .remove(0)
 }
 
 async fn tick() {
@@ -46,7 +62,7 @@ fn root() -> web_sys::Element {
 async fn banner_renders_title_body_ctas_and_close() {
     let div = root();
     let props = BannerProps {
-        campaign: campaign(),
+        nudge: nudge(),
         on_cta: Callback::noop(),
         on_dismiss: Callback::noop(),
     };
@@ -87,10 +103,10 @@ async fn buttons_report_which_cta_and_dismiss() {
     let used = Rc::new(RefCell::new(Vec::new()));
     let dismissed = Rc::new(RefCell::new(0));
     let props = BannerProps {
-        campaign: campaign(),
+        nudge: nudge(),
         on_cta: {
             let used = used.clone();
-            Callback::from(move |i| used.borrow_mut().push(i))
+            Callback::from(move |id: String| used.borrow_mut().push(id))
         },
         on_dismiss: {
             let dismissed = dismissed.clone();
@@ -114,6 +130,6 @@ async fn buttons_report_which_cta_and_dismiss() {
         .dyn_into()
         .expect("html");
     close.click();
-    assert_eq!(*used.borrow(), vec![1]);
+    assert_eq!(*used.borrow(), vec!["later".to_owned()]);
     assert_eq!(*dismissed.borrow(), 1);
 }

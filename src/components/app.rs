@@ -1,5 +1,5 @@
-//! The root component: subscribes to the runtime's state snapshots and renders the nudges of
-//! the current decision.
+//! The root component: subscribes to the runtime's state snapshots and renders the nudges on
+//! screen.
 use crate::components::Banner;
 use crate::runtime;
 use crate::state::{Action, WidgetState};
@@ -16,10 +16,23 @@ pub fn app() -> Html {
             runtime::subscribe(Callback::from(move |s: Rc<WidgetState>| state.set(s)));
         });
     }
-    let Some(campaign) = state.banner().cloned() else {
+    let Some(nudge) = state.banner().cloned() else {
         return html! {};
     };
-    let on_cta = Callback::from(|cta| runtime::dispatch(Action::Cta { cta }));
-    let on_dismiss = Callback::from(|()| runtime::dispatch(Action::Dismiss));
-    html! { <Banner {campaign} {on_cta} {on_dismiss} /> }
+    let id = nudge.campaign_id.clone();
+    let on_cta = {
+        let id = id.clone();
+        Callback::from(move |cta_id| {
+            runtime::dispatch(Action::Cta {
+                campaign_id: id.clone(),
+                cta_id,
+            })
+        })
+    };
+    let on_dismiss = Callback::from(move |()| {
+        runtime::dispatch(Action::Dismiss {
+            campaign_id: id.clone(),
+        })
+    });
+    html! { <Banner {nudge} {on_cta} {on_dismiss} /> }
 }

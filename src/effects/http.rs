@@ -127,12 +127,17 @@ pub async fn fetch_campaigns(
             .and_then(|v| v.as_str())
             .unwrap_or("?")
             .to_owned();
+        // Through `Value`, not a second string parse: one JSON parser in the wasm, and the
+        // per-type deserialisers are instantiated for `Value` only (a size budget matter).
         match serde_json::from_value::<RawCampaign>(value)
             .map_err(|e| e.to_string())
-            .and_then(|r| Campaign::try_from(r).map_err(|e| e.to_string()))
+            .and_then(|raw| Campaign::try_from(raw).map_err(|e| e.to_string()))
         {
             Ok(c) => ok.push(c),
-            Err(reason) => skipped.push(Skipped { id, reason }),
+            Err(e) => skipped.push(Skipped {
+                id,
+                reason: e.to_string(),
+            }),
         }
     }
     Ok((ok, skipped))

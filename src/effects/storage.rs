@@ -1,7 +1,8 @@
-//! Local storage of what must survive a reload (dismissals), namespaced per publishable key so
-//! two Touchpoint environments on one origin do not mix. Storage can be absent or full
-//! (private mode, quotas): that degrades memory, never the host page.
-use std::collections::BTreeSet;
+//! Local storage of what must survive a reload (this browser's anonymous id, the user's
+//! journal of engagements), namespaced per publishable key so two Touchpoint environments on
+//! one origin do not mix. Storage can be absent or full (private mode, quotas): that degrades
+//! memory, never the host page.
+use touchpoint_core::Event;
 
 /// Why storage failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,23 +25,37 @@ fn key(env: &str, name: &str) -> String {
     format!("touchpoint:{env}:{name}")
 }
 
-/// The dismissed campaign ids remembered for `env`.
-pub fn load_dismissed(env: &str) -> BTreeSet<String> {
-    local()
-        .ok()
-        .and_then(|s| s.get_item(&key(env, "dismissed")).ok().flatten())
+/// Read a value.
+pub fn get(env: &str, name: &str) -> Option<String> {
+    local().ok()?.get_item(&key(env, name)).ok().flatten()
+}
+
+/// Write a value.
+///
+/// # Errors
+/// When storage is unavailable or refuses the write.
+pub fn set(env: &str, name: &str, value: &str) -> Result<(), StorageError> {
+    let k = key(env, name);
+    local()?
+        .set_item(&k, value)
+        .map_err(|_| StorageError::Write(k))
+}
+
+/// The journal remembered for `env` (empty when absent or unreadable).
+pub fn load_journal(env: &str) -> Vec<Event> {
+    get(env, "journal")
         .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default()
 }
 
-/// Remember the dismissed campaign ids for `env`.
+/// Remember the journal for `env`.
 ///
 /// # Errors
 /// When storage is unavailable or refuses the write.
-pub fn save_dismissed(env: &str, ids: &BTreeSet<String>) -> Result<(), StorageError> {
-    let k = key(env, "dismissed");
-    let v = serde_json::to_string(ids).unwrap_or_default();
-    local()?
-        .set_item(&k, &v)
-        .map_err(|_| StorageError::Write(k))
+pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StorageError> {
+    set(
+        env,
+        "journal",
+        &serde_json::to_string(journal).unwrap_or_default(),
+    )
 }

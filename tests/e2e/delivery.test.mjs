@@ -4,7 +4,8 @@
 // server with a fresh database and counts the stored rows through the admin API.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, eventually, watchConsole } from "./harness.mjs";
+import path from "node:path";
+import { startServer, launchBrowser, eventually, watchConsole, ROOT } from "./harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,7 +19,7 @@ after(async () => {
 
 /** A fresh server and browser context (so a fresh localStorage); closed after `fn`. */
 async function scenario(fn) {
-  const server = await startServer();
+  const server = await startServer({ campaigns: path.join(ROOT, "tests/e2e/fixtures/campaigns") });
   const context = await browser.newContext();
   try {
     await fn({ server, context });
@@ -28,11 +29,11 @@ async function scenario(fn) {
   }
 }
 
-/** Open the demo page and wait until the widget has taken over from the queue stub. */
+/** Open the demo app and wait until the widget has taken over from the queue stub. */
 async function open(context, server) {
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.goto(`${server.url}/demo/`);
+  await page.goto(`${server.url}/app/`);
   await ready(page);
   return { page, problems };
 }

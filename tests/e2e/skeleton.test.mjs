@@ -3,12 +3,13 @@
 // exactly one `cta` event in the server's SQLite database.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, eventually, watchConsole, outputPath } from "./harness.mjs";
+import path from "node:path";
+import { startServer, launchBrowser, eventually, watchConsole, outputPath, ROOT } from "./harness.mjs";
 
 let server;
 let browser;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ campaigns: path.join(ROOT, "tests/e2e/fixtures/campaigns") });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -20,7 +21,7 @@ test("banner from script tag to database", async () => {
   const page = await browser.newPage();
   const problems = watchConsole(page);
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
-  await page.goto(`${server.url}/demo/`);
+  await page.goto(`${server.url}/app/`);
 
   const banner = page.locator("touchpoint-widget .tp-banner");
   await banner.waitFor({ state: "visible", timeout: 15000 });

@@ -12,7 +12,7 @@ pub fn demo(root: &Path) -> Result<(), run::Error> {
     std::fs::create_dir_all(root.join(".touchpoint")).map_err(|e| e.to_string())?;
     println!();
     println!("Touchpoint demo");
-    println!("  demo product  http://127.0.0.1:8080/demo/");
+    println!("  demo product  http://127.0.0.1:8080/app/");
     println!("  widget        http://127.0.0.1:8080/touchpoint.js");
     println!("  campaigns API http://127.0.0.1:8080/v1/campaigns?key=pk_demo");
     println!(

@@ -1,40 +1,530 @@
-//! The decision: which nudges this user sees now. A pure function of its inputs.
-use crate::{campaign::Campaign, time::Timestamp};
-use std::collections::BTreeSet;
+//! The decision: which nudges this user sees now, and why each other campaign is not shown.
+//!
+//! [`decide`] is a pure function of its inputs, so the widget (after every identify, page
+//! and track), the server (previews, journey simulations) and the tests all get the same
+//! answer. Each campaign passes these gates in order; the first that fails is its reason:
+//!
+//! 1. schedule · 2. lifecycle stage/phase · 3. consent (marketing category) · 4. trigger ·
+//! 5. not already shown this session · 6. condition (must be *true*; unknown never matches) ·
+//! 7. checklist not yet complete · 8. conversion, survey response, dismissal, snooze ·
+//! 9. per-user and per-account caps · 10. the weekly nudge limit (global policy).
+//!
+//! The eligible campaigns are ranked by priority (then id, for determinism). In that order
+//! each is assigned a variant and checked against its holdout (holdout members are reported
+//! as [`Reason::Holdout`], never shown, and take no slot), then placed: one nudge per slot
+//! (overlay, banner, anchored, checklist, toast; the feed takes any number), overlays
+//! limited per session, and the weekly nudge budget spent in rank order (feed items and the
+//! checklist launcher are persistent surfaces, not nudges: they do not spend the budget).
+use crate::bucket::{in_holdout, pick_variant};
+use crate::campaign::{
+    Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger,
+};
+use crate::context::{Context, Occurrence};
+use crate::expr::Tri;
+use crate::history::History;
+use crate::stage::{self, Lifecycle, Phase, Stage};
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
-/// Who is looking, and where.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Context {
-    /// The identified user, if any.
-    pub user_id: Option<String>,
-    /// Current page path.
-    pub page_path: String,
+/// Something the widget must still wait for before rendering a nudge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Arm {
+    /// Render after this many seconds on the page.
+    Delay {
+        /// Seconds.
+        seconds: u32,
+    },
+    /// Render when this element becomes visible.
+    ElementVisible {
+        /// CSS selector.
+        selector: String,
+    },
 }
 
-/// What this user has already done with campaigns.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct History {
-    /// Campaign ids the user dismissed.
-    pub dismissed: BTreeSet<String>,
+/// A nudge to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nudge {
+    /// Which campaign.
+    pub campaign_id: String,
+    /// Which variant (log it with every event).
+    pub variant: String,
+    /// The locale of `content` (after fallback).
+    pub locale: String,
+    /// What to render.
+    pub content: Content,
+    /// How to render it.
+    pub format: Format,
+    /// Where it goes.
+    pub slot: Slot,
+    /// Its priority.
+    pub priority: i32,
+    /// Consent category.
+    pub category: Category,
+    /// What the widget must wait for, if anything.
+    pub arm: Option<Arm>,
+    /// Checklist items already done (by their events).
+    pub completed_items: Vec<String>,
+    /// Lead routing for its CTAs and answers.
+    pub leads: Vec<LeadRule>,
 }
 
-/// The outcome of [`decide`]: campaign ids to show, best first.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A cap that was hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "cap", rename_all = "snake_case")]
+pub enum CapHit {
+    /// The user's lifetime `max_views`.
+    MaxViews {
+        /// The limit.
+        max: u32,
+    },
+    /// A windowed cap.
+    Window {
+        /// User or account.
+        scope: CapScope,
+        /// The limit.
+        max: u32,
+        /// The window, if any.
+        within_days: Option<u32>,
+        /// When the oldest counted view leaves the window (a new view becomes possible).
+        until: Option<Timestamp>,
+    },
+    /// The global policy's nudges per rolling 7 days.
+    Weekly {
+        /// The limit.
+        max: u32,
+    },
+    /// The global policy's overlays per session.
+    SessionOverlays {
+        /// The limit.
+        max: u32,
+    },
+}
+
+/// Why a campaign is not shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// Before its start or after its end.
+    OutOfSchedule {
+        /// Start, if not yet reached.
+        starts: Option<Timestamp>,
+        /// End, if passed.
+        ended: Option<Timestamp>,
+    },
+    /// The account is not in the campaign's stages/phases (or its lifecycle is unknown).
+    NotInStage {
+        /// The account's stage, if known.
+        stage: Option<Stage>,
+        /// The account's time phase, if known.
+        phase: Option<Phase>,
+    },
+    /// A marketing campaign without marketing consent.
+    NoConsent,
+    /// The current occurrence is not the campaign's trigger.
+    TriggerNotMatched,
+    /// Already shown in this session.
+    ShownThisSession,
+    /// The condition is false.
+    ConditionFalse,
+    /// The condition is unknown (missing or mistyped traits).
+    ConditionUnknown,
+    /// Every checklist item is done.
+    ChecklistComplete,
+    /// The user converted.
+    Converted {
+        /// When.
+        at: Timestamp,
+    },
+    /// The user answered this survey.
+    Responded {
+        /// When.
+        at: Timestamp,
+        /// When it may be asked again (`None`: never).
+        until: Option<Timestamp>,
+    },
+    /// The user dismissed it.
+    Dismissed {
+        /// When it may be shown again (`None`: never).
+        until: Option<Timestamp>,
+    },
+    /// The user snoozed it.
+    Snoozed {
+        /// Until when.
+        until: Timestamp,
+    },
+    /// A frequency cap was hit.
+    Capped(CapHit),
+    /// Eligible, but the user is in the holdout: not shown (log "eligible in holdout").
+    Holdout {
+        /// The variant they would have seen.
+        variant: String,
+    },
+    /// Eligible, but a higher-ranked nudge took the slot.
+    SlotTaken {
+        /// The slot.
+        slot: Slot,
+        /// The campaign that took it.
+        by: String,
+    },
+}
+
+/// A campaign not shown, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotShown {
+    /// Which campaign.
+    pub campaign_id: String,
+    /// Why.
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+/// The outcome of [`decide`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Decision {
-    /// Indices into the campaign slice, ranked.
-    pub shown: Vec<usize>,
+    /// The account's lifecycle, if known.
+    pub lifecycle: Option<Lifecycle>,
+    /// Nudges to show, best first.
+    pub shown: Vec<Nudge>,
+    /// Every other campaign, in input order, with its reason.
+    pub not_shown: Vec<NotShown>,
 }
 
-/// Rank the campaigns this user should see now.
+impl Decision {
+    /// Why `campaign_id` was not shown (`None` if it was shown or is unknown).
+    pub fn reason(&self, campaign_id: &str) -> Option<&Reason> {
+        self.not_shown
+            .iter()
+            .find(|n| n.campaign_id == campaign_id)
+            .map(|n| &n.reason)
+    }
+
+    /// Campaigns for which the user is eligible but held out, with the variant.
+    pub fn held_out(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.not_shown.iter().filter_map(|n| match &n.reason {
+            Reason::Holdout { variant } => Some((n.campaign_id.as_str(), variant.as_str())),
+            _ => None,
+        })
+    }
+}
+
+fn url_matches(glob: &crate::expr::Glob, ctx: &Context) -> bool {
+    if glob.as_str().starts_with('/') {
+        glob.is_match(&ctx.page.path)
+    } else {
+        glob.is_match(&ctx.page.url)
+    }
+}
+
+/// Whether the occurrence fires the campaign's trigger; `Some(arm)` when it does.
+fn trigger_fires(c: &Campaign, ctx: &Context) -> Option<Option<Arm>> {
+    match (&ctx.trigger, &c.trigger) {
+        (Occurrence::Show { campaign_id }, _) => (campaign_id == &c.id).then_some(None),
+        (Occurrence::PageLoad, Trigger::PageLoad { url }) => url_matches(url, ctx).then_some(None),
+        (Occurrence::PageLoad, Trigger::ElementVisible { url, selector }) => {
+            url.as_ref().is_none_or(|u| url_matches(u, ctx)).then(|| {
+                Some(Arm::ElementVisible {
+                    selector: selector.clone(),
+                })
+            })
+        }
+        (Occurrence::PageLoad, Trigger::Delay { url, seconds }) => url
+            .as_ref()
+            .is_none_or(|u| url_matches(u, ctx))
+            .then_some(Some(Arm::Delay { seconds: *seconds })),
+        (Occurrence::Track { name }, Trigger::Event { name: want }) => {
+            (name == want).then_some(None)
+        }
+        _ => None,
+    }
+}
+
+fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
+    let a = &c.audience;
+    if a.stages.is_empty() && a.phases.is_empty() {
+        return true;
+    }
+    let Some(l) = lifecycle else { return false };
+    (a.stages.is_empty() || a.stages.contains(&l.stage))
+        && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
+}
+
+/// Gates 1–9 for one campaign; `Ok(arm)` when eligible.
+fn gate(
+    c: &Campaign,
+    ctx: &Context,
+    history: &History,
+    lifecycle: Option<&Lifecycle>,
+    now: Timestamp,
+) -> Result<Option<Arm>, Reason> {
+    let s = c.schedule;
+    if s.start.is_some_and(|t| now < t) || s.end.is_some_and(|t| now >= t) {
+        return Err(Reason::OutOfSchedule {
+            starts: s.start.filter(|&t| now < t),
+            ended: s.end.filter(|&t| now >= t),
+        });
+    }
+    if !in_stage(c, lifecycle) {
+        return Err(Reason::NotInStage {
+            stage: lifecycle.map(|l| l.stage),
+            phase: lifecycle.map(|l| l.phase),
+        });
+    }
+    if c.category == Category::Marketing && !ctx.consent.marketing {
+        return Err(Reason::NoConsent);
+    }
+    let arm = trigger_fires(c, ctx).ok_or(Reason::TriggerNotMatched)?;
+    if ctx.session.shown.iter().any(|id| id == &c.id) {
+        return Err(Reason::ShownThisSession);
+    }
+    if let Some(cond) = &c.audience.condition {
+        match cond.eval(&ctx.eval_context(now)) {
+            Tri::True => {}
+            Tri::False => return Err(Reason::ConditionFalse),
+            Tri::Unknown => return Err(Reason::ConditionUnknown),
+        }
+    }
+    if let Format::Checklist { items } = &c.format {
+        if items
+            .iter()
+            .all(|i| ctx.events.get(&i.done_event).is_some_and(|s| s.count > 0))
+        {
+            return Err(Reason::ChecklistComplete);
+        }
+    }
+    let h = history.campaign(&c.id);
+    let f = &c.frequency;
+    if f.stop_after_conversion {
+        if let Some(&at) = h.user.conversions.iter().max() {
+            return Err(Reason::Converted { at });
+        }
+    }
+    if matches!(c.format, Format::Survey(_)) {
+        if let Some(at) = h.user.last_response() {
+            let until = f.recontact_days.map(|d| at.plus_days(i64::from(d)));
+            if until.is_none_or(|u| now < u) {
+                return Err(Reason::Responded { at, until });
+            }
+        }
+    }
+    if let Some(at) = h.user.last_dismissal() {
+        let until = f.recontact_days.map(|d| at.plus_days(i64::from(d)));
+        if until.is_none_or(|u| now < u) {
+            return Err(Reason::Dismissed { until });
+        }
+    }
+    if let Some(sn) = h.user.last_snooze() {
+        let until = sn
+            .until
+            .unwrap_or(sn.at.plus_days(i64::from(f.snooze_days)));
+        if now < until {
+            return Err(Reason::Snoozed { until });
+        }
+    }
+    if let Some(max) = f.max_views {
+        if h.user.views.len() >= max as usize {
+            return Err(Reason::Capped(CapHit::MaxViews { max }));
+        }
+    }
+    for cap in &f.caps {
+        let exposure = match cap.scope {
+            CapScope::User => &h.user,
+            CapScope::Account => &h.account,
+        };
+        let since = cap.within_days.map_or(Timestamp(i64::MIN), |d| {
+            now.plus_days(-i64::from(d)).plus_ms(1)
+        });
+        let mut counted: Vec<Timestamp> = exposure
+            .views
+            .iter()
+            .copied()
+            .filter(|&t| t >= since && t <= now)
+            .collect();
+        if counted.len() >= cap.max as usize {
+            counted.sort_unstable();
+            // The view whose expiry frees a place: the (len - max + 1)-th oldest.
+            let until = cap
+                .within_days
+                .map(|d| counted[counted.len() - cap.max as usize].plus_days(i64::from(d)));
+            return Err(Reason::Capped(CapHit::Window {
+                scope: cap.scope,
+                max: cap.max,
+                within_days: cap.within_days,
+                until,
+            }));
+        }
+    }
+    Ok(arm)
+}
+
+/// Rank the nudges this user should see now, and explain every campaign not shown.
+///
+/// Pure and deterministic: the same inputs always give the same decision, on the server
+/// and in the widget. `ctx.policy` carries the vendor's lifecycle and global caps.
+///
+/// # Example
+/// ```
+/// use touchpoint_core::{decide, Campaign, Context, History, Timestamp};
+/// let c = Campaign::from_json(r#"{"id":"hello","name":"Hello","goal":"announcement",
+///   "trigger":{"on":"page_load","url":"/app/**"},"format":{"kind":"banner"},
+///   "content":{"en":{"title":"Hi"}}}"#).unwrap();
+/// let mut ctx = Context::default();
+/// ctx.user.id = Some("u1".into());
+/// ctx.page.path = "/app/invoices".into();
+/// let d = decide(&[c], &ctx, &History::new(), Timestamp(0));
+/// assert_eq!(d.shown[0].campaign_id, "hello");
+/// assert_eq!(d.shown[0].content.title, "Hi");
+/// ```
 pub fn decide(
     campaigns: &[Campaign],
-    _ctx: &Context,
+    ctx: &Context,
     history: &History,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> Decision {
-    let mut shown: Vec<usize> = (0..campaigns.len())
-        .filter(|&i| !history.dismissed.contains(&campaigns[i].id))
-        .collect();
-    shown.sort_by_key(|&i| std::cmp::Reverse(campaigns[i].priority));
-    Decision { shown }
+    let lifecycle = stage::derive(ctx, now);
+    let policy = &ctx.policy;
+    let mut not_shown: Vec<(usize, Reason)> = Vec::new();
+    let mut eligible: Vec<(usize, Option<Arm>)> = Vec::new();
+    let week_views = history.user_views_since(campaigns, now.plus_days(-7).plus_ms(1), |c| {
+        !c.format.slot().is_nudge()
+    });
+    let over_week = week_views >= policy.max_nudges_per_week as usize;
+    for (i, c) in campaigns.iter().enumerate() {
+        match gate(c, ctx, history, lifecycle.as_ref(), now) {
+            Err(r) => not_shown.push((i, r)),
+            Ok(_) if over_week && c.format.slot().is_nudge() => {
+                not_shown.push((
+                    i,
+                    Reason::Capped(CapHit::Weekly {
+                        max: policy.max_nudges_per_week,
+                    }),
+                ));
+            }
+            Ok(arm) => eligible.push((i, arm)),
+        }
+    }
+    eligible.sort_by(|(a, _), (b, _)| {
+        let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
+        cb.priority
+            .cmp(&ca.priority)
+            .then_with(|| ca.id.cmp(&cb.id))
+    });
+    let unit = ctx.user.bucketing_id().unwrap_or("");
+    let mut taken: BTreeMap<Slot, usize> = BTreeMap::new();
+    let mut budget = (policy.max_nudges_per_week as usize).saturating_sub(week_views);
+    let mut overlays = ctx.session.modals_shown;
+    let mut shown = Vec::new();
+    for (i, arm) in eligible {
+        let c = &campaigns[i];
+        let weights: Vec<u32> = c.variants.iter().map(|v| v.weight).collect();
+        let variant = &c.variants[pick_variant(&c.id, unit, &weights).min(c.variants.len() - 1)];
+        if in_holdout(&c.id, unit, c.holdout_bp) {
+            not_shown.push((
+                i,
+                Reason::Holdout {
+                    variant: variant.id.clone(),
+                },
+            ));
+            continue;
+        }
+        let slot = c.format.slot();
+        if let Some(&by) = taken.get(&slot) {
+            not_shown.push((
+                i,
+                Reason::SlotTaken {
+                    slot,
+                    by: campaigns[by].id.clone(),
+                },
+            ));
+            continue;
+        }
+        if slot == Slot::Overlay && overlays >= policy.max_modals_per_session {
+            not_shown.push((
+                i,
+                Reason::Capped(CapHit::SessionOverlays {
+                    max: policy.max_modals_per_session,
+                }),
+            ));
+            continue;
+        }
+        if slot.is_nudge() {
+            if budget == 0 {
+                not_shown.push((
+                    i,
+                    Reason::Capped(CapHit::Weekly {
+                        max: policy.max_nudges_per_week,
+                    }),
+                ));
+                continue;
+            }
+            budget -= 1;
+        }
+        if slot != Slot::Feed {
+            taken.insert(slot, i);
+        }
+        if slot == Slot::Overlay {
+            overlays += 1;
+        }
+        let (locale, content) = c.content_for(variant, &ctx.locale);
+        let completed_items = match &c.format {
+            Format::Checklist { items } => items
+                .iter()
+                .filter(|it| ctx.events.get(&it.done_event).is_some_and(|s| s.count > 0))
+                .map(|it| it.id.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        shown.push(Nudge {
+            campaign_id: c.id.clone(),
+            variant: variant.id.clone(),
+            locale: locale.to_owned(),
+            content: content.clone(),
+            format: c.format.clone(),
+            slot,
+            priority: c.priority,
+            category: c.category,
+            arm,
+            completed_items,
+            leads: c.leads.clone(),
+        });
+    }
+    not_shown.sort_by_key(|(i, _)| *i);
+    Decision {
+        lifecycle,
+        shown,
+        not_shown: not_shown
+            .into_iter()
+            .map(|(i, reason)| NotShown {
+                campaign_id: campaigns[i].id.clone(),
+                reason,
+            })
+            .collect(),
+    }
+}
+
+/// Whether a survey answer or a used CTA raises leads, and for which teams.
+///
+/// `cta` is the id of the CTA used, `score` an NPS/CSAT score, `answer` a single-choice
+/// answer; pass what the event carried.
+pub fn leads_for(
+    c: &Campaign,
+    cta: Option<&str>,
+    score: Option<u32>,
+    answer: Option<&str>,
+) -> Vec<crate::campaign::Team> {
+    use crate::campaign::LeadSource;
+    c.leads
+        .iter()
+        .filter(|l| match &l.source {
+            LeadSource::Cta { cta: want } => cta == Some(want.as_str()),
+            LeadSource::MinScore { min_score } => {
+                matches!(&c.format, Format::Survey(s) if matches!(s.survey, SurveyKind::Nps | SurveyKind::Csat))
+                    && score.is_some_and(|s| s >= *min_score)
+            }
+            LeadSource::Answers { answers } => answer.is_some_and(|a| answers.iter().any(|x| x == a)),
+        })
+        .map(|l| l.team)
+        .collect()
 }

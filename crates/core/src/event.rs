@@ -1,36 +1,242 @@
-//! Engagement events: the schema shared by the widget and the collector.
+//! Engagement events: the schema shared by the widget (which makes them) and the collector
+//! (which stores them), and from which [`History`](crate::History) is rebuilt, so both sides
+//! agree on what a user has seen.
+//!
+//! JSON shape (every key always present; absent values are `null`, `props` is `{}`):
+//!
+//! ```json
+//! {"id":"0190b6e5-7c3a-7def-8a12-3456789abcde","type":"impression","ts":1767225600000,
+//!  "received_at":null,"anonymous_id":"anon-1","user_id":"u1","account_id":"acme",
+//!  "session_id":"s1","campaign_id":"nps-quarterly","variant":"control","holdout":false,
+//!  "name":null,"props":{}}
+//! ```
+//!
+//! `ts` is the client's clock in Unix milliseconds and `received_at` is set by the
+//! collector. `name` carries the event name of `track` and the path of `page`.
 use crate::time::Timestamp;
+use crate::uuid::Uuid;
 use serde::{Deserialize, Serialize};
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
-    /// A nudge was rendered.
+    /// A nudge was rendered (or, with `holdout: true`, would have been: eligible in holdout).
     Impression,
-    /// A call to action was used.
+    /// The nudge body was clicked.
+    Click,
+    /// A call to action was used (`props.cta` names it).
     Cta,
     /// The user dismissed a nudge.
     Dismiss,
-    /// The host reported something the user did (`touchpoint.track`).
+    /// The user snoozed a nudge (`props.until`, Unix ms, optional).
+    Snooze,
+    /// A survey answer (`props.score` or `props.answer`).
+    SurveyResponse,
+    /// The campaign's conversion goal was reached.
+    Conversion,
+    /// The host identified the user.
+    Identify,
+    /// The host loaded a page (`name` is the path).
+    Page,
+    /// The host tracked an event (`name` is the event name).
     Track,
+}
+
+impl EventKind {
+    /// Whether this kind is about one campaign (and so requires `campaign_id`).
+    pub const fn is_campaign_event(self) -> bool {
+        matches!(
+            self,
+            EventKind::Impression
+                | EventKind::Click
+                | EventKind::Cta
+                | EventKind::Dismiss
+                | EventKind::Snooze
+                | EventKind::SurveyResponse
+                | EventKind::Conversion
+        )
+    }
 }
 
 /// One engagement event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
-    /// Client-generated unique id (UUIDv7).
-    pub id: String,
+    /// Client-generated unique id (UUIDv7); the collector deduplicates on it.
+    pub id: Uuid,
     /// What happened.
     #[serde(rename = "type")]
     pub kind: EventKind,
     /// When the client saw it happen.
     pub ts: Timestamp,
-    /// Who.
+    /// When the collector received it (set server-side).
+    #[serde(default)]
+    pub received_at: Option<Timestamp>,
+    /// The widget's anonymous id.
+    #[serde(default)]
+    pub anonymous_id: Option<String>,
+    /// The identified user.
+    #[serde(default)]
     pub user_id: Option<String>,
-    /// Which campaign.
+    /// The user's account.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// The browser session.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// Which campaign (campaign events only).
+    #[serde(default)]
     pub campaign_id: Option<String>,
+    /// Which variant was shown.
+    #[serde(default)]
+    pub variant: Option<String>,
+    /// The user is in the campaign's holdout (impressions: eligible but not shown).
+    #[serde(default)]
+    pub holdout: bool,
+    /// `track` event name or `page` path.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Free-form properties (a JSON object).
+    #[serde(default)]
+    pub props: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why an event is not acceptable to the collector.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventError {
+    /// The id is not a UUIDv7.
+    #[error("id: {0}")]
+    Id(crate::uuid::UuidError),
+    /// A campaign event without `campaign_id`.
+    #[error("campaign_id: required for {0:?} events")]
+    MissingCampaign(EventKind),
+    /// A `track` or `page` event without `name`.
+    #[error("name: required for {0:?} events")]
+    MissingName(EventKind),
+    /// Neither `user_id` nor `anonymous_id`.
+    #[error("user_id: an event needs a user_id or an anonymous_id")]
+    NoIdentity,
+}
+
+impl Event {
+    /// A new event with only the required fields set.
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::{Event, EventKind, Timestamp, uuid::Uuid};
+    /// let mut e = Event::new(Uuid::v7(1_767_225_600_000, [7; 10]), EventKind::Track, Timestamp(1_767_225_600_000));
+    /// e.user_id = Some("u1".into());
+    /// e.name = Some("invoice_sent".into());
+    /// assert!(e.validate().is_ok());
+    /// ```
+    pub fn new(id: Uuid, kind: EventKind, ts: Timestamp) -> Event {
+        Event {
+            id,
+            kind,
+            ts,
+            received_at: None,
+            anonymous_id: None,
+            user_id: None,
+            account_id: None,
+            session_id: None,
+            campaign_id: None,
+            variant: None,
+            holdout: false,
+            name: None,
+            props: serde_json::Map::new(),
+        }
+    }
+
+    /// Check what serde cannot: a v7 id, and the fields each kind requires.
+    ///
+    /// # Errors
+    /// The first problem found.
+    pub fn validate(&self) -> Result<(), EventError> {
+        if !self.id.is_v7() {
+            return Err(EventError::Id(crate::uuid::UuidError::NotV7(
+                self.id.version(),
+            )));
+        }
+        if self.user_id.is_none() && self.anonymous_id.is_none() {
+            return Err(EventError::NoIdentity);
+        }
+        if self.kind.is_campaign_event() && self.campaign_id.is_none() {
+            return Err(EventError::MissingCampaign(self.kind));
+        }
+        if matches!(self.kind, EventKind::Track | EventKind::Page) && self.name.is_none() {
+            return Err(EventError::MissingName(self.kind));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn json_shape_is_pinned() {
+        let mut e = Event::new(
+            Uuid::v7(1_767_225_600_000, [1; 10]),
+            EventKind::SurveyResponse,
+            Timestamp(1_767_225_600_000),
+        );
+        e.anonymous_id = Some("anon-1".into());
+        e.user_id = Some("u1".into());
+        e.account_id = Some("acme".into());
+        e.session_id = Some("s1".into());
+        e.campaign_id = Some("nps-quarterly".into());
+        e.variant = Some("control".into());
+        e.props.insert("score".into(), json!(9));
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": "019b76da-a800-7101-8101-010101010101", "type": "survey_response",
+                   "ts": 1_767_225_600_000_i64, "received_at": null, "anonymous_id": "anon-1",
+                   "user_id": "u1", "account_id": "acme", "session_id": "s1",
+                   "campaign_id": "nps-quarterly", "variant": "control", "holdout": false,
+                   "name": null, "props": {"score": 9}})
+        );
+        let back: Event = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+        assert!(e.validate().is_ok());
+    }
+
+    #[test]
+    fn skeleton_shape_still_parses() {
+        let e: Event = serde_json::from_str(
+            r#"{"id":"019b76da-a800-7101-8101-010101010101","type":"impression","ts":5,"user_id":"u","campaign_id":"c"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Impression);
+        assert!(!e.holdout);
+        assert!(serde_json::from_str::<Event>(r#"{"id":"x","type":"impression","ts":5}"#).is_err());
+        assert!(serde_json::from_str::<Event>(
+            r#"{"id":"019b76da-a800-7101-8101-010101010101","type":"impression","ts":5,"extra":1}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn validation() {
+        let mut e = Event::new(Uuid::v7(5, [0; 10]), EventKind::Dismiss, Timestamp(5));
+        assert_eq!(e.validate(), Err(EventError::NoIdentity));
+        e.anonymous_id = Some("a".into());
+        assert_eq!(
+            e.validate(),
+            Err(EventError::MissingCampaign(EventKind::Dismiss))
+        );
+        e.kind = EventKind::Track;
+        assert_eq!(e.validate(), Err(EventError::MissingName(EventKind::Track)));
+        e.id = Uuid::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
+        assert!(matches!(e.validate(), Err(EventError::Id(_))));
+    }
 }
 
 /// Format a UUIDv7 from a unix-millis timestamp and 10 random bytes (the caller supplies the

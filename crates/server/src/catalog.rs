@@ -46,40 +46,45 @@ impl Catalog {
         }
     }
 
-    /// Load every `*.toml` file of `dir`, in name order.
+    /// Load every `*.toml` file of `dir`, in name order, validating each with the core.
     ///
     /// # Errors
-    /// When the folder or a file cannot be read, or any campaign is invalid (all problems of all
-    /// files are reported together).
+    /// When the folder or a file cannot be read, or any campaign is invalid: every problem of
+    /// every file is reported together, compiler-style (file:line:col, field path, caret).
     pub fn load_dir(dir: &Path) -> Result<Self, CatalogError> {
         let read_err = |path: &Path| {
             let path = path.display().to_string();
             move |source| CatalogError::Read { path, source }
         };
-        let mut files: Vec<_> = std::fs::read_dir(dir)
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
             .map_err(read_err(dir))?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
-        files.sort();
-        let mut campaigns = Vec::new();
-        let mut problems = Vec::new();
-        for path in files {
+        paths.sort();
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
             let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
-            let name = path.display().to_string();
-            match toml::from_str::<RawCampaign>(&text) {
-                Ok(raw) => match Campaign::try_from(raw) {
-                    Ok(c) => campaigns.push(c),
-                    Err(e) => problems.push(format!("{name}: {e}")),
-                },
-                Err(e) => problems.push(format!("{name}: {e}")),
-            }
+            files.push((path.display().to_string(), text));
         }
-        if problems.is_empty() {
-            Ok(Self::new(campaigns))
+        let report = touchpoint_core::files::check_files(
+            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        );
+        if report.is_ok() {
+            Ok(Self::new(
+                report.campaigns.into_iter().map(|(_, c)| c).collect(),
+            ))
         } else {
-            Err(CatalogError::Invalid(problems.join("\n")))
+            let n = report.diagnostics.len();
+            let mut text: Vec<String> =
+                report.diagnostics.iter().map(ToString::to_string).collect();
+            text.push(format!(
+                "{n} error{} in {}",
+                if n == 1 { "" } else { "s" },
+                dir.display()
+            ));
+            Err(CatalogError::Invalid(text.join("\n")))
         }
     }
 }

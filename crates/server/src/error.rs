@@ -15,6 +15,29 @@ pub enum AppError {
     /// The request carried no publishable key.
     #[error("missing publishable key: pass ?key=pk_...")]
     MissingKey,
+    /// The page's origin is not allowed for this environment.
+    #[error("origin {0} is not allowed for this publishable key")]
+    OriginNotAllowed(String),
+    /// Too many requests from this IP or with this key.
+    #[error("rate limit reached; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u64,
+    },
+    /// The body is larger than the limit.
+    #[error("{what} is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// `the batch` or `events[3]`.
+        what: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// Every event named a user without a valid signature (enforced identity).
+    #[error("{message}")]
+    IdentityUnverified {
+        /// Which events and why.
+        message: String,
+    },
     /// The admin API was called without the admin token.
     #[error("admin token missing or wrong")]
     AdminUnauthorized,
@@ -39,6 +62,10 @@ impl AppError {
             Self::UnknownKey(_) => (StatusCode::UNAUTHORIZED, "unknown_key"),
             Self::MissingKey => (StatusCode::UNAUTHORIZED, "missing_key"),
             Self::AdminUnauthorized => (StatusCode::UNAUTHORIZED, "admin_unauthorized"),
+            Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::IdentityUnverified { .. } => (StatusCode::UNAUTHORIZED, "identity_unverified"),
             Self::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "internal"),
         }
@@ -63,6 +90,11 @@ impl IntoResponse for AppError {
         if let Some(f) = field {
             body["error"]["field"] = json!(f);
         }
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        res
     }
 }

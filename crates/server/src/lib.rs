@@ -1,29 +1,31 @@
 //! touchpoint-server: the collector, the campaign API and (later) the CS workspace.
 //!
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
-//! `main` only parses the command line, sets up logging and serves. Tests drive the router
-//! in-process or over a loopback socket.
+//! `main` only parses the command line and configuration, sets up logging and serves. Tests
+//! drive the router in-process or over a loopback socket.
 pub mod catalog;
+pub mod config;
 pub mod error;
+pub mod guard;
+pub mod identity;
 pub mod routes;
 pub mod state;
 pub mod store;
 
-pub use state::{AppState, Environment};
+pub use config::Environment;
+pub use state::AppState;
 
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Request};
 use axum::routing::{get, post};
 use axum::Router;
 use std::path::PathBuf;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-/// Largest batch body the collector reads.
-pub const MAX_BATCH_BYTES: usize = 512 * 1024;
 
 /// Where the static files come from.
 #[derive(Debug, Clone, Default)]
@@ -36,31 +38,39 @@ pub struct StaticDirs {
 
 /// The HTTP API and static files.
 pub fn app(state: AppState, statics: &StaticDirs) -> Router {
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH])
-        .expose_headers([header::ETAG, header::RETRY_AFTER]);
-    let api = Router::new()
+    let public = Router::new()
         .route("/v1/campaigns", get(routes::campaigns::list))
         .route("/v1/events", post(routes::events::collect))
-        .layer(cors)
+        .route("/v1/history", get(routes::history::history))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::public_api,
+        ));
+    let api = Router::new()
+        .merge(public)
         .route("/v1/admin/events", get(routes::admin::events))
+        .route("/v1/admin/stats", get(routes::admin::stats))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
-        .layer(RequestBodyLimitLayer::new(MAX_BATCH_BYTES))
-        .layer(CompressionLayer::new())
         .with_state(state);
     let mut router = api;
     if let Some(files) = static_service(statics) {
         router = router
             .route(
                 "/",
-                get(|| async { axum::response::Redirect::temporary("/demo/") }),
+                get(|| async { axum::response::Redirect::temporary("/app/") }),
             )
             .fallback_service(files);
     }
-    router.layer(TraceLayer::new_for_http())
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let id = req.extensions().get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-");
+        tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+    });
+    router
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(trace)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 fn static_service(statics: &StaticDirs) -> Option<Router> {

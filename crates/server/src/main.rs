@@ -1,8 +1,10 @@
-//! The `touchpoint` binary: parse the command line, set up logging, and either serve or check
-//! campaign files. Everything else lives in the library.
+//! The `touchpoint` binary: parse the command line and configuration, set up logging, and
+//! either serve or check campaign files. Everything else lives in the library.
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use touchpoint_server::config::Config;
 use touchpoint_server::{app, catalog::Catalog, store, AppState, Environment, StaticDirs};
 
 #[derive(Debug, Parser)]
@@ -27,24 +29,24 @@ enum Command {
     },
 }
 
+/// Flags override the environment, which overrides the config file, which overrides defaults.
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", env = "TOUCHPOINT_BIND")]
-    bind: String,
-    /// SQLite file path, or a postgres:// URL.
-    #[arg(long, default_value = "touchpoint.db", env = "TOUCHPOINT_DATABASE_URL")]
-    database_url: String,
-    /// Folder of campaign files.
-    #[arg(long, default_value = "campaigns", env = "TOUCHPOINT_CAMPAIGNS")]
-    campaigns: PathBuf,
-    /// Publishable keys accepted (repeatable).
-    #[arg(
-        long = "key",
-        default_value = "pk_demo",
-        env = "TOUCHPOINT_KEYS",
-        value_delimiter = ','
-    )]
+    /// Configuration file (TOML): environments, keys, origins, identity, limits.
+    #[arg(long, env = "TOUCHPOINT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "TOUCHPOINT_BIND")]
+    bind: Option<String>,
+    /// SQLite file path, or a postgres:// URL [default: touchpoint.db].
+    #[arg(long, env = "TOUCHPOINT_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder of campaign files [default: campaigns].
+    #[arg(long, env = "TOUCHPOINT_CAMPAIGNS")]
+    campaigns: Option<PathBuf>,
+    /// Publishable keys of open development environments (any origin, no identity check);
+    /// used when the config file names no environment [default: pk_demo].
+    #[arg(long = "key", env = "TOUCHPOINT_KEYS", value_delimiter = ',')]
     keys: Vec<String>,
     /// Bearer token for the admin API.
     #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN")]
@@ -69,7 +71,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Check { dir } => {
             match Catalog::load_dir(&dir) {
-                Ok(c) => println!("{}: {} campaigns OK", dir.display(), c.campaigns.len()),
+                Ok(c) => println!(
+                    "{}: {} campaigns, no errors",
+                    dir.display(),
+                    c.campaigns.len()
+                ),
                 Err(e) => {
                     eprintln!("{e}");
                     std::process::exit(1);
@@ -81,16 +87,42 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let catalog = Catalog::load_dir(&args.campaigns).context("loading campaigns")?;
-    let store = store::open(&args.database_url)
+    let file = match &args.config {
+        Some(path) => Config::load(path, &|v| std::env::var(v).ok())?,
+        None => Config::default(),
+    };
+    let campaigns = args
+        .campaigns
+        .or(file.campaigns)
+        .unwrap_or_else(|| "campaigns".into());
+    let database_url = args
+        .database_url
+        .or(file.database_url)
+        .unwrap_or_else(|| "touchpoint.db".into());
+    let bind = args
+        .bind
+        .or(file.bind)
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let mut environments = file.environments;
+    if environments.is_empty() || !args.keys.is_empty() {
+        let keys = if args.keys.is_empty() {
+            vec!["pk_demo".to_owned()]
+        } else {
+            args.keys
+        };
+        environments.extend(keys.iter().map(|k| Environment::open(k)));
+    }
+    let catalog = Catalog::load_dir(&campaigns).context("loading campaigns")?;
+    let store = store::open(&database_url)
         .await
         .context("opening the database")?;
-    let environments = args
-        .keys
-        .into_iter()
-        .map(|key| Environment { key })
-        .collect();
-    let state = AppState::new(store, catalog, environments, args.admin_token);
+    let state = AppState::new(
+        store,
+        catalog,
+        environments,
+        args.admin_token.or(file.admin_token),
+    )
+    .with_limits(file.limits);
     let router = app(
         state,
         &StaticDirs {
@@ -98,15 +130,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             www: args.www,
         },
     );
-    let listener = tokio::net::TcpListener::bind(&args.bind)
+    let listener = tokio::net::TcpListener::bind(&bind)
         .await
-        .with_context(|| format!("binding {}", args.bind))?;
+        .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "touchpoint listening");
     println!("touchpoint listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // In-flight requests (a batch being stored) finish before the process exits.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("touchpoint stopped");
     Ok(())
 }
 

@@ -1,46 +1,107 @@
-//! What every handler shares: the store, the campaign catalog, the environments and the admin
-//! credential. The clock is read here, in one place, so tests can pin it.
+//! What every handler shares: the store, the campaign catalog, the environments, the limits
+//! and rate limiters, counters, and the admin credential. The clock is read here, in one
+//! place, so tests can pin it.
+use crate::config::{Environment, Limits};
 use crate::{catalog::Catalog, error::AppError, store::Store};
 use axum::http::{header, HeaderMap};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-
-/// One environment of a vendor (production, staging...), known by its publishable key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Environment {
-    /// The publishable key widgets send (`pk_...`).
-    pub key: String,
-}
+use std::time::Duration;
 
 /// A source of the current time in unix millis.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// Counters an operator reads at `GET /v1/admin/stats`.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Events newly stored.
+    pub accepted: AtomicU64,
+    /// Events received again and not stored twice.
+    pub duplicates: AtomicU64,
+    /// Events refused by validation.
+    pub rejected: AtomicU64,
+    /// Events refused because their identity was unsigned or wrongly signed.
+    pub identity_rejected: AtomicU64,
+    /// Requests answered 429.
+    pub rate_limited: AtomicU64,
+}
+
+impl Counters {
+    /// Add `n` to a counter.
+    pub fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// A JSON snapshot.
+    pub fn snapshot(&self) -> serde_json::Value {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        serde_json::json!({
+            "accepted": get(&self.accepted),
+            "duplicates": get(&self.duplicates),
+            "rejected": get(&self.rejected),
+            "identity_rejected": get(&self.identity_rejected),
+            "rate_limited": get(&self.rate_limited),
+        })
+    }
+}
+
+struct Limiters {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_key: DefaultKeyedRateLimiter<String>,
+}
 
 /// Shared state of the router.
 #[derive(Clone)]
 pub struct AppState {
     /// Event storage.
     pub store: Arc<dyn Store>,
+    /// Request limits.
+    pub limits: Limits,
+    /// Counters.
+    pub counters: Arc<Counters>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
     environments: Arc<Vec<Environment>>,
     admin_token: Option<Arc<str>>,
     clock: Clock,
+    limiters: Arc<Limiters>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
 }
 
 impl AppState {
-    /// State over a store, a catalog and the known environments. Without an admin token the
-    /// admin API refuses every request.
+    /// State over a store, a catalog and the known environments, with default limits.
+    /// Without an admin token the admin API refuses every request.
     pub fn new(
         store: Arc<dyn Store>,
         catalog: Catalog,
         environments: Vec<Environment>,
         admin_token: Option<String>,
     ) -> Self {
+        let limits = Limits::default();
         Self {
             store,
+            limits,
+            counters: Arc::default(),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             environments: Arc::new(environments),
             admin_token: admin_token.map(Into::into),
             clock: Arc::new(system_millis),
+            limiters: Arc::new(Limiters::new(limits)),
         }
+    }
+
+    /// Replace the limits (and reset the rate limiters to them).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self.limiters = Arc::new(Limiters::new(limits));
+        self
     }
 
     /// Replace the clock (tests).
@@ -63,6 +124,14 @@ impl AppState {
             .clone()
     }
 
+    /// Replace the catalog (after campaigns changed).
+    pub fn set_catalog(&self, catalog: Catalog) {
+        *self
+            .catalog
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalog);
+    }
+
     /// The environment a publishable key names.
     ///
     /// # Errors
@@ -73,6 +142,28 @@ impl AppState {
             .iter()
             .find(|e| e.key == key)
             .ok_or_else(|| AppError::UnknownKey(key.to_owned()))
+    }
+
+    /// Count one request against the per-IP and per-key limits.
+    ///
+    /// # Errors
+    /// [`AppError::RateLimited`] with the wait before a retry can succeed.
+    pub fn check_rate(&self, ip: Option<IpAddr>, key: &str) -> Result<(), AppError> {
+        let now = DefaultClock::default().now();
+        let verdicts = [
+            ip.map(|ip| self.limiters.per_ip.check_key(&ip)),
+            Some(self.limiters.per_key.check_key(&key.to_owned())),
+        ];
+        for verdict in verdicts.into_iter().flatten() {
+            if let Err(not_until) = verdict {
+                Counters::add(&self.counters.rate_limited, 1);
+                let wait = not_until.wait_time_from(now).max(Duration::from_secs(1));
+                return Err(AppError::RateLimited {
+                    retry_after_secs: wait.as_secs_f64().ceil() as u64,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Check the `Authorization: Bearer` admin token.
@@ -91,7 +182,17 @@ impl AppState {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+impl Limiters {
+    fn new(limits: Limits) -> Self {
+        Self {
+            per_ip: RateLimiter::keyed(per_minute(limits.per_ip_per_minute)),
+            per_key: RateLimiter::keyed(per_minute(limits.per_key_per_minute)),
+        }
+    }
+}
+
+/// Compare secrets without an early exit that would leak how much matched.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

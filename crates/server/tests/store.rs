@@ -15,6 +15,8 @@ fn stored(i: u32, campaign: &str) -> StoredEvent {
         ts_client: 1_000 + i64::from(i),
         ts_server: 2_000 + i64::from(i),
         user_id: Some(format!("u{}", i % 3)),
+        anonymous_id: None,
+        account_id: Some("acme".into()),
         campaign_id: Some(campaign.into()),
         body: format!("{{\"n\":{i}}}"),
     }

@@ -7,8 +7,12 @@ CREATE TABLE events (
     ts_client    BIGINT NOT NULL,
     ts_server    BIGINT NOT NULL,
     user_id      TEXT,
+    anonymous_id TEXT,
+    account_id   TEXT,
     campaign_id  TEXT,
     body         TEXT NOT NULL
 );
 CREATE INDEX events_campaign ON events (campaign_id, type);
 CREATE INDEX events_user ON events (user_id, ts_client);
+CREATE INDEX events_anonymous ON events (anonymous_id, ts_client);
+CREATE INDEX events_account ON events (account_id, ts_client);

@@ -14,6 +14,7 @@ pub struct EventsQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
     user_id: Option<String>,
+    account_id: Option<String>,
     limit: Option<u32>,
 }
 
@@ -31,6 +32,7 @@ pub async fn events(
         campaign_id: q.campaign_id,
         kind: q.kind,
         user_id: q.user_id,
+        account_id: q.account_id,
         limit: q.limit,
     };
     let total = state.store.count_events(&filter).await?;
@@ -44,4 +46,16 @@ pub async fn events(
         })
         .collect();
     Ok(Json(json!({ "total": total, "events": events })))
+}
+
+/// `GET /v1/admin/stats`: the collector's counters since start.
+///
+/// # Errors
+/// 401 without the admin token.
+pub async fn stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    state.check_admin(&headers)?;
+    Ok(Json(state.counters.snapshot()))
 }

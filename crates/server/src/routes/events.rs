@@ -1,13 +1,18 @@
 //! `POST /v1/events`: the collector. Each event of a batch is validated on its own and gets its
 //! own result (accepted, duplicate or rejected with the reason), so one bad event does not sink
-//! the batch; deduplication by the client-generated id makes retries harmless.
+//! the batch; deduplication by the client-generated id makes retries harmless. The endpoint
+//! also takes `navigator.sendBeacon` bodies (any content type, key in the query string).
+use crate::config::Environment;
+use crate::identity::{self, Verdict};
+use crate::state::Counters;
 use crate::store::{InsertOutcome, StoredEvent};
-use crate::{error::AppError, routes::campaigns::KeyQuery, state::AppState};
-use axum::body::Bytes;
-use axum::extract::{Query, State};
+use crate::{error::AppError, state::AppState};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use touchpoint_core::Event;
 
 /// How far a client clock may run ahead of the server's before an event is refused.
@@ -18,10 +23,14 @@ const MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchIn {
-    events: Vec<serde_json::Value>,
+    events: Vec<Value>,
+    /// The client's clock when it sent the batch (informational).
     #[serde(default)]
     #[allow(dead_code)]
     sent_at: Option<i64>,
+    /// Events the client's bounded queue had to drop before this batch (logged).
+    #[serde(default)]
+    dropped: u64,
 }
 
 /// The result for one event of a batch.
@@ -32,9 +41,9 @@ pub struct EventResult {
     pub id: Option<String>,
     /// `accepted`, `duplicate` or `rejected`.
     pub status: &'static str,
-    /// Why it was rejected.
+    /// Why it was rejected: `{code, message, field}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<serde_json::Value>,
+    pub error: Option<Value>,
 }
 
 /// The collector's answer to a batch.
@@ -59,18 +68,25 @@ struct Rejection {
 /// Validate and store a batch.
 ///
 /// Answers 200 with per-event results when at least one event was accepted or was a
-/// duplicate, and 400 when every event was rejected (the first rejection is the error).
+/// duplicate. When every event was rejected it answers with the first rejection: 401
+/// `identity_unverified`, 413 `too_large`, or 400 `invalid_event`.
 ///
 /// # Errors
-/// 401 for a missing or unknown key, 400 for a body that is not a batch, 503 when storage
+/// 400 for a body that is not a batch, 413 for a body over the batch limit, 503 when storage
 /// fails (the client retries; nothing was half-stored because a batch is one transaction).
 pub async fn collect(
     State(state): State<AppState>,
-    Query(q): Query<KeyQuery>,
-    body: Bytes,
+    Extension(env): Extension<Environment>,
+    body: Body,
 ) -> Result<(StatusCode, Json<BatchOut>), AppError> {
-    let env_key = state.environment(q.key.as_deref())?.key.clone();
-    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let limit = state.limits.max_batch_bytes;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::TooLarge {
+            what: "the batch".into(),
+            limit,
+        })?;
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let batch: BatchIn = serde_path_to_error::deserialize(de).map_err(|e| AppError::Invalid {
         code: "malformed_batch",
         field: Some(e.path().to_string()).filter(|p| p != "."),
@@ -79,13 +95,20 @@ pub async fn collect(
             e.inner()
         ),
     })?;
+    if batch.dropped > 0 {
+        tracing::warn!(
+            env = env.name,
+            dropped = batch.dropped,
+            "a client queue dropped events before this batch"
+        );
+    }
     let now = state.now_millis();
     let mut results = Vec::with_capacity(batch.events.len());
     let mut to_store = Vec::new();
     let mut slots = Vec::new();
     for (i, value) in batch.events.into_iter().enumerate() {
-        let id = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-        match validate(i, value, now) {
+        let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+        match validate(i, value, now, &env, state.limits.max_event_bytes) {
             Ok(event) => {
                 slots.push(results.len());
                 results.push(EventResult {
@@ -93,24 +116,19 @@ pub async fn collect(
                     status: "accepted",
                     error: None,
                 });
-                to_store.push(StoredEvent {
-                    id: event.id.clone(),
-                    env_key: env_key.clone(),
-                    kind: kind_name(&event),
-                    ts_client: event.ts.as_millis(),
-                    ts_server: now,
-                    user_id: event.user_id.clone(),
-                    campaign_id: event.campaign_id.clone(),
-                    body: serde_json::to_string(&event).expect("an event serialises"),
+                to_store.push(stored(&event, &env, now));
+            }
+            Err(r) => {
+                if r.code == "identity_unverified" {
+                    Counters::add(&state.counters.identity_rejected, 1);
+                }
+                let error = json!({ "code": r.code, "message": r.message, "field": r.field });
+                results.push(EventResult {
+                    id,
+                    status: "rejected",
+                    error: Some(error),
                 });
             }
-            Err(r) => results.push(EventResult {
-                id,
-                status: "rejected",
-                error: Some(
-                    serde_json::json!({ "code": r.code, "message": r.message, "field": r.field }),
-                ),
-            }),
         }
     }
     let outcomes = if to_store.is_empty() {
@@ -130,18 +148,50 @@ pub async fn collect(
         rejected: count("rejected"),
         results,
     };
+    Counters::add(&state.counters.accepted, out.accepted);
+    Counters::add(&state.counters.duplicates, out.duplicates);
+    Counters::add(&state.counters.rejected, out.rejected);
     if out.rejected > 0 && out.rejected == out.results.len() {
-        let first = out.results[0].error.clone().unwrap_or_default();
-        return Err(AppError::Invalid {
-            code: "invalid_event",
-            message: first["message"]
-                .as_str()
-                .unwrap_or("invalid event")
-                .to_owned(),
-            field: first["field"].as_str().map(str::to_owned),
-        });
+        return Err(whole_batch_error(
+            &out.results[0],
+            state.limits.max_event_bytes,
+        ));
     }
     Ok((StatusCode::OK, Json(out)))
+}
+
+fn whole_batch_error(first: &EventResult, max_event_bytes: usize) -> AppError {
+    let e = first.error.clone().unwrap_or_default();
+    let message = e["message"].as_str().unwrap_or("invalid event").to_owned();
+    match e["code"].as_str() {
+        Some("identity_unverified") => AppError::IdentityUnverified { message },
+        Some("too_large") => AppError::TooLarge {
+            what: e["field"].as_str().unwrap_or("an event").to_owned(),
+            limit: max_event_bytes,
+        },
+        _ => AppError::Invalid {
+            code: "invalid_event",
+            message,
+            field: e["field"].as_str().map(str::to_owned),
+        },
+    }
+}
+
+fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
+    let mut event = event.clone();
+    event.received_at = Some(touchpoint_core::Timestamp(now));
+    StoredEvent {
+        id: event.id.to_string(),
+        env_key: env.key.clone(),
+        kind: kind_name(&event),
+        ts_client: event.ts.as_millis(),
+        ts_server: now,
+        user_id: event.user_id.clone(),
+        anonymous_id: event.anonymous_id.clone(),
+        account_id: event.account_id.clone(),
+        campaign_id: event.campaign_id.clone(),
+        body: serde_json::to_string(&event).expect("an event serialises"),
+    }
 }
 
 fn kind_name(event: &Event) -> String {
@@ -151,39 +201,67 @@ fn kind_name(event: &Event) -> String {
         .unwrap_or_default()
 }
 
-fn validate(index: usize, value: serde_json::Value, now: i64) -> Result<Event, Rejection> {
+fn validate(
+    index: usize,
+    mut value: Value,
+    now: i64,
+    env: &Environment,
+    max_bytes: usize,
+) -> Result<Event, Rejection> {
+    let at = |field: &str| format!("events[{index}].{field}");
+    let size = serde_json::to_string(&value).map_or(usize::MAX, |s| s.len());
+    if size > max_bytes {
+        return Err(Rejection {
+            code: "too_large",
+            field: format!("events[{index}]"),
+            message: format!(
+                "events[{index}] is {size} bytes, larger than the limit of {max_bytes} bytes"
+            ),
+        });
+    }
+    // The signature is transport authentication, not part of the stored event.
+    let user_hash = value.as_object_mut().and_then(|o| o.remove("user_hash"));
     let event: Event = serde_path_to_error::deserialize(value).map_err(|e| Rejection {
         code: "invalid_event",
-        field: format!("events[{index}].{}", e.path()),
-        message: format!("events[{index}].{}: {}", e.path(), e.inner()),
+        field: at(&e.path().to_string()),
+        message: format!("{}: {}", at(&e.path().to_string()), e.inner()),
     })?;
-    if !is_uuid(&event.id) {
+    if let Err(e) = event.validate() {
+        // Every EventError message starts with the field it is about: `user_id: ...`.
+        let text = e.to_string();
+        let field = text.split(':').next().unwrap_or_default();
         return Err(Rejection {
-            code: "invalid_event_id",
-            field: format!("events[{index}].id"),
-            message: format!(
-                "events[{index}].id: expected a UUID (v7), got {:?}",
-                event.id
-            ),
+            code: "invalid_event",
+            field: at(field),
+            message: format!("events[{index}].{text}"),
         });
     }
     let ts = event.ts.as_millis();
     if ts > now + MAX_FUTURE_MS || ts < now - MAX_AGE_MS {
         return Err(Rejection {
             code: "timestamp_out_of_range",
-            field: format!("events[{index}].ts"),
+            field: at("ts"),
             message: format!(
-                "events[{index}].ts: {ts} is more than a day ahead of or a year behind the server clock ({now})"
+                "{}: {ts} is more than a day ahead of or a year behind the server clock ({now})",
+                at("ts")
             ),
         });
     }
-    Ok(event)
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    let hash = user_hash.as_ref().and_then(Value::as_str);
+    match identity::verify(&env.identity, event.user_id.as_deref(), hash) {
+        Verdict::Ok => Ok(event),
+        Verdict::Missing => Err(Rejection {
+            code: "identity_unverified",
+            field: at("user_hash"),
+            message: format!(
+                "{}: this environment requires user_hash = HMAC-SHA256(secret, user_id)",
+                at("user_hash")
+            ),
+        }),
+        Verdict::Wrong => Err(Rejection {
+            code: "identity_unverified",
+            field: at("user_hash"),
+            message: format!("{}: does not match user_id", at("user_hash")),
+        }),
+    }
 }

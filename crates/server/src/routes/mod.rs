@@ -4,3 +4,4 @@ pub mod admin;
 pub mod campaigns;
 pub mod events;
 pub mod health;
+pub mod history;

@@ -27,6 +27,10 @@ pub struct StoredEvent {
     pub ts_server: i64,
     /// The identified user, if any.
     pub user_id: Option<String>,
+    /// The device-level anonymous id, if any.
+    pub anonymous_id: Option<String>,
+    /// The user's account, if any.
+    pub account_id: Option<String>,
     /// The campaign it concerns, if any.
     pub campaign_id: Option<String>,
     /// The whole event as JSON, as received.
@@ -52,9 +56,35 @@ pub struct EventFilter {
     pub kind: Option<String>,
     /// Only events of this user.
     pub user_id: Option<String>,
+    /// Only events of this account.
+    pub account_id: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<u32>,
 }
+
+/// Whose history to read.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    /// The environment (publishable key) whose events count.
+    pub env_key: String,
+    /// The identified user.
+    pub user_id: Option<String>,
+    /// The device's anonymous id.
+    pub anonymous_id: Option<String>,
+    /// The account.
+    pub account_id: Option<String>,
+}
+
+/// Event types that are engagements with a campaign, and so part of a history.
+pub const CAMPAIGN_EVENT_TYPES: &[&str] = &[
+    "impression",
+    "click",
+    "cta",
+    "dismiss",
+    "snooze",
+    "survey_response",
+    "conversion",
+];
 
 /// A storage failure, with the operation that failed.
 #[derive(Debug, Error)]
@@ -101,6 +131,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Count stored events matching the filter (its `limit` is ignored).
     async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError>;
+
+    /// The campaign engagements (not identify/page/track) a decision needs for one subject:
+    /// those of the user (by user id or anonymous id) and those of the account, at or after
+    /// `since` (unix millis), newest first, at most `limit`.
+    async fn history(
+        &self,
+        subject: &Subject,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

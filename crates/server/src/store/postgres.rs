@@ -1,7 +1,9 @@
 //! The scale path: PostgreSQL shared by several stateless collectors. The primary key on the
 //! event id turns a retry that another collector receives into a duplicate, not a second row.
-use super::sql::{push_filter, sql_store};
-use super::{EventFilter, InsertOutcome, Store, StoreError, StoredEvent};
+use super::sql::{push_filter, row_to_event, sql_store, SELECT_EVENTS};
+use super::{
+    EventFilter, InsertOutcome, Store, StoreError, StoredEvent, Subject, CAMPAIGN_EVENT_TYPES,
+};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 

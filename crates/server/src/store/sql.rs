@@ -12,7 +12,7 @@ macro_rules! sql_store {
                 let mut outcomes = Vec::with_capacity(events.len());
                 for e in events {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, campaign_id, body) ",
+                        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, anonymous_id, account_id, campaign_id, body) ",
                     );
                     q.push_values(std::iter::once(e), |mut row, e| {
                         row.push_bind(e.id.clone())
@@ -21,6 +21,8 @@ macro_rules! sql_store {
                             .push_bind(e.ts_client)
                             .push_bind(e.ts_server)
                             .push_bind(e.user_id.clone())
+                            .push_bind(e.anonymous_id.clone())
+                            .push_bind(e.account_id.clone())
                             .push_bind(e.campaign_id.clone())
                             .push_bind(e.body.clone());
                     });
@@ -41,29 +43,35 @@ macro_rules! sql_store {
             }
 
             async fn list_events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
-                let mut q = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT id, env_key, type, ts_client, ts_server, user_id, campaign_id, body FROM events WHERE 1 = 1",
-                );
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_EVENTS);
                 push_filter!(q, filter);
                 q.push(" ORDER BY ts_server DESC, id DESC LIMIT ")
                     .push_bind(i64::from(filter.limit.unwrap_or(1000)));
                 let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("listing events"))?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| {
-                        use sqlx::Row;
-                        StoredEvent {
-                            id: r.get(0),
-                            env_key: r.get(1),
-                            kind: r.get(2),
-                            ts_client: r.get(3),
-                            ts_server: r.get(4),
-                            user_id: r.get(5),
-                            campaign_id: r.get(6),
-                            body: r.get(7),
-                        }
-                    })
-                    .collect())
+                Ok(rows.iter().map(row_to_event!()).collect())
+            }
+
+            async fn history(&self, subject: &Subject, since: i64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_EVENTS);
+                q.push(" AND type IN (");
+                let mut types = q.separated(", ");
+                for t in CAMPAIGN_EVENT_TYPES {
+                    types.push_bind(*t);
+                }
+                q.push(") AND env_key = ").push_bind(subject.env_key.clone());
+                q.push(" AND ts_client >= ").push_bind(since).push(" AND (1 = 0");
+                if let Some(u) = &subject.user_id {
+                    q.push(" OR user_id = ").push_bind(u.clone());
+                }
+                if let Some(a) = &subject.anonymous_id {
+                    q.push(" OR anonymous_id = ").push_bind(a.clone());
+                }
+                if let Some(a) = &subject.account_id {
+                    q.push(" OR account_id = ").push_bind(a.clone());
+                }
+                q.push(") ORDER BY ts_client DESC, id DESC LIMIT ").push_bind(i64::from(limit));
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("reading a history"))?;
+                Ok(rows.iter().map(row_to_event!()).collect())
             }
 
             async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
@@ -85,6 +93,32 @@ macro_rules! sql_store {
     };
 }
 
+/// The columns of [`super::StoredEvent`], in the order `row_to_event!` reads them.
+pub(super) const SELECT_EVENTS: &str =
+    "SELECT id, env_key, type, ts_client, ts_server, user_id, anonymous_id, \
+     account_id, campaign_id, body FROM events WHERE 1 = 1";
+
+/// A closure turning a row of [`SELECT_EVENTS`] into a [`super::StoredEvent`].
+macro_rules! row_to_event {
+    () => {
+        |r| {
+            use sqlx::Row;
+            StoredEvent {
+                id: r.get(0),
+                env_key: r.get(1),
+                kind: r.get(2),
+                ts_client: r.get(3),
+                ts_server: r.get(4),
+                user_id: r.get(5),
+                anonymous_id: r.get(6),
+                account_id: r.get(7),
+                campaign_id: r.get(8),
+                body: r.get(9),
+            }
+        }
+    };
+}
+
 /// Appends the `AND ...` clauses of an [`super::EventFilter`].
 macro_rules! push_filter {
     ($q:ident, $f:expr) => {
@@ -97,7 +131,10 @@ macro_rules! push_filter {
         if let Some(u) = &$f.user_id {
             $q.push(" AND user_id = ").push_bind(u.clone());
         }
+        if let Some(a) = &$f.account_id {
+            $q.push(" AND account_id = ").push_bind(a.clone());
+        }
     };
 }
 
-pub(super) use {push_filter, sql_store};
+pub(super) use {push_filter, row_to_event, sql_store};

@@ -1,6 +1,8 @@
 //! The embedded default: one SQLite file in WAL mode, each batch in one transaction.
-use super::sql::{push_filter, sql_store};
-use super::{EventFilter, InsertOutcome, Store, StoreError, StoredEvent};
+use super::sql::{push_filter, row_to_event, sql_store, SELECT_EVENTS};
+use super::{
+    EventFilter, InsertOutcome, Store, StoreError, StoredEvent, Subject, CAMPAIGN_EVENT_TYPES,
+};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };

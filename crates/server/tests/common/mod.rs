@@ -37,8 +37,15 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-/// A router over a new SQLite database in a temp dir, with key `pk_test` and admin token `admin`.
+/// A router over a new SQLite database in a temp dir, with an open environment `pk_test` and
+/// admin token `admin`.
 pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
+    let (state, dir) = sqlite_state(vec![Environment::open("pk_test")]).await;
+    (app(state, &StaticDirs::default()), dir)
+}
+
+/// State over a new SQLite database with the given environments and admin token `admin`.
+pub async fn sqlite_state(environments: Vec<Environment>) -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("t.db");
     let store = Arc::new(
@@ -49,13 +56,29 @@ pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
     let state = AppState::new(
         store,
         Catalog::new(Vec::new()),
-        vec![Environment {
-            key: "pk_test".into(),
-        }],
+        environments,
         Some("admin".into()),
     )
     .with_clock(Arc::new(|| NOW));
-    (app(state, &StaticDirs::default()), dir)
+    (state, dir)
+}
+
+/// Serve `router` on a free loopback port (with client addresses, for per-IP limits);
+/// returns the base URL.
+pub async fn serve_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    format!("http://{addr}")
 }
 
 /// Send a request and return the status and JSON body.

@@ -1,0 +1,139 @@
+//! Turning schedule wall-clock times into UTC instants.
+//!
+//! Fixed offsets (`UTC`, `+02:00`) are resolved everywhere. Named IANA zones need the bundled
+//! tz database of feature `tz`, which only the server enables: the server validates campaigns
+//! and sends them to the widget with instants already in UTC, so the widget's wasm carries no
+//! time-zone data.
+use crate::time::{parse_local, parse_offset, Timestamp};
+
+/// Check that `zone` can be resolved by this build.
+///
+/// # Errors
+/// A message for a CS person: unknown zone, or a named zone without feature `tz`.
+pub fn check_zone(zone: &str) -> Result<(), String> {
+    if parse_offset(zone).is_some() {
+        return Ok(());
+    }
+    named(zone).map(|_| ())
+}
+
+/// Resolve a schedule time written in `zone` to an instant. Text with its own offset
+/// (`...Z`, `...+02:00`) ignores `zone`.
+///
+/// # Errors
+/// A message when the text is not a date/time or the zone cannot be resolved.
+pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
+    let local = parse_local(text).ok_or_else(|| {
+        format!(
+            "expected a date `2026-05-01`, a local time `2026-05-01T09:00` or an RFC 3339 \
+             instant `2026-05-01T09:00:00Z`, found {text:?}"
+        )
+    })?;
+    if let Some(offset) = local.offset {
+        return Ok(Timestamp(local.millis - offset));
+    }
+    if let Some(offset) = parse_offset(zone) {
+        return Ok(Timestamp(local.millis - offset));
+    }
+    let tz = named(zone)?;
+    to_instant(&tz, local.millis)
+}
+
+#[cfg(feature = "tz")]
+fn named(zone: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(zone).map_err(|_| {
+        format!("unknown time zone `{zone}`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`")
+    })
+}
+
+#[cfg(not(feature = "tz"))]
+fn named(zone: &str) -> Result<(), String> {
+    Err(format!(
+        "time zone `{zone}` needs the `tz` feature: this build accepts only `UTC` or fixed \
+         offsets like `+02:00` (the server sends schedules already converted to UTC)"
+    ))
+}
+
+#[cfg(feature = "tz")]
+fn to_instant(tz: &jiff::tz::TimeZone, wall_ms: i64) -> Result<Timestamp, String> {
+    use crate::time::DAY_MS;
+    let (y, m, d) = crate::calendar::civil_from_days(wall_ms.div_euclid(DAY_MS));
+    let ms = wall_ms.rem_euclid(DAY_MS);
+    let out_of_range = || "date out of range".to_owned();
+    let dt = jiff::civil::DateTime::new(
+        i16::try_from(y).map_err(|_| out_of_range())?,
+        m as i8,
+        d as i8,
+        (ms / 3_600_000) as i8,
+        ((ms / 60_000) % 60) as i8,
+        ((ms / 1000) % 60) as i8,
+        ((ms % 1000) * 1_000_000) as i32,
+    )
+    .map_err(|e| e.to_string())?;
+    // `compatible`: a time skipped by a DST gap moves forward, a repeated one takes the
+    // earlier instant (RFC 5545 behaviour).
+    let zoned = tz
+        .to_ambiguous_zoned(dt)
+        .compatible()
+        .map_err(|e| e.to_string())?;
+    Ok(Timestamp(zoned.timestamp().as_millisecond()))
+}
+
+#[cfg(not(feature = "tz"))]
+fn to_instant(_: &(), _: i64) -> Result<Timestamp, String> {
+    Err("named time zones need the `tz` feature".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn fixed_offsets_everywhere() {
+        assert_eq!(
+            resolve("2026-05-01T09:00", "+02:00").unwrap().to_string(),
+            "2026-05-01T07:00:00Z"
+        );
+        assert_eq!(
+            resolve("2026-05-01", "UTC").unwrap().to_string(),
+            "2026-05-01T00:00:00Z"
+        );
+        assert_eq!(
+            resolve("2026-05-01T09:00:00Z", "Europe/Paris")
+                .unwrap()
+                .to_string(),
+            "2026-05-01T09:00:00Z"
+        );
+        assert!(resolve("May 1st", "UTC").is_err());
+    }
+
+    #[cfg(feature = "tz")]
+    #[test]
+    fn named_zones_with_tz() {
+        assert_eq!(
+            resolve("2026-05-01T09:00", "Europe/Paris")
+                .unwrap()
+                .to_string(),
+            "2026-05-01T07:00:00Z"
+        );
+        assert_eq!(
+            resolve("2026-01-15T09:00", "America/New_York")
+                .unwrap()
+                .to_string(),
+            "2026-01-15T14:00:00Z"
+        );
+        assert!(check_zone("Europe/Pariss")
+            .unwrap_err()
+            .contains("unknown time zone"));
+    }
+
+    #[cfg(not(feature = "tz"))]
+    #[test]
+    fn named_zones_without_tz() {
+        assert!(resolve("2026-05-01T09:00", "Europe/Paris")
+            .unwrap_err()
+            .contains("needs the `tz` feature"));
+    }
+}

@@ -1,0 +1,192 @@
+//! What [`decide`](crate::decide()) knows about the moment: who is looking (user, account),
+//! where (page, locale), what they have done (event stats), this session's facts, and which
+//! trigger occurrence asked for a decision.
+//!
+//! These are plain data with public fields so that the widget (from its JS facade) and the
+//! server (from stored profiles) can fill them without ceremony.
+use crate::stage::{Phase, Stage};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Traits as sent by the host: a JSON object.
+pub type Traits = serde_json::Map<String, serde_json::Value>;
+
+/// Per-event statistics, by tracked event name.
+pub type EventStats = BTreeMap<String, EventStat>;
+
+/// What is known about one tracked event for this user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventStat {
+    /// How many times it was tracked.
+    pub count: u64,
+    /// When it was last tracked.
+    pub last_seen: Option<Timestamp>,
+}
+
+/// The person looking at the product.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct User {
+    /// The host's user id, once identified.
+    pub id: Option<String>,
+    /// The widget's anonymous id, used for bucketing until the user is identified.
+    pub anonymous_id: Option<String>,
+    /// `user.*` in conditions.
+    pub traits: Traits,
+}
+
+impl User {
+    /// The id used for holdout and variant bucketing: the user id, else the anonymous id.
+    pub fn bucketing_id(&self) -> Option<&str> {
+        self.id.as_deref().or(self.anonymous_id.as_deref())
+    }
+}
+
+/// The dates that drive the time-based lifecycle phases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountDates {
+    /// When the current customer relationship began.
+    pub contract_start: Option<Timestamp>,
+    /// When the account first reached value (optional; onboarding ends then).
+    pub first_value: Option<Timestamp>,
+    /// The end of the current contract (the renewal date).
+    pub contract_end: Option<Timestamp>,
+}
+
+impl AccountDates {
+    /// Read `contract_start`, `first_value` and `contract_end` (or `renewal_date`) from
+    /// account traits holding `YYYY-MM-DD` or RFC 3339 text. Unreadable values are `None`.
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::context::AccountDates;
+    /// let traits = serde_json::json!({"contract_start": "2026-01-01", "renewal_date": "2027-01-01"});
+    /// let d = AccountDates::from_traits(traits.as_object().unwrap());
+    /// assert_eq!(d.contract_end.unwrap().to_string(), "2027-01-01T00:00:00Z");
+    /// assert_eq!(d.first_value, None);
+    /// ```
+    pub fn from_traits(traits: &Traits) -> AccountDates {
+        let get = |k: &str| {
+            traits
+                .get(k)
+                .and_then(|v| v.as_str())
+                .and_then(crate::expr::eval::parse_date_text)
+                .map(Timestamp)
+        };
+        AccountDates {
+            contract_start: get("contract_start"),
+            first_value: get("first_value"),
+            contract_end: get("contract_end").or_else(|| get("renewal_date")),
+        }
+    }
+}
+
+/// The customer account the user belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Account {
+    /// The host's account id.
+    pub id: Option<String>,
+    /// `account.*` in conditions.
+    pub traits: Traits,
+    /// Contract dates for the lifecycle.
+    pub dates: AccountDates,
+    /// A stage set explicitly by the vendor's CS platform; wins over derivation.
+    pub stage: Option<Stage>,
+    /// A phase set explicitly by the vendor; wins over derivation (and implies its stage).
+    pub phase: Option<Phase>,
+}
+
+/// The page being viewed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Page {
+    /// Full URL.
+    pub url: String,
+    /// Path part, e.g. `/invoices/new`.
+    pub path: String,
+    /// Document title.
+    pub title: String,
+}
+
+/// Facts about the current browser session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Session {
+    /// Overlay nudges (modal, slideout, survey, tour) already shown this session.
+    pub modals_shown: u32,
+    /// Campaign ids already shown this session (not shown again in the same session).
+    pub shown: Vec<String>,
+}
+
+/// Consent state for marketing-category campaigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Consent {
+    /// Whether marketing campaigns may be shown. Service campaigns need no consent.
+    pub marketing: bool,
+}
+
+impl Default for Consent {
+    fn default() -> Self {
+        Consent { marketing: true }
+    }
+}
+
+/// What asked for this decision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Occurrence {
+    /// A page (or SPA route) was loaded.
+    #[default]
+    PageLoad,
+    /// The host tracked an event.
+    Track {
+        /// Event name.
+        name: String,
+    },
+    /// The host called `show(id)`.
+    Show {
+        /// The campaign asked for.
+        campaign_id: String,
+    },
+}
+
+/// Everything [`decide`](crate::decide()) knows about the moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    /// Who.
+    pub user: User,
+    /// Their account.
+    pub account: Account,
+    /// Where.
+    pub page: Page,
+    /// The user's locale, e.g. `fr-FR`.
+    pub locale: String,
+    /// Tracked-event statistics for the user.
+    pub events: EventStats,
+    /// This session's facts.
+    pub session: Session,
+    /// What asked for a decision.
+    pub trigger: Occurrence,
+    /// Consent state.
+    pub consent: Consent,
+    /// The vendor's policy: lifecycle windows, signals and global frequency caps.
+    pub policy: crate::policy::Policy,
+}
+
+impl Context {
+    /// The view of this context that conditions evaluate against.
+    pub fn eval_context(&self, now: Timestamp) -> crate::expr::EvalContext<'_> {
+        crate::expr::EvalContext {
+            user: &self.user.traits,
+            account: &self.account.traits,
+            page: &self.page,
+            locale: &self.locale,
+            events: &self.events,
+            now,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Evaluation of the targeting language with three-valued logic.
+//!
+//! Traits arrive as JSON from the host page, so a value may be missing or of the wrong type;
+//! both read as *unknown* and an unknown condition never shows a campaign (see the rules in
+//! the [module docs](super)). Evaluation allocates nothing for the common cases.
+use super::{CmpOp, DateFn, Expr, ExprKind, Literal, Var};
+use crate::context::{EventStats, Page, Traits};
+use crate::time::{Timestamp, DAY_MS};
+use serde_json::Value as Json;
+use std::cmp::Ordering;
+
+/// A truth value that may be unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tri {
+    /// Definitely true.
+    True,
+    /// Definitely false.
+    False,
+    /// Not enough information (a missing or mistyped trait).
+    Unknown,
+}
+
+impl Tri {
+    fn from_bool(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+
+    /// Kleene negation: unknown stays unknown.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    /// Whether this is definitely true.
+    pub fn is_true(self) -> bool {
+        self == Tri::True
+    }
+}
+
+/// Everything a condition may read.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalContext<'a> {
+    /// `user.*`
+    pub user: &'a Traits,
+    /// `account.*`
+    pub account: &'a Traits,
+    /// `page.*`
+    pub page: &'a Page,
+    /// `locale`
+    pub locale: &'a str,
+    /// `event("..")`
+    pub events: &'a EventStats,
+    /// The current instant, for `days_until` and friends.
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum V<'a> {
+    Bool(bool),
+    Num(f64),
+    Str(&'a str),
+    /// Milliseconds since the epoch.
+    Date(i64),
+    /// Milliseconds.
+    Duration(i64),
+    Json(&'a [Json]),
+    Unknown,
+}
+
+/// Evaluate a boolean expression.
+pub fn eval_bool(e: &Expr, cx: &EvalContext<'_>) -> Tri {
+    match &e.kind {
+        ExprKind::Not(inner) => eval_bool(inner, cx).not(),
+        ExprKind::And(a, b) => match eval_bool(a, cx) {
+            Tri::False => Tri::False,
+            l => match (l, eval_bool(b, cx)) {
+                (_, Tri::False) => Tri::False,
+                (Tri::True, Tri::True) => Tri::True,
+                _ => Tri::Unknown,
+            },
+        },
+        ExprKind::Or(a, b) => match eval_bool(a, cx) {
+            Tri::True => Tri::True,
+            l => match (l, eval_bool(b, cx)) {
+                (_, Tri::True) => Tri::True,
+                (Tri::False, Tri::False) => Tri::False,
+                _ => Tri::Unknown,
+            },
+        },
+        ExprKind::Cmp(op, a, b) => {
+            let (a, b) = (value(a, cx), value(b, cx));
+            match compare(a, b) {
+                None => Tri::Unknown,
+                Some(ord) => Tri::from_bool(match op {
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                }),
+            }
+        }
+        ExprKind::In(a, list, negated) => {
+            let needle = value(a, cx);
+            if matches!(needle, V::Unknown) {
+                return Tri::Unknown;
+            }
+            let ExprKind::List(items) = &list.kind else {
+                return Tri::Unknown;
+            };
+            let mut found = Tri::False;
+            for item in items {
+                match compare(needle, value(item, cx)) {
+                    Some(Ordering::Equal) => {
+                        found = Tri::True;
+                        break;
+                    }
+                    Some(_) => {}
+                    None => found = Tri::Unknown,
+                }
+            }
+            if *negated {
+                found.not()
+            } else {
+                found
+            }
+        }
+        ExprKind::Contains(a, b) => match (value(a, cx), value(b, cx)) {
+            (V::Str(hay), V::Str(needle)) => Tri::from_bool(hay.contains(needle)),
+            (V::Json(items), needle) if !matches!(needle, V::Unknown) => Tri::from_bool(
+                items
+                    .iter()
+                    .any(|j| compare(json(j), needle) == Some(Ordering::Equal)),
+            ),
+            _ => Tri::Unknown,
+        },
+        ExprKind::Matches(a, glob) => match value(a, cx) {
+            V::Str(s) => Tri::from_bool(glob.is_match(s)),
+            _ => Tri::Unknown,
+        },
+        _ => match value(e, cx) {
+            V::Bool(b) => Tri::from_bool(b),
+            _ => Tri::Unknown,
+        },
+    }
+}
+
+fn value<'a>(e: &'a Expr, cx: &EvalContext<'a>) -> V<'a> {
+    match &e.kind {
+        ExprKind::Lit(l) => match l {
+            Literal::Str(s) => V::Str(s),
+            Literal::Num(n) => V::Num(*n),
+            Literal::Bool(b) => V::Bool(*b),
+            Literal::Date(d) => V::Date(d.saturating_mul(DAY_MS)),
+            Literal::Duration(d) => V::Duration(*d),
+        },
+        ExprKind::Var(v) => match v {
+            Var::User(path) => lookup(cx.user, path),
+            Var::Account(path) => lookup(cx.account, path),
+            Var::PageUrl => V::Str(&cx.page.url),
+            Var::PagePath => V::Str(&cx.page.path),
+            Var::PageTitle => V::Str(&cx.page.title),
+            Var::Locale => V::Str(cx.locale),
+            Var::EventCount(name) => V::Num(cx.events.get(name).map_or(0, |s| s.count) as f64),
+            Var::EventLastSeen(name) => cx
+                .events
+                .get(name)
+                .and_then(|s| s.last_seen)
+                .map_or(V::Unknown, |t| V::Date(t.as_millis())),
+        },
+        ExprKind::Call(f, arg) => {
+            let Some(date) = as_date(value(arg, cx)) else {
+                return V::Unknown;
+            };
+            let now = cx.now.as_millis();
+            let ms = match f {
+                DateFn::DaysUntil | DateFn::TimeUntil => date.saturating_sub(now),
+                DateFn::DaysSince | DateFn::TimeSince => now.saturating_sub(date),
+            };
+            match f {
+                DateFn::DaysUntil | DateFn::DaysSince => V::Num(ms.div_euclid(DAY_MS) as f64),
+                DateFn::TimeUntil | DateFn::TimeSince => V::Duration(ms),
+            }
+        }
+        ExprKind::List(_) => V::Unknown,
+        _ => match eval_bool(e, cx) {
+            Tri::True => V::Bool(true),
+            Tri::False => V::Bool(false),
+            Tri::Unknown => V::Unknown,
+        },
+    }
+}
+
+fn lookup<'a>(traits: &'a Traits, path: &str) -> V<'a> {
+    if let Some(v) = traits.get(path) {
+        return json(v);
+    }
+    let mut parts = path.split('.');
+    let Some(first) = parts.next() else {
+        return V::Unknown;
+    };
+    let mut cur = traits.get(first);
+    for part in parts {
+        cur = cur.and_then(|v| v.as_object()).and_then(|o| o.get(part));
+    }
+    cur.map_or(V::Unknown, json)
+}
+
+fn json(v: &Json) -> V<'_> {
+    match v {
+        Json::Bool(b) => V::Bool(*b),
+        Json::Number(n) => n.as_f64().map_or(V::Unknown, V::Num),
+        Json::String(s) => V::Str(s),
+        Json::Array(items) => V::Json(items),
+        Json::Null | Json::Object(_) => V::Unknown,
+    }
+}
+
+/// A date from a date value or a trait holding `2026-05-01` / RFC 3339 text (a date-time
+/// without offset is read as UTC).
+fn as_date(v: V<'_>) -> Option<i64> {
+    match v {
+        V::Date(d) => Some(d),
+        V::Str(s) => parse_date_text(s),
+        _ => None,
+    }
+}
+
+pub(crate) fn parse_date_text(s: &str) -> Option<i64> {
+    let l = crate::time::parse_local(s)?;
+    Some(l.millis - l.offset.unwrap_or(0))
+}
+
+fn compare(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (V::Num(x), V::Num(y)) => x.partial_cmp(&y),
+        (V::Str(x), V::Str(y)) => Some(x.cmp(y)),
+        (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
+        (V::Duration(x), V::Duration(y)) => Some(x.cmp(&y)),
+        (V::Date(x), other) | (other, V::Date(x)) if !matches!(other, V::Date(_)) => {
+            // A text trait against a date: parse it; keep the original operand order.
+            let y = as_date(other)?;
+            if matches!(a, V::Date(_)) {
+                Some(x.cmp(&y))
+            } else {
+                Some(y.cmp(&x))
+            }
+        }
+        (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Condition;
+    use super::*;
+    use crate::context::EventStat;
+    use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn run(src: &str) -> Tri {
+        let user = json!({"nps": 9, "role": "admin", "tags": ["beta", "eu"], "addr": {"cc": "FR"},
+                          "signup": "2026-01-10"})
+        .as_object()
+        .cloned()
+        .unwrap();
+        let account = json!({"renewal_date": "2026-06-01", "seat_utilisation": 0.9, "plan": "pro"})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let page = Page {
+            url: "https://app.ledgerly.io/invoices/new".into(),
+            path: "/invoices/new".into(),
+            title: "New invoice".into(),
+        };
+        let mut events = EventStats::new();
+        events.insert(
+            "login".into(),
+            EventStat {
+                count: 4,
+                last_seen: Some(Timestamp::from_date(2026, 2, 25)),
+            },
+        );
+        let cx = EvalContext {
+            user: &user,
+            account: &account,
+            page: &page,
+            locale: "fr-FR",
+            events: &events,
+            now: Timestamp::from_date(2026, 3, 3),
+        };
+        Condition::parse(src).unwrap().eval(&cx)
+    }
+
+    #[test]
+    fn evaluates_traits_events_and_dates() {
+        assert_eq!(run("user.nps >= 9"), Tri::True);
+        assert_eq!(run("days_until(account.renewal_date) <= 120"), Tri::True);
+        assert_eq!(run("days_until(account.renewal_date) == 90"), Tri::True);
+        assert_eq!(run("days_since(user.signup) == 52"), Tri::True);
+        assert_eq!(run("time_since(event('login').last_seen) < 7d"), Tri::True);
+        assert_eq!(
+            run("event('login').count == 4 and event('nope').count == 0"),
+            Tri::True
+        );
+        assert_eq!(run("account.renewal_date > 2026-05-01"), Tri::True);
+        assert_eq!(run("2026-05-01 < account.renewal_date"), Tri::True);
+        assert_eq!(run("user.role in ['admin', 'owner']"), Tri::True);
+        assert_eq!(run("user.role not in ['admin']"), Tri::False);
+        assert_eq!(
+            run("user.tags contains 'eu' and page.title contains 'invoice'"),
+            Tri::True
+        );
+        assert_eq!(
+            run("page.path matches '/invoices/*' and locale matches 'fr*'"),
+            Tri::True
+        );
+        assert_eq!(run("user.addr.cc == 'FR'"), Tri::True);
+    }
+
+    #[test]
+    fn unknown_never_matches() {
+        assert_eq!(run("user.missing == 1"), Tri::Unknown);
+        assert_eq!(run("not (user.missing == 1)"), Tri::Unknown);
+        assert_eq!(run("user.missing != 1"), Tri::Unknown);
+        assert_eq!(run("user.role > 3"), Tri::Unknown);
+        assert_eq!(run("user.missing == 1 and false"), Tri::False);
+        assert_eq!(run("user.missing == 1 or true"), Tri::True);
+        assert_eq!(run("user.missing == 1 or false"), Tri::Unknown);
+        assert_eq!(run("event('nope').last_seen > 2020-01-01"), Tri::Unknown);
+        assert_eq!(run("user.missing in ['a']"), Tri::Unknown);
+        assert_eq!(run("user.role"), Tri::Unknown);
+    }
+}

@@ -1,0 +1,373 @@
+//! Lifecycle stage derivation: where an account is in the post-sale journey.
+//!
+//! Time-based phases come from the account's dates (DESIGN.md §1): onboarding from contract
+//! start to first value (or start + `onboarding_days`), adoption for `adoption_days` after
+//! that, the renewal window `renewal_window_days` before the contract end, steady state
+//! otherwise. Signal-driven motions (growth, expansion, advocacy) come from conditions in the
+//! targeting language. A new contract end moves the renewal window out, so a renewed account
+//! cycles back into Service by itself. An explicit stage or phase from the host wins.
+//!
+//! Precedence of time phases: onboarding (not yet at value) > renewal window > adoption >
+//! steady state. Growth is active in the Service stage, expansion only inside the renewal
+//! window, advocacy in any stage.
+use crate::context::{Account, Context};
+use crate::expr::{Condition, Tri};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stage of the post-sale journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Onboarding after the sale.
+    Acquisition,
+    /// Adoption, steady state, growth.
+    Service,
+    /// Renewal, expansion, advocacy.
+    Loyalty,
+}
+
+/// A phase within a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Contract start → first value.
+    Onboarding,
+    /// First value → + adoption window.
+    Adoption,
+    /// After adoption, outside the renewal window.
+    SteadyState,
+    /// Signal: usage nears plan limits (Service).
+    Growth,
+    /// Contract end − renewal window → contract end.
+    Renewal,
+    /// Signal inside the renewal window.
+    Expansion,
+    /// Signal: promoters and power users.
+    Advocacy,
+}
+
+impl Phase {
+    /// The stage a phase belongs to.
+    pub const fn stage(self) -> Stage {
+        match self {
+            Phase::Onboarding => Stage::Acquisition,
+            Phase::Adoption | Phase::SteadyState | Phase::Growth => Stage::Service,
+            Phase::Renewal | Phase::Expansion | Phase::Advocacy => Stage::Loyalty,
+        }
+    }
+
+    /// Every phase, in journey order.
+    pub const ALL: [Phase; 7] = [
+        Phase::Onboarding,
+        Phase::Adoption,
+        Phase::SteadyState,
+        Phase::Growth,
+        Phase::Renewal,
+        Phase::Expansion,
+        Phase::Advocacy,
+    ];
+
+    /// The snake_case name used in files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Onboarding => "onboarding",
+            Phase::Adoption => "adoption",
+            Phase::SteadyState => "steady_state",
+            Phase::Growth => "growth",
+            Phase::Renewal => "renewal",
+            Phase::Expansion => "expansion",
+            Phase::Advocacy => "advocacy",
+        }
+    }
+}
+
+impl Stage {
+    /// The snake_case name used in files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Acquisition => "acquisition",
+            Stage::Service => "service",
+            Stage::Loyalty => "loyalty",
+        }
+    }
+
+    /// The time phase an explicit stage implies when the derived phase is of another stage.
+    const fn default_phase(self) -> Phase {
+        match self {
+            Stage::Acquisition => Phase::Onboarding,
+            Stage::Service => Phase::SteadyState,
+            Stage::Loyalty => Phase::Renewal,
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Vendor-configurable lifecycle windows and signals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecyclePolicy {
+    /// Onboarding length when no first-value date is known (default 90).
+    pub onboarding_days: i64,
+    /// Adoption length after first value (default 90).
+    pub adoption_days: i64,
+    /// Renewal window before contract end (default 180).
+    pub renewal_window_days: i64,
+    /// Growth signal (default `account.seat_utilisation >= 0.85`).
+    pub growth: Condition,
+    /// Expansion signal, inside the renewal window (default: seat utilisation ≥ 0.85 or a
+    /// plan limit hit in the last 30 days).
+    pub expansion: Condition,
+    /// Advocacy signal (default `user.nps >= 9`).
+    pub advocacy: Condition,
+}
+
+/// Default growth signal.
+pub const DEFAULT_GROWTH: &str = "account.seat_utilisation >= 0.85";
+/// Default expansion signal.
+pub const DEFAULT_EXPANSION: &str =
+    "account.seat_utilisation >= 0.85 or time_since(event('plan_limit_hit').last_seen) <= 30d";
+/// Default advocacy signal.
+pub const DEFAULT_ADVOCACY: &str = "user.nps >= 9";
+
+impl Default for LifecyclePolicy {
+    fn default() -> Self {
+        // The defaults are constants covered by tests, so parsing cannot fail here.
+        let parse = |s: &str| Condition::parse(s).expect("default lifecycle signal parses");
+        LifecyclePolicy {
+            onboarding_days: 90,
+            adoption_days: 90,
+            renewal_window_days: 180,
+            growth: parse(DEFAULT_GROWTH),
+            expansion: parse(DEFAULT_EXPANSION),
+            advocacy: parse(DEFAULT_ADVOCACY),
+        }
+    }
+}
+
+/// Where an account is: its stage, its time phase and any active signal motions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    /// The stage.
+    pub stage: Stage,
+    /// The time-based phase (onboarding, adoption, steady state or renewal).
+    pub phase: Phase,
+    /// Active signal-driven motions (growth, expansion, advocacy).
+    pub signals: Vec<Phase>,
+}
+
+impl Lifecycle {
+    /// Whether the account is in `phase`, as its time phase or as an active signal.
+    pub fn has_phase(&self, phase: Phase) -> bool {
+        self.phase == phase || self.signals.contains(&phase)
+    }
+}
+
+/// The time phase from the account's dates alone, or `None` without a contract start.
+///
+/// # Example
+/// ```
+/// use touchpoint_core::context::AccountDates;
+/// use touchpoint_core::stage::{time_phase, LifecyclePolicy, Phase};
+/// use touchpoint_core::Timestamp;
+/// let dates = AccountDates {
+///     contract_start: Some(Timestamp::from_date(2026, 1, 1)),
+///     first_value: None,
+///     contract_end: Some(Timestamp::from_date(2027, 1, 1)),
+/// };
+/// let p = LifecyclePolicy::default();
+/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 2, 1)), Some(Phase::Onboarding));
+/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 5, 1)), Some(Phase::Adoption));
+/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 9, 1)), Some(Phase::Renewal));
+/// ```
+pub fn time_phase(
+    dates: &crate::context::AccountDates,
+    policy: &LifecyclePolicy,
+    now: Timestamp,
+) -> Option<Phase> {
+    let start = dates.contract_start?;
+    let value_at = match dates.first_value {
+        Some(v) if v >= start => v,
+        _ => start.plus_days(policy.onboarding_days),
+    };
+    if now < value_at {
+        return Some(Phase::Onboarding);
+    }
+    if let Some(end) = dates.contract_end {
+        if now >= end.plus_days(-policy.renewal_window_days) {
+            return Some(Phase::Renewal);
+        }
+    }
+    if now < value_at.plus_days(policy.adoption_days) {
+        return Some(Phase::Adoption);
+    }
+    Some(Phase::SteadyState)
+}
+
+/// Derive the account's lifecycle, or `None` when neither an explicit stage/phase nor a
+/// contract start is known (stage-restricted campaigns then do not match).
+pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
+    let policy = &ctx.policy.lifecycle;
+    let account: &Account = &ctx.account;
+    let derived = time_phase(&account.dates, policy, now);
+    let phase = match (account.phase, account.stage, derived) {
+        (Some(p), _, _)
+            if matches!(
+                p,
+                Phase::Onboarding | Phase::Adoption | Phase::SteadyState | Phase::Renewal
+            ) =>
+        {
+            p
+        }
+        (Some(p), _, d) => d
+            .filter(|d| d.stage() == p.stage())
+            .unwrap_or(p.stage().default_phase()),
+        (None, Some(s), Some(d)) if d.stage() == s => d,
+        (None, Some(s), _) => s.default_phase(),
+        (None, None, Some(d)) => d,
+        (None, None, None) => return None,
+    };
+    let stage = account
+        .phase
+        .map_or(account.stage.unwrap_or(phase.stage()), Phase::stage);
+    let cx = ctx.eval_context(now);
+    let mut signals = Vec::new();
+    if let Some(p @ (Phase::Growth | Phase::Expansion | Phase::Advocacy)) = account.phase {
+        signals.push(p);
+    }
+    let on = |c: &Condition| c.eval(&cx) == Tri::True;
+    if stage == Stage::Service && !signals.contains(&Phase::Growth) && on(&policy.growth) {
+        signals.push(Phase::Growth);
+    }
+    if phase == Phase::Renewal && !signals.contains(&Phase::Expansion) && on(&policy.expansion) {
+        signals.push(Phase::Expansion);
+    }
+    if !signals.contains(&Phase::Advocacy) && on(&policy.advocacy) {
+        signals.push(Phase::Advocacy);
+    }
+    signals.sort();
+    Some(Lifecycle {
+        stage,
+        phase,
+        signals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::AccountDates;
+    use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn ctx(first_value: Option<Timestamp>, end: Timestamp) -> Context {
+        let mut c = Context::default();
+        c.account.dates = AccountDates {
+            contract_start: Some(Timestamp::from_date(2026, 1, 1)),
+            first_value,
+            contract_end: Some(end),
+        };
+        c
+    }
+
+    fn at(c: &Context, y: i64, m: u32, d: u32) -> (Stage, Phase, Vec<Phase>) {
+        let l = derive(c, Timestamp::from_date(y, m, d)).unwrap();
+        (l.stage, l.phase, l.signals)
+    }
+
+    #[test]
+    fn follows_the_design_table() {
+        let end = Timestamp::from_date(2028, 1, 1);
+        let c = ctx(Some(Timestamp::from_date(2026, 2, 15)), end);
+        assert_eq!(
+            at(&c, 2026, 2, 1),
+            (Stage::Acquisition, Phase::Onboarding, vec![])
+        );
+        assert_eq!(
+            at(&c, 2026, 2, 15),
+            (Stage::Service, Phase::Adoption, vec![])
+        );
+        assert_eq!(
+            at(&c, 2026, 5, 16),
+            (Stage::Service, Phase::SteadyState, vec![])
+        );
+        assert_eq!(
+            at(&c, 2027, 7, 4),
+            (Stage::Service, Phase::SteadyState, vec![])
+        );
+        assert_eq!(at(&c, 2027, 7, 5), (Stage::Loyalty, Phase::Renewal, vec![]));
+        // Renewal: a new contract end cycles back into Service.
+        let renewed = ctx(
+            Some(Timestamp::from_date(2026, 2, 15)),
+            Timestamp::from_date(2029, 1, 1),
+        );
+        assert_eq!(
+            at(&renewed, 2027, 8, 1),
+            (Stage::Service, Phase::SteadyState, vec![])
+        );
+    }
+
+    #[test]
+    fn onboarding_defaults_to_ninety_days_and_signals_apply() {
+        let mut c = ctx(None, Timestamp::from_date(2028, 1, 1));
+        assert_eq!(at(&c, 2026, 3, 31).1, Phase::Onboarding);
+        assert_eq!(at(&c, 2026, 4, 1).1, Phase::Adoption);
+        c.account.traits = json!({"seat_utilisation": 0.9})
+            .as_object()
+            .cloned()
+            .unwrap();
+        c.user.traits = json!({"nps": 10}).as_object().cloned().unwrap();
+        assert_eq!(
+            at(&c, 2026, 9, 1),
+            (
+                Stage::Service,
+                Phase::SteadyState,
+                vec![Phase::Growth, Phase::Advocacy]
+            )
+        );
+        assert_eq!(
+            at(&c, 2027, 9, 1),
+            (
+                Stage::Loyalty,
+                Phase::Renewal,
+                vec![Phase::Expansion, Phase::Advocacy]
+            )
+        );
+    }
+
+    #[test]
+    fn explicit_stage_wins() {
+        let mut c = ctx(None, Timestamp::from_date(2028, 1, 1));
+        c.account.stage = Some(Stage::Loyalty);
+        assert_eq!(at(&c, 2026, 2, 1), (Stage::Loyalty, Phase::Renewal, vec![]));
+        c.account.stage = None;
+        c.account.phase = Some(Phase::Advocacy);
+        assert_eq!(
+            at(&c, 2026, 2, 1),
+            (Stage::Loyalty, Phase::Renewal, vec![Phase::Advocacy])
+        );
+        assert_eq!(derive(&Context::default(), Timestamp(0)), None);
+    }
+
+    #[test]
+    fn custom_windows() {
+        let mut c = ctx(None, Timestamp::from_date(2027, 1, 1));
+        c.policy.lifecycle.renewal_window_days = 30;
+        c.policy.lifecycle.onboarding_days = 14;
+        assert_eq!(at(&c, 2026, 1, 15).1, Phase::Adoption);
+        assert_eq!(at(&c, 2026, 11, 15).1, Phase::SteadyState);
+        assert_eq!(at(&c, 2026, 12, 2).1, Phase::Renewal);
+    }
+}

@@ -1,0 +1,142 @@
+//! Campaign files: the example playbook validates, and deliberate mistakes in
+//! `tests/fixtures/bad/` produce the diagnostics a CS person needs (file, field path,
+//! line:column, a caret, and what was expected).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use touchpoint_core::files::{check_file, check_files};
+use touchpoint_core::{Campaign, RawCampaign};
+
+fn read_dir(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                p.file_name().unwrap().to_string_lossy()
+            );
+            (name, fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+fn playbook_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../campaigns")
+}
+
+fn bad(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(name);
+    let text = fs::read_to_string(path).unwrap();
+    match check_file(&format!("bad/{name}"), &text) {
+        Ok(_) => panic!("{name} should not validate"),
+        Err(d) => d
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn the_playbook_validates_and_survives_the_wire() {
+    let files = read_dir(&playbook_dir());
+    let report = check_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let shown: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(report.is_ok(), "{}", shown.join("\n"));
+    assert!(report.campaigns.len() >= 12);
+    for (_, c) in &report.campaigns {
+        let json = serde_json::to_string(&RawCampaign::from(c)).unwrap();
+        assert!(
+            !json.contains("Europe/"),
+            "wire form must carry UTC instants: {json}"
+        );
+        assert_eq!(&Campaign::from_json(&json).unwrap(), c, "{}", c.id);
+    }
+}
+
+#[test]
+fn unknown_field() {
+    assert_eq!(
+        bad("unknown-field.toml"),
+        "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`\n  |\n9 | page = \"/app/**\"\n  | ^^^^ unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`"
+    );
+}
+
+#[test]
+fn condition_syntax_error_has_a_caret() {
+    assert_eq!(
+        bad("bad-condition.toml"),
+        "error: bad/bad-condition.toml:7:50: audience.condition: expected a value, found `and`\n  |\n7 | condition = 'days_until(account.contract_end) <= and user.role == \"owner\"'\n  |                                                  ^^^ expected a value, found `and`"
+    );
+}
+
+#[test]
+fn condition_type_error() {
+    let out = bad("type-error.toml");
+    assert!(out.starts_with("error: bad/type-error.toml:7:14: audience.condition: cannot compare a string with a number"), "{out}");
+    assert!(
+        out.contains("\n  |              ^^^^^^^^^^^^^^ cannot compare"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_time_zone() {
+    let out = bad("bad-timezone.toml");
+    assert!(
+        out.starts_with("error: bad/bad-timezone.toml:18:12: schedule.timezone: unknown time zone `Europe/Pariss`: expected an IANA name like `Europe/Paris`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_format() {
+    let out = bad("unknown-format.toml");
+    assert!(
+        out.starts_with("error: bad/unknown-format.toml:10:8: format.kind: unknown value \"popup\": expected one of banner, modal, slideout, tooltip, hotspot, tour, checklist, survey, toast, feed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn weights_not_summing_and_every_error_collected() {
+    let out = bad("weights.toml");
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(
+        lines,
+        [
+            "error: bad/weights.toml:3:8: goal: unknown value \"sales\": expected one of adoption, announcement, feedback, renewal, expansion, advocacy",
+            "error: bad/weights.toml:14:1: variants: variant weights must sum to 100, but a=60 + b=30 sum to 90",
+            "error: bad/weights.toml:23:9: frequency.caps[0].scope: unknown value \"team\": expected one of user, account",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dup");
+    let files = read_dir(&dir);
+    let report = check_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    assert_eq!(report.campaigns.len(), 1);
+    assert_eq!(
+        report.diagnostics[0].to_string(),
+        "error: dup/b.toml:1:6: id: duplicate campaign id `welcome`: also defined in dup/a.toml\n  |\n1 | id = \"welcome\"\n  |      ^^^^^^^^^ duplicate campaign id `welcome`: also defined in dup/a.toml"
+    );
+}
+
+#[test]
+fn toml_syntax_error() {
+    let d = check_file("x.toml", "id = \"a\"\nname = \n").unwrap_err();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].line, Some(2));
+}

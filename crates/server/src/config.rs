@@ -1,0 +1,436 @@
+//! Server configuration: a TOML file (`touchpoint serve --config touchpoint.toml`) with
+//! command-line flags and environment variables on top. Parsed in two steps, like the
+//! campaigns: a raw serde form, then a validated [`Config`] in which an illegal setting
+//! (enforced identity without a secret, an origin pattern that is not an origin) cannot exist.
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// How an environment checks the identity of the users its events name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// No check.
+    Off,
+    /// A `user_hash`, when sent, must be right; unsigned identities are accepted.
+    Optional(Secret),
+    /// Every event naming a `user_id` must carry `user_hash = HMAC-SHA256(secret, user_id)`.
+    Enforced(Secret),
+}
+
+/// A secret that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Which page origins may call an environment's public endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origins {
+    /// Any origin (development).
+    Any,
+    /// Exact origins (`https://app.example.com`) or one-level wildcards
+    /// (`https://*.example.com`).
+    List(Vec<String>),
+}
+
+impl Origins {
+    /// Whether `origin` (the `Origin` header's value) is allowed.
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::List(list) => list.iter().any(|p| origin_matches(p, origin)),
+        }
+    }
+}
+
+fn origin_matches(pattern: &str, origin: &str) -> bool {
+    match pattern.split_once("://*.") {
+        Some((scheme, suffix)) => origin
+            .strip_prefix(scheme)
+            .and_then(|o| o.strip_prefix("://"))
+            .and_then(|host| host.strip_suffix(suffix))
+            .and_then(|sub| sub.strip_suffix('.'))
+            .is_some_and(|sub| !sub.is_empty() && !sub.contains(['/', '.'])),
+        None => pattern == origin,
+    }
+}
+
+/// One environment of the vendor (production, staging...), known by its publishable key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// A name for people and logs.
+    pub name: String,
+    /// The publishable key widgets send (`pk_...`).
+    pub key: String,
+    /// Page origins allowed to call.
+    pub origins: Origins,
+    /// Identity verification.
+    pub identity: Identity,
+}
+
+impl Environment {
+    /// A development environment: any origin, no identity check.
+    pub fn open(key: &str) -> Self {
+        Self {
+            name: key.to_owned(),
+            key: key.to_owned(),
+            origins: Origins::Any,
+            identity: Identity::Off,
+        }
+    }
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest single event, serialised, in bytes.
+    pub max_event_bytes: usize,
+    /// Largest batch body in bytes.
+    pub max_batch_bytes: usize,
+    /// Requests per minute from one client IP.
+    pub per_ip_per_minute: u32,
+    /// Requests per minute with one publishable key.
+    pub per_key_per_minute: u32,
+    /// Trust the first address of `X-Forwarded-For` as the client IP (behind a proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_event_bytes: 32 * 1024,
+            max_batch_bytes: 512 * 1024,
+            per_ip_per_minute: 1200,
+            per_key_per_minute: 60_000,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// The validated configuration file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    /// Listen address.
+    pub bind: Option<String>,
+    /// SQLite path or PostgreSQL URL.
+    pub database_url: Option<String>,
+    /// Campaign folder (relative to the config file).
+    pub campaigns: Option<PathBuf>,
+    /// Admin bearer token.
+    pub admin_token: Option<String>,
+    /// Environments.
+    pub environments: Vec<Environment>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    bind: Option<String>,
+    database_url: Option<String>,
+    campaigns: Option<PathBuf>,
+    admin_token: Option<String>,
+    admin_token_env: Option<String>,
+    #[serde(default)]
+    environments: Vec<RawEnvironment>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_event_bytes: Option<usize>,
+    max_batch_bytes: Option<usize>,
+    per_ip_per_minute: Option<u32>,
+    per_key_per_minute: Option<u32>,
+    #[serde(default)]
+    trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnvironment {
+    name: Option<String>,
+    key: String,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    #[serde(default)]
+    identity: IdentityMode,
+    identity_secret: Option<String>,
+    identity_secret_env: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum IdentityMode {
+    #[default]
+    Off,
+    Optional,
+    Enforced,
+}
+
+/// A configuration problem, naming the file and the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown fields.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A field has a value that cannot work.
+    #[error("{path}: {field}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The field path, e.g. `environments[1].identity_secret`.
+        field: String,
+        /// What was expected.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Read and validate a configuration file. `lookup` reads environment variables (for
+    /// `*_env` fields), so tests can supply their own.
+    ///
+    /// # Errors
+    /// When the file cannot be read, does not parse, or a field is invalid.
+    pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        let mut config = Self::parse(&name, &text, lookup)?;
+        if let (Some(dir), Some(c)) = (path.parent(), config.campaigns.as_mut()) {
+            if c.is_relative() {
+                *c = dir.join(&*c);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Validate configuration text; `name` is used in messages.
+    ///
+    /// # Errors
+    /// When the text does not parse or a field is invalid.
+    pub fn parse(
+        name: &str,
+        text: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        let invalid = |field: String, message: String| ConfigError::Invalid {
+            path: name.to_owned(),
+            field,
+            message,
+        };
+        let admin_token = match (raw.admin_token, raw.admin_token_env) {
+            (Some(t), None) => Some(t),
+            (None, Some(var)) => Some(lookup(&var).ok_or_else(|| {
+                invalid(
+                    "admin_token_env".into(),
+                    format!("the environment variable {var} is not set"),
+                )
+            })?),
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "admin_token".into(),
+                    "give admin_token or admin_token_env, not both".into(),
+                ))
+            }
+        };
+        let mut environments = Vec::new();
+        for (i, e) in raw.environments.into_iter().enumerate() {
+            let at = |f: &str| format!("environments[{i}].{f}");
+            if !e.key.starts_with("pk_") || e.key.len() < 4 {
+                return Err(invalid(
+                    at("key"),
+                    format!(
+                        "expected a publishable key starting with pk_, got {:?}",
+                        e.key
+                    ),
+                ));
+            }
+            if environments.iter().any(|x: &Environment| x.key == e.key) {
+                return Err(invalid(
+                    at("key"),
+                    format!("the key {} is used by an earlier environment", e.key),
+                ));
+            }
+            for (j, o) in e.allowed_origins.iter().enumerate() {
+                if o != "*" && !(o.starts_with("https://") || o.starts_with("http://"))
+                    || o.ends_with('/')
+                {
+                    return Err(invalid(
+                        format!("environments[{i}].allowed_origins[{j}]"),
+                        format!("expected an origin like https://app.example.com (no path), or \"*\", got {o:?}"),
+                    ));
+                }
+            }
+            let origins =
+                if e.allowed_origins.is_empty() || e.allowed_origins.iter().any(|o| o == "*") {
+                    Origins::Any
+                } else {
+                    Origins::List(e.allowed_origins)
+                };
+            let secret = match (e.identity_secret, e.identity_secret_env) {
+                (Some(s), None) => Some(Secret(s)),
+                (None, Some(var)) => Some(Secret(lookup(&var).ok_or_else(|| {
+                    invalid(
+                        at("identity_secret_env"),
+                        format!("the environment variable {var} is not set"),
+                    )
+                })?)),
+                (None, None) => None,
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        at("identity_secret"),
+                        "give identity_secret or identity_secret_env, not both".into(),
+                    ))
+                }
+            };
+            let identity = match (e.identity, secret) {
+                (IdentityMode::Off, _) => Identity::Off,
+                (IdentityMode::Optional, Some(s)) => Identity::Optional(s),
+                (IdentityMode::Enforced, Some(s)) => Identity::Enforced(s),
+                (mode, None) => {
+                    return Err(invalid(
+                        at("identity"),
+                        format!("{mode:?} identity verification needs identity_secret or identity_secret_env").to_lowercase(),
+                    ))
+                }
+            };
+            environments.push(Environment {
+                name: e.name.unwrap_or_else(|| e.key.clone()),
+                key: e.key,
+                origins,
+                identity,
+            });
+        }
+        let d = Limits::default();
+        let l = raw.limits;
+        let limits = Limits {
+            max_event_bytes: l.max_event_bytes.unwrap_or(d.max_event_bytes),
+            max_batch_bytes: l.max_batch_bytes.unwrap_or(d.max_batch_bytes),
+            per_ip_per_minute: l.per_ip_per_minute.unwrap_or(d.per_ip_per_minute),
+            per_key_per_minute: l.per_key_per_minute.unwrap_or(d.per_key_per_minute),
+            trust_forwarded_for: l.trust_forwarded_for,
+        };
+        for (field, v) in [
+            ("limits.per_ip_per_minute", limits.per_ip_per_minute),
+            ("limits.per_key_per_minute", limits.per_key_per_minute),
+        ] {
+            if v == 0 {
+                return Err(invalid(field.into(), "expected at least 1".into()));
+            }
+        }
+        Ok(Self {
+            bind: raw.bind,
+            database_url: raw.database_url,
+            campaigns: raw.campaigns,
+            admin_token,
+            environments,
+            limits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse("touchpoint.toml", text, &|v| {
+            (v == "SECRET").then(|| "s3cret".to_owned())
+        })
+    }
+
+    #[test]
+    fn a_full_file_validates() {
+        let c = parse(
+            r#"
+            bind = "0.0.0.0:8080"
+            admin_token_env = "SECRET"
+            [limits]
+            per_ip_per_minute = 10
+            [[environments]]
+            name = "production"
+            key = "pk_live_1"
+            allowed_origins = ["https://app.example.com", "https://*.example.org"]
+            identity = "enforced"
+            identity_secret_env = "SECRET"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(c.admin_token.as_deref(), Some("s3cret"));
+        assert_eq!(c.limits.per_ip_per_minute, 10);
+        assert_eq!(
+            c.environments[0].identity,
+            Identity::Enforced(Secret("s3cret".into()))
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse("[[environments]]\nkey = \"pk_a\"\nidentity = \"enforced\"\n")
+            .expect_err("no secret");
+        assert_eq!(
+            e.to_string(),
+            "touchpoint.toml: environments[0].identity: enforced identity verification needs identity_secret or identity_secret_env"
+        );
+        let e = parse("[[environments]]\nkey = \"pk_a\"\nallowed_origins = [\"https://a.com/\"]\n")
+            .expect_err("path");
+        assert!(
+            e.to_string().starts_with(
+                "touchpoint.toml: environments[0].allowed_origins[0]: expected an origin"
+            ),
+            "{e}"
+        );
+        let e = parse("[[environments]]\nkey = \"live\"\n").expect_err("key");
+        assert!(
+            e.to_string()
+                .contains("environments[0].key: expected a publishable key"),
+            "{e}"
+        );
+        let e = parse("bindd = 1\n").expect_err("unknown field");
+        assert!(e.to_string().contains("unknown field `bindd`"), "{e}");
+    }
+
+    #[test]
+    fn origin_patterns() {
+        let o = Origins::List(vec![
+            "https://app.example.com".into(),
+            "https://*.example.org".into(),
+        ]);
+        assert!(o.allows("https://app.example.com"));
+        assert!(!o.allows("http://app.example.com"));
+        assert!(!o.allows("https://app.example.com.evil.net"));
+        assert!(o.allows("https://eu.example.org"));
+        assert!(!o.allows("https://example.org"));
+        assert!(!o.allows("https://a.b.example.org"));
+        assert!(!o.allows("https://evilexample.org"));
+        assert!(Origins::Any.allows("https://anything.test"));
+    }
+}

@@ -1,0 +1,79 @@
+//! `GET /v1/history`: what this user (on any device) and their account have already done with
+//! campaigns, so that a dismissal follows the user to another device and per-account caps
+//! ("one NPS per account per quarter") hold across all users of the account. The widget merges
+//! these events with its own journal and rebuilds the core's `History` from both.
+use crate::config::Environment;
+use crate::identity::{self, Verdict};
+use crate::store::Subject;
+use crate::{error::AppError, state::AppState};
+use axum::extract::{Query, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// How far back a history reaches: the longest recontact or cap window worth honouring.
+pub const HISTORY_DAYS: i64 = 400;
+/// At most this many events per answer, newest first.
+pub const HISTORY_LIMIT: u32 = 1000;
+
+/// Whose history.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    user_id: Option<String>,
+    anonymous_id: Option<String>,
+    account_id: Option<String>,
+    user_hash: Option<String>,
+}
+
+/// The campaign events of the subject, newest first. Other users' ids are removed from
+/// account-level events: a user sees that a colleague answered the NPS, not who.
+///
+/// # Errors
+/// 400 without any subject; 401 when the environment enforces identity and the user id is
+/// not signed; 503 when storage fails.
+pub async fn history(
+    State(state): State<AppState>,
+    Extension(env): Extension<Environment>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<Value>, AppError> {
+    if q.user_id.is_none() && q.anonymous_id.is_none() && q.account_id.is_none() {
+        return Err(AppError::Invalid {
+            code: "missing_subject",
+            message: "give user_id, anonymous_id or account_id".into(),
+            field: None,
+        });
+    }
+    match identity::verify(&env.identity, q.user_id.as_deref(), q.user_hash.as_deref()) {
+        Verdict::Ok => {}
+        Verdict::Missing | Verdict::Wrong => {
+            Err(AppError::IdentityUnverified {
+                message: "user_hash is missing or does not match user_id".into(),
+            })?;
+        }
+    }
+    let since = state.now_millis() - HISTORY_DAYS * 24 * 3600 * 1000;
+    let subject = Subject {
+        env_key: env.key.clone(),
+        user_id: q.user_id.clone(),
+        anonymous_id: q.anonymous_id.clone(),
+        account_id: q.account_id,
+    };
+    let rows = state.store.history(&subject, since, HISTORY_LIMIT).await?;
+    let events: Vec<Value> = rows
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+        .map(|mut e| {
+            let own = (q.user_id.is_some() && e["user_id"].as_str() == q.user_id.as_deref())
+                || (q.anonymous_id.is_some()
+                    && e["anonymous_id"].as_str() == q.anonymous_id.as_deref());
+            if !own {
+                e["user_id"] = Value::Null;
+                e["anonymous_id"] = Value::Null;
+                e["session_id"] = Value::Null;
+                e["props"] = json!({});
+            }
+            e
+        })
+        .collect();
+    Ok(Json(json!({ "events": events })))
+}
