@@ -1,10 +1,10 @@
 //! Consent: what the end user allowed, and which events that lets the widget record.
 //!
-//! The host reports the user's choice with `touchpoint.consent(state)`. Every event carries a
-//! [`Category`]: `service` events are the ones the product cannot work without (a nudge was
-//! shown, its call to action used, it was dismissed), `marketing` events are the rest. Until the
-//! core's campaign model carries a category, campaign events are `service` and `track` calls
-//! choose with an optional third argument `{category: "marketing"}` (default `service`).
+//! The host reports the user's choice with `touchpoint.consent(state)`. Every event is queued
+//! with a [`Category`]: `service` events are the ones the product cannot work without,
+//! `marketing` events need consent `all`. A campaign event takes its campaign's category (the
+//! core's `Campaign::category`); a `track` call chooses with an optional third argument
+//! `{category: "marketing"}`; everything else (and a `track` without it) is `service`.
 //!
 //! This module is pure: parsing, the persisted spelling, and the filter. The browser layer
 //! persists the state and applies it to the queue.
