@@ -70,7 +70,13 @@ fn current_page() -> Page {
 /// A JS object as traits (anything else: empty).
 fn traits(v: &JsValue) -> Traits {
     if v.is_object() {
-        serde_wasm_bindgen::from_value(v.clone()).unwrap_or_default()
+        // Through JSON text and the one JSON parser the widget already carries (cheaper in
+        // bytes than a second deserialiser over JS values).
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
     } else {
         Traits::new()
     }
@@ -78,7 +84,12 @@ fn traits(v: &JsValue) -> Traits {
 
 fn text(v: &JsValue) -> Option<String> {
     v.as_string()
-        .or_else(|| v.as_f64().map(|n| n.to_string()))
+        // Whole numbers only (a numeric user id); formatted without float machinery.
+        .or_else(|| {
+            v.as_f64()
+                .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
+                .map(|n| (n as i64).to_string())
+        })
         .filter(|s| !s.is_empty())
 }
 
@@ -105,8 +116,13 @@ pub fn command(name: &str, args: js_sys::Array) {
                     traits.remove("id");
                     Some((id, traits))
                 });
+            let user_hash = options
+                .get("userHash")
+                .and_then(|h| h.as_str())
+                .map(str::to_owned);
             Action::Identify {
                 user_id,
+                user_hash,
                 traits: traits(&arg(1)),
                 account,
             }

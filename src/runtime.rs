@@ -3,7 +3,7 @@
 //! snapshot to the view. Actions that arrive before start-up has finished wait, in order.
 //! Events go to [`crate::delivery`], which persists, batches and sends them.
 use crate::delivery::{self, consent::Category};
-use crate::effects::{platform, storage};
+use crate::effects::{http, platform, storage};
 use crate::state::{Action, Effect, Tick, WidgetState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -99,28 +99,41 @@ pub fn dispatch_as(action: Action, track_category: Option<Category>) {
         return;
     };
     for effect in effects {
-        perform(effect, &config, &snapshot.campaigns, track_category);
+        perform(effect, &snapshot, &config, track_category);
     }
     if let Some(view) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(
-    effect: Effect,
-    config: &Config,
-    campaigns: &[Campaign],
-    track_category: Option<Category>,
-) {
+fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category: Option<Category>) {
     match effect {
         Effect::Send(event) => {
-            let category = category_of(&event, campaigns, track_category);
-            enqueue(&event, category);
+            let category = category_of(&event, &state.campaigns, track_category);
+            delivery::browser::record(&wire(&event, state), category);
         }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
                 warn(&format!("could not remember an engagement: {e}"));
             }
+        }
+        Effect::FetchHistory {
+            user_id,
+            user_hash,
+            account_id,
+        } => {
+            let config = config.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let q = http::HistoryQuery {
+                    user_id: &user_id,
+                    user_hash: user_hash.as_deref(),
+                    account_id: account_id.as_deref(),
+                };
+                match http::fetch_history(&config.api, &config.key, &q).await {
+                    Ok(events) => dispatch(Action::RemoteHistory(events)),
+                    Err(e) => warn(&format!("cannot load this user's history: {e}")),
+                }
+            });
         }
         Effect::Open(url) => {
             if let Some(w) = web_sys::window() {
@@ -128,6 +141,21 @@ fn perform(
             }
         }
     }
+}
+
+/// The event as the collector takes it: the identity signature rides along with events of the
+/// signed user (the collector checks and strips it). This is the one place the core's `Event`
+/// becomes JSON; delivery treats the result as an opaque object with a string `id`.
+fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
+    let mut v = event.to_json_value();
+    if let Some(hash) = state
+        .user_hash
+        .as_ref()
+        .filter(|_| event.user_id.is_some() && event.user_id == state.user.id)
+    {
+        v["user_hash"] = serde_json::Value::String(hash.clone());
+    }
+    v
 }
 
 /// The consent category of an event: its campaign's for campaign events, the host's choice
@@ -145,15 +173,6 @@ fn category_of(event: &Event, campaigns: &[Campaign], track: Option<Category>) -
     match campaign.map(|c| c.category) {
         Some(CampaignCategory::Marketing) => Category::Marketing,
         Some(CampaignCategory::Service) | None => Category::Service,
-    }
-}
-
-/// Give an event its JSON form and hand it to delivery. This is the one place the core's
-/// `Event` type is serialised; delivery treats the result as an opaque object with an `id`.
-fn enqueue(event: &Event, category: Category) {
-    match serde_json::to_value(event) {
-        Ok(value) => delivery::browser::record(&value, category),
-        Err(e) => warn(&format!("could not record an event: {e}")),
     }
 }
 

@@ -32,9 +32,13 @@ pub struct WidgetState {
     pub page: Page,
     /// Their locale (`identify`'s `locale` trait, else the page's `lang`).
     pub locale: String,
-    /// The user's own campaign and track events (persisted, newest last), plus those the
-    /// server reported from other devices and colleagues.
+    /// The user's own campaign and track events made in this browser (persisted, newest last).
     pub journal: Vec<Event>,
+    /// Campaign events the server reported: this user's on other devices and their
+    /// colleagues' (for account caps). Merged with the journal by event id.
+    pub remote: Vec<Event>,
+    /// The identity signature the host passed to `identify` (sent with every event).
+    pub user_hash: Option<String>,
     /// This session's facts.
     pub session: Session,
     /// Campaigns whose holdout eligibility was already logged this session.
@@ -57,10 +61,12 @@ pub enum Action {
         /// The journal persisted before.
         journal: Vec<Event>,
     },
-    /// `touchpoint.identify(userId, traits, {account})`.
+    /// `touchpoint.identify(userId, traits, {account, userHash})`.
     Identify {
         /// The host's user id.
         user_id: String,
+        /// `HMAC-SHA256(secret, user_id)` from the vendor's backend, if given.
+        user_hash: Option<String>,
         /// User traits.
         traits: Traits,
         /// Account id and traits, if given.
@@ -68,6 +74,8 @@ pub enum Action {
     },
     /// `touchpoint.page()` or a detected route change.
     Page(Page),
+    /// The server's history for this user and account arrived.
+    RemoteHistory(Vec<Event>),
     /// `touchpoint.track(name, props)`.
     Track {
         /// Event name.
@@ -114,6 +122,15 @@ pub enum Effect {
     SaveJournal(Vec<Event>),
     /// Open a URL (a CTA's target).
     Open(String),
+    /// Ask the server for this user's and account's history from elsewhere.
+    FetchHistory {
+        /// The user.
+        user_id: String,
+        /// Their signature, if any.
+        user_hash: Option<String>,
+        /// Their account, if any.
+        account_id: Option<String>,
+    },
 }
 
 struct Emitter<'a> {
@@ -158,11 +175,20 @@ impl WidgetState {
                 self.journal = journal;
                 Some(Occurrence::PageLoad)
             }
+            Action::RemoteHistory(events) => {
+                self.remote = events;
+                Some(Occurrence::PageLoad)
+            }
             Action::Identify {
                 user_id,
+                user_hash,
                 traits,
                 account,
             } => {
+                if self.user.id.as_deref() != Some(user_id.as_str()) {
+                    self.remote.clear();
+                }
+                self.user_hash = user_hash;
                 if let Some(locale) = traits.get("locale").and_then(|v| v.as_str()) {
                     self.locale = locale.to_owned();
                 }
@@ -175,6 +201,11 @@ impl WidgetState {
                 }
                 let e = self.event(&mut out, EventKind::Identify);
                 self.send(&mut out, e, false);
+                out.effects.push(Effect::FetchHistory {
+                    user_id: self.user.id.clone().unwrap_or_default(),
+                    user_hash: self.user_hash.clone(),
+                    account_id: self.account.id.clone(),
+                });
                 Some(Occurrence::PageLoad)
             }
             Action::Page(page) => {
@@ -268,7 +299,12 @@ impl WidgetState {
 
     fn decide(&mut self, out: &mut Emitter<'_>, occurrence: Occurrence) {
         let user = self.user.clone();
-        let history = History::from_events(&self.journal, &user, self.account.id.as_deref());
+        let local: BTreeSet<Uuid> = self.journal.iter().map(|e| e.id).collect();
+        let merged = self
+            .journal
+            .iter()
+            .chain(self.remote.iter().filter(|e| !local.contains(&e.id)));
+        let history = History::from_events(merged, &user, self.account.id.as_deref());
         let page_load = occurrence == Occurrence::PageLoad;
         let on_screen: BTreeSet<String> = self
             .on_screen
@@ -553,6 +589,62 @@ mod tests {
             T,
         );
         assert!(reloaded.banner().is_none());
+    }
+
+    #[test]
+    fn a_dismissal_on_another_device_keeps_the_banner_away() {
+        let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+        let fx = s.reduce(
+            Action::Identify {
+                user_id: "u1".into(),
+                user_hash: Some("abc".into()),
+                traits: Traits::new(),
+                account: Some(("acme".into(), Traits::new())),
+            },
+            T,
+        );
+        assert!(fx.contains(&Effect::FetchHistory {
+            user_id: "u1".into(),
+            user_hash: Some("abc".into()),
+            account_id: Some("acme".into()),
+        }));
+        let mut dismissed = Event::new(
+            Uuid::v7(1, [1; 10]),
+            EventKind::Dismiss,
+            Timestamp(T.now.0 - 1000),
+        );
+        dismissed.user_id = Some("u1".into());
+        dismissed.campaign_id = Some("a".into());
+        let mut fresh = WidgetState::default();
+        fresh.reduce(
+            Action::Restored {
+                anonymous_id: "anon-2".into(),
+                journal: Vec::new(),
+            },
+            T,
+        );
+        fresh.reduce(
+            Action::Identify {
+                user_id: "u1".into(),
+                user_hash: None,
+                traits: Traits::new(),
+                account: None,
+            },
+            T,
+        );
+        fresh.reduce(Action::RemoteHistory(vec![dismissed]), T);
+        fresh.reduce(
+            Action::Page(Page {
+                path: "/app/invoices".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        fresh.reduce(
+            Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
+            T,
+        );
+        assert!(fresh.banner().is_none());
     }
 
     #[test]

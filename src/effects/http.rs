@@ -1,7 +1,7 @@
 //! HTTP to the collector with `fetch`: the campaign catalog, and event batches sent with
 //! `keepalive` so a batch in flight survives the page being closed.
 use js_sys::Promise;
-use touchpoint_core::{Campaign, RawCampaign};
+use touchpoint_core::{Campaign, Event};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -106,33 +106,31 @@ pub async fn fetch_campaigns(
     api: &str,
     key: &str,
 ) -> Result<(Vec<Campaign>, Vec<Skipped>), HttpError> {
-    #[derive(serde::Deserialize)]
-    struct CatalogIn {
-        campaigns: Vec<serde_json::Value>,
-    }
     let url = format!("{api}v1/campaigns?key={key}");
     let init = RequestInit::new();
     init.set_method("GET");
     let res = fetch(&url, &init).await?;
     let body = text(&url, res).await?;
-    let catalog: CatalogIn = serde_json::from_str(&body).map_err(|e| HttpError::Decode {
-        url: url.clone(),
-        message: e.to_string(),
-    })?;
+    let catalog: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| HttpError::Decode {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
+    let Some(campaigns) = catalog.get("campaigns").and_then(|c| c.as_array()) else {
+        return Err(HttpError::Decode {
+            url,
+            message: "expected {\"campaigns\": [...]}".into(),
+        });
+    };
     let mut ok = Vec::new();
     let mut skipped = Vec::new();
-    for value in catalog.campaigns {
+    for value in campaigns {
         let id = value
             .get("id")
             .and_then(|v| v.as_str())
             .unwrap_or("?")
             .to_owned();
-        // Through `Value`, not a second string parse: one JSON parser in the wasm, and the
-        // per-type deserialisers are instantiated for `Value` only (a size budget matter).
-        match serde_json::from_value::<RawCampaign>(value)
-            .map_err(|e| e.to_string())
-            .and_then(|raw| Campaign::try_from(raw).map_err(|e| e.to_string()))
-        {
+        match Campaign::from_json_value(value).map_err(|e| e.to_string()) {
             Ok(c) => ok.push(c),
             Err(e) => skipped.push(Skipped {
                 id,
@@ -161,4 +159,50 @@ pub async fn post_events(api: &str, key: &str, batch_json: &str) -> Result<(), H
     let _ = headers.set("content-type", "application/json");
     init.set_headers(&headers);
     fetch(&url, &init).await.map(|_| ())
+}
+
+/// Whose history to fetch.
+#[derive(Debug)]
+pub struct HistoryQuery<'a> {
+    /// The identified user.
+    pub user_id: &'a str,
+    /// Their identity signature.
+    pub user_hash: Option<&'a str>,
+    /// Their account.
+    pub account_id: Option<&'a str>,
+}
+
+/// Fetch this user's and account's campaign events from the collector.
+///
+/// # Errors
+/// When the request fails or the body is not a list of events.
+pub async fn fetch_history(
+    api: &str,
+    key: &str,
+    q: &HistoryQuery<'_>,
+) -> Result<Vec<Event>, HttpError> {
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    let mut url = format!(
+        "{api}v1/history?key={}&user_id={}",
+        enc(key),
+        enc(q.user_id)
+    );
+    if let Some(h) = q.user_hash {
+        url.push_str(&format!("&user_hash={}", enc(h)));
+    }
+    if let Some(a) = q.account_id {
+        url.push_str(&format!("&account_id={}", enc(a)));
+    }
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let res = fetch(&url, &init).await?;
+    let body = text(&url, res).await?;
+    let decode = |e: serde_json::Error| HttpError::Decode {
+        url: url.clone(),
+        message: e.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&body).map_err(decode)?;
+    // Events this version cannot read (a newer server) are skipped, not fatal.
+    let events = value["events"].as_array().cloned().unwrap_or_default();
+    Ok(events.iter().filter_map(Event::from_json_value).collect())
 }

@@ -41,10 +41,17 @@ pub fn set(env: &str, name: &str, value: &str) -> Result<(), StorageError> {
         .map_err(|_| StorageError::Write(k))
 }
 
-/// The journal remembered for `env` (empty when absent or unreadable).
+/// The journal remembered for `env` (empty when absent or unreadable; unreadable entries are
+/// skipped).
 pub fn load_journal(env: &str) -> Vec<Event> {
-    get(env, "journal")
-        .and_then(|v| serde_json::from_str(&v).ok())
+    let Some(value) =
+        get(env, "journal").and_then(|v| serde_json::from_str::<serde_json::Value>(&v).ok())
+    else {
+        return Vec::new();
+    };
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(Event::from_json_value).collect())
         .unwrap_or_default()
 }
 
@@ -53,9 +60,6 @@ pub fn load_journal(env: &str) -> Vec<Event> {
 /// # Errors
 /// When storage is unavailable or refuses the write.
 pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StorageError> {
-    set(
-        env,
-        "journal",
-        &serde_json::to_string(journal).unwrap_or_default(),
-    )
+    let list = serde_json::Value::Array(journal.iter().map(Event::to_json_value).collect());
+    set(env, "journal", &list.to_string())
 }

@@ -155,7 +155,11 @@ pub enum Occurrence {
 }
 
 /// Everything [`decide`](crate::decide()) knows about the moment.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Serialisable (for server previews and simulations) except `policy`, which is the
+/// vendor's configuration and is set in code (`Policy::default()` after deserialising).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Context {
     /// Who.
     pub user: User,
@@ -174,6 +178,7 @@ pub struct Context {
     /// Consent state.
     pub consent: Consent,
     /// The vendor's policy: lifecycle windows, signals and global frequency caps.
+    #[serde(skip)]
     pub policy: crate::policy::Policy,
 }
 

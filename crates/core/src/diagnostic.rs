@@ -40,6 +40,25 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `text` in double quotes with `"` and `\` escaped (cheaper in wasm than `{:?}`, which
+/// pulls in Unicode tables).
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// 1-based (line, column in characters) of byte `offset` in `source` (clamped).
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char(source, offset.min(source.len()));

@@ -45,6 +45,41 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Impression,
+        EventKind::Click,
+        EventKind::Cta,
+        EventKind::Dismiss,
+        EventKind::Snooze,
+        EventKind::SurveyResponse,
+        EventKind::Conversion,
+        EventKind::Identify,
+        EventKind::Page,
+        EventKind::Track,
+    ];
+
+    /// The wire name (`survey_response`), as serde writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Impression => "impression",
+            EventKind::Click => "click",
+            EventKind::Cta => "cta",
+            EventKind::Dismiss => "dismiss",
+            EventKind::Snooze => "snooze",
+            EventKind::SurveyResponse => "survey_response",
+            EventKind::Conversion => "conversion",
+            EventKind::Identify => "identify",
+            EventKind::Page => "page",
+            EventKind::Track => "track",
+        }
+    }
+
+    /// The kind a wire name names.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// Whether this kind is about one campaign (and so requires `campaign_id`).
     pub const fn is_campaign_event(self) -> bool {
         matches!(
@@ -122,6 +157,69 @@ pub enum EventError {
 }
 
 impl Event {
+    /// The event as JSON, the same shape serde writes, built by hand: the widget needs no
+    /// derived serialiser (a size budget matter; a test pins the two together).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        use serde_json::Value as V;
+        let text = |s: &Option<String>| s.clone().map_or(V::Null, V::String);
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), V::String(self.id.to_string()));
+        m.insert("type".into(), V::String(self.kind.as_str().into()));
+        m.insert("ts".into(), V::from(self.ts.0));
+        m.insert(
+            "received_at".into(),
+            self.received_at.map_or(V::Null, |t| V::from(t.0)),
+        );
+        m.insert("anonymous_id".into(), text(&self.anonymous_id));
+        m.insert("user_id".into(), text(&self.user_id));
+        m.insert("account_id".into(), text(&self.account_id));
+        m.insert("session_id".into(), text(&self.session_id));
+        m.insert("campaign_id".into(), text(&self.campaign_id));
+        m.insert("variant".into(), text(&self.variant));
+        m.insert("holdout".into(), V::Bool(self.holdout));
+        m.insert("name".into(), text(&self.name));
+        m.insert("props".into(), V::Object(self.props.clone()));
+        V::Object(m)
+    }
+
+    /// Read an event from JSON by hand (the widget's counterpart of the derived
+    /// `Deserialize`): `None` when a required field is missing or mistyped. Unknown fields
+    /// are ignored here, because this reads the widget's own storage and the server's
+    /// answers, not untrusted input (the collector validates with the strict derive).
+    pub fn from_json_value(v: &serde_json::Value) -> Option<Event> {
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let mut e = Event::new(
+            Uuid::parse(v.get("id")?.as_str()?).ok()?,
+            EventKind::parse(v.get("type")?.as_str()?)?,
+            Timestamp(v.get("ts")?.as_i64()?),
+        );
+        e.received_at = v
+            .get("received_at")
+            .and_then(serde_json::Value::as_i64)
+            .map(Timestamp);
+        e.anonymous_id = text("anonymous_id");
+        e.user_id = text("user_id");
+        e.account_id = text("account_id");
+        e.session_id = text("session_id");
+        e.campaign_id = text("campaign_id");
+        e.variant = text("variant");
+        e.holdout = v
+            .get("holdout")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        e.name = text("name");
+        e.props = v
+            .get("props")
+            .and_then(serde_json::Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        Some(e)
+    }
+
     /// A new event with only the required fields set.
     ///
     /// # Example
@@ -171,6 +269,18 @@ impl Event {
         }
         Ok(())
     }
+}
+
+/// A fresh UUIDv7 event id as text, from the caller's clock (Unix ms; negative clamps to 0)
+/// and 10 random bytes. A convenience over [`Uuid::v7`] for the widget.
+///
+/// # Example
+/// ```
+/// let id = touchpoint_core::event::uuid_v7(1_767_225_600_000, [0; 10]);
+/// assert_eq!(id, "019b76da-a800-7000-8000-000000000000");
+/// ```
+pub fn uuid_v7(unix_ms: i64, rand: [u8; 10]) -> String {
+    Uuid::v7(unix_ms.max(0).unsigned_abs(), rand).to_string()
 }
 
 #[cfg(test)]
@@ -237,24 +347,29 @@ mod tests {
         e.id = Uuid::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
         assert!(matches!(e.validate(), Err(EventError::Id(_))));
     }
-}
 
-/// Format a UUIDv7 from a unix-millis timestamp and 10 random bytes (the caller supplies the
-/// randomness; the core draws none).
-pub fn uuid_v7(millis: i64, random: [u8; 10]) -> String {
-    let ms = millis.clamp(0, (1 << 48) - 1).unsigned_abs().to_be_bytes();
-    let mut b = [0u8; 16];
-    b[..6].copy_from_slice(&ms[2..]);
-    b[6..].copy_from_slice(&random);
-    b[6] = 0x70 | (b[6] & 0x0f);
-    b[8] = 0x80 | (b[8] & 0x3f);
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    #[test]
+    fn hand_written_json_matches_serde() {
+        let mut e = Event::new(
+            Uuid::v7(1_767_225_600_000, [1; 10]),
+            EventKind::SurveyResponse,
+            Timestamp(1_767_225_600_000),
+        );
+        e.user_id = Some("u1".into());
+        e.account_id = Some("acme".into());
+        e.campaign_id = Some("nps".into());
+        e.variant = Some("control".into());
+        e.received_at = Some(Timestamp(5));
+        e.props.insert("score".into(), serde_json::json!(9));
+        assert_eq!(e.to_json_value(), serde_json::to_value(&e).unwrap());
+        assert_eq!(Event::from_json_value(&e.to_json_value()), Some(e.clone()));
+        for kind in EventKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(
+            Event::from_json_value(&serde_json::json!({"id": "nope", "type": "cta", "ts": 1})),
+            None
+        );
+    }
 }

@@ -54,16 +54,58 @@ pub fn check_file(file: &str, text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             return Err(vec![diag(file, text, String::new(), span, e.message())]);
         }
     };
-    let raw: RawCampaign = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let span = e.span().map(|r| Span::new(r.start, r.end));
-            let path = span
-                .map(|s| path_at(table.get_ref(), s.start))
-                .unwrap_or_default();
-            return Err(vec![diag(file, text, path, span, e.message())]);
+    // Serde stops at the first unknown field or mistyped value. To report them all, blank
+    // out the offending entry (spaces keep every offset) and parse again.
+    let mut work = text.to_owned();
+    let mut structural = Vec::new();
+    let mut blanked: Vec<String> = Vec::new();
+    let raw = loop {
+        let e = match toml::from_str::<RawCampaign>(&work) {
+            Ok(raw) => break Some(raw),
+            Err(e) => e,
+        };
+        let span = e.span().map(|r| Span::new(r.start, r.end));
+        let message = e.message();
+        let follow_on = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+            .is_some_and(|f| blanked.iter().any(|b| b == f));
+        if follow_on {
+            break None;
+        }
+        let path = span
+            .map(|s| path_at(table.get_ref(), s.start))
+            .unwrap_or_default();
+        structural.push(diag(file, text, path, span, message));
+        let entry = span.and_then(|s| innermost_entry(table.get_ref(), s.start));
+        let Some((key, value)) = entry else {
+            break None;
+        };
+        if structural.len() >= 50 {
+            break None;
+        }
+        blanked.push(key.get_ref().to_string());
+        blank_entry(&mut work, key, value);
+        if DeTable::parse(&work).is_err() {
+            break None;
         }
     };
+    let Some(raw) = raw else {
+        structural.sort_by_key(|d| (d.line, d.column));
+        return Err(structural);
+    };
+    if !structural.is_empty() {
+        // Validation errors of the remaining fields are still worth reporting.
+        if let Err(errs) = Campaign::try_from(raw) {
+            structural.extend(
+                errs.0
+                    .iter()
+                    .map(|e| locate(file, text, table.get_ref(), e)),
+            );
+        }
+        structural.sort_by_key(|d| (d.line, d.column));
+        return Err(structural);
+    }
     Campaign::try_from(raw).map_err(|errs| {
         errs.0
             .iter()
@@ -259,6 +301,84 @@ fn table_contains(v: &DeValue<'_>, offset: usize) -> bool {
             .any(|it| inside(span_of(it)) || table_contains(it.get_ref(), offset)),
         _ => false,
     }
+}
+
+type Entry<'t, 'i> = (
+    &'t Spanned<toml::de::DeString<'i>>,
+    &'t Spanned<DeValue<'i>>,
+);
+
+/// The innermost key/value entry whose key or value spans `offset`.
+fn innermost_entry<'t, 'i>(table: &'t DeTable<'i>, offset: usize) -> Option<Entry<'t, 'i>> {
+    let inside = |s: Span| s.start <= offset && offset < s.end.max(s.start + 1);
+    for (k, v) in table.iter() {
+        let deeper = match v.get_ref() {
+            DeValue::Table(t) => innermost_entry(t, offset),
+            DeValue::Array(items) => items.iter().find_map(|it| match it.get_ref() {
+                DeValue::Table(t) => innermost_entry(t, offset),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if deeper.is_some() {
+            return deeper;
+        }
+        if inside(span_of(k)) || inside(span_of(v)) {
+            return Some((k, v));
+        }
+    }
+    None
+}
+
+/// Replace an entry (and everything under it) by spaces, keeping line breaks. A key on a
+/// table header line (`[x]`, `[[x]]`) blanks the whole line.
+fn blank_entry(
+    work: &mut String,
+    key: &Spanned<toml::de::DeString<'_>>,
+    value: &Spanned<DeValue<'_>>,
+) {
+    let k = span_of(key);
+    let line_start = work[..k.start.min(work.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = work[k.start.min(work.len())..]
+        .find('\n')
+        .map_or(work.len(), |i| k.start + i);
+    if work[line_start..line_end].trim_start().starts_with('[') {
+        blank(work, Span::new(line_start, line_end));
+    } else {
+        let v = span_of(value);
+        blank(work, Span::new(k.start, v.end.max(k.end)));
+    }
+    let children: Vec<Entry<'_, '_>> = match value.get_ref() {
+        DeValue::Table(t) => t.iter().collect(),
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|it| match it.get_ref() {
+                DeValue::Table(t) => Some(t.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (ck, cv) in children {
+        blank_entry(work, ck, cv);
+    }
+}
+
+fn blank(work: &mut String, span: Span) {
+    let (start, end) = (span.start.min(work.len()), span.end.min(work.len()));
+    if !work.is_char_boundary(start) || !work.is_char_boundary(end) {
+        return;
+    }
+    let spaces: String = work[start..end]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    // Multi-byte characters become one space each; pad so offsets after the entry stay put.
+    let pad = (end - start).saturating_sub(spaces.len());
+    work.replace_range(start..end, &(spaces + &" ".repeat(pad)));
 }
 
 /// Byte offset of the first content character of the string literal starting at `at`.

@@ -8,7 +8,7 @@ use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// A snooze: when it was asked and, if the client said so, until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub struct CampaignHistory {
 /// What the user and their account have done, per campaign id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
-    campaigns: HashMap<String, CampaignHistory>,
+    campaigns: BTreeMap<String, CampaignHistory>,
 }
 
 /// Who an engagement is attributed to when recording by hand.

@@ -12,7 +12,7 @@
 //! - [`campaign`]: raw → validated campaigns and back to the wire form.
 //! - [`event`], [`history`]: engagement events and the per-campaign history built from them.
 //! - [`decide`](mod@decide): the decision with a reason for every campaign not shown.
-//! - [`diagnostic`], and [`files`] (feature `files`): compiler-style reports for campaign files.
+//! - [`diagnostic`], and `files` (feature `files`): compiler-style reports for campaign files.
 //!
 //! Cargo features: `tz` resolves named IANA zones in schedules (bundled database, server
 //! only); `files` parses TOML campaign files with spans (server/CLI only). Default: none.
@@ -39,6 +39,6 @@ pub use context::Context;
 pub use decide::{decide, Decision, Nudge, Reason};
 pub use event::{Event, EventKind};
 pub use history::History;
-pub use policy::Policy;
+pub use policy::{Policy, RawPolicy};
 pub use stage::{Lifecycle, Phase, Stage};
 pub use time::Timestamp;

@@ -256,7 +256,12 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
     if !signals.contains(&Phase::Advocacy) && on(&policy.advocacy) {
         signals.push(Phase::Advocacy);
     }
-    signals.sort();
+    // Keep journey order without a sort (the explicit phase may have been pushed first).
+    signals = Phase::ALL
+        .iter()
+        .copied()
+        .filter(|p| signals.contains(p))
+        .collect();
     Some(Lifecycle {
         stage,
         phase,

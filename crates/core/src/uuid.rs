@@ -16,7 +16,7 @@ pub struct Uuid([u8; 16]);
 #[non_exhaustive]
 pub enum UuidError {
     /// Not 36 characters in the 8-4-4-4-12 layout.
-    #[error("expected a UUID like 0190b6e5-7c3a-7def-8a12-3456789abcde, found {0:?}")]
+    #[error("expected a UUID like 0190b6e5-7c3a-7def-8a12-3456789abcde, found \"{0}\"")]
     Format(String),
     /// A UUID, but not version 7 with the RFC 9562 variant.
     #[error("expected a version 7 UUID, found version {0}")]

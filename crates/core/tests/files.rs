@@ -56,6 +56,12 @@ fn the_playbook_validates_and_survives_the_wire() {
     assert!(report.campaigns.len() >= 12);
     for (_, c) in &report.campaigns {
         let json = serde_json::to_string(&RawCampaign::from(c)).unwrap();
+        // The widget's hand-written reader and serde's derived one agree.
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            RawCampaign::from_json_value(&value).unwrap(),
+            serde_json::from_value::<RawCampaign>(value).unwrap()
+        );
         assert!(
             !json.contains("Europe/"),
             "wire form must carry UTC instants: {json}"
@@ -65,10 +71,38 @@ fn the_playbook_validates_and_survives_the_wire() {
 }
 
 #[test]
-fn unknown_field() {
+fn unknown_fields_are_all_reported() {
+    let out = bad("unknown-field.toml");
+    let heads: Vec<&str> = out.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(
-        bad("unknown-field.toml"),
-        "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`\n  |\n9 | page = \"/app/**\"\n  | ^^^^ unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`"
+        heads,
+        [
+            "error: bad/unknown-field.toml:8:1: trigger: missing field `on`",
+            "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`",
+            "error: bad/unknown-field.toml:14:9: format.style: unknown field `style`, expected one of `kind`, `anchor`, `steps`, `items`, `survey`, `question`, `choices`",
+            "error: bad/unknown-field.toml:19:1: content.en.subtitle: unknown field `subtitle`, expected one of `title`, `body`, `ctas`",
+        ]
+    );
+    assert!(
+        out.contains("\n9 | page = \"/app/**\"\n  | ^^^^ unknown field `page`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_mistyped_value_does_not_hide_validation_errors() {
+    let text = "id = \"Bad Id\"\nname = \"X\"\ngoal = \"adoption\"\npriority = \"high\"\n\
+                [trigger]\non = \"page_load\"\n[format]\nkind = \"banner\"\n[content.en]\ntitle = \"Hi\"\n";
+    let d = check_file("x.toml", text).unwrap_err();
+    let heads: Vec<String> = d
+        .iter()
+        .map(|d| format!("{}:{} {}", d.line.unwrap(), d.path, d.message))
+        .collect();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(heads[0].starts_with("1:id expected a slug"), "{heads:?}");
+    assert!(
+        heads[1].starts_with("4:priority invalid type: string \"high\""),
+        "{heads:?}"
     );
 }
 
@@ -123,14 +157,48 @@ fn weights_not_summing_and_every_error_collected() {
 }
 
 #[test]
-fn duplicate_ids_across_files() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dup");
+fn the_whole_bad_folder_reports_every_file_and_the_duplicate_id() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
     let files = read_dir(&dir);
     let report = check_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-    assert_eq!(report.campaigns.len(), 1);
     assert_eq!(
-        report.diagnostics[0].to_string(),
-        "error: dup/b.toml:1:6: id: duplicate campaign id `welcome`: also defined in dup/a.toml\n  |\n1 | id = \"welcome\"\n  |      ^^^^^^^^^ duplicate campaign id `welcome`: also defined in dup/a.toml"
+        report.campaigns.len(),
+        1,
+        "only duplicate-id-1.toml is valid"
+    );
+    let heads: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d.file,
+                d.line.unwrap(),
+                d.column.unwrap(),
+                d.path
+            )
+        })
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "bad/bad-condition.toml:7:50 audience.condition",
+            "bad/bad-timezone.toml:18:12 schedule.timezone",
+            "bad/duplicate-id-2.toml:1:6 id",
+            "bad/type-error.toml:7:14 audience.condition",
+            "bad/unknown-field.toml:8:1 trigger",
+            "bad/unknown-field.toml:9:1 trigger.page",
+            "bad/unknown-field.toml:14:9 format.style",
+            "bad/unknown-field.toml:19:1 content.en.subtitle",
+            "bad/unknown-format.toml:10:8 format.kind",
+            "bad/weights.toml:3:8 goal",
+            "bad/weights.toml:14:1 variants",
+            "bad/weights.toml:23:9 frequency.caps[0].scope",
+        ]
+    );
+    assert_eq!(
+        report.diagnostics[2].to_string(),
+        "error: bad/duplicate-id-2.toml:1:6: id: duplicate campaign id `welcome`: also defined in bad/duplicate-id-1.toml\n  |\n1 | id = \"welcome\"\n  |      ^^^^^^^^^ duplicate campaign id `welcome`: also defined in bad/duplicate-id-1.toml"
     );
 }
 

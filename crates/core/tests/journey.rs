@@ -401,3 +401,49 @@ fn journey_matches_golden_timeline() {
 fn journey_is_deterministic() {
     assert_eq!(simulate(), simulate());
 }
+
+/// "One NPS per account per 90 days": once a teammate has seen the survey, the account cap
+/// (built from the account's events, as the server stores them) holds it back for everyone.
+#[test]
+fn nps_is_once_per_account_per_ninety_days() {
+    let campaigns = playbook();
+    let nps = campaigns.iter().find(|c| c.id == "nps-quarterly").unwrap();
+    let user = |id: &str| {
+        let mut ctx = Context::default();
+        ctx.user.id = Some(id.into());
+        ctx.user.traits = json!({"role": "admin"}).as_object().cloned().unwrap();
+        ctx.account.id = Some("acme-studio".into());
+        ctx.account.traits = json!({"contract_start": "2026-01-05", "contract_end": "2028-01-05", "first_value": "2026-01-14"})
+            .as_object()
+            .cloned()
+            .unwrap();
+        ctx.account.dates = AccountDates::from_traits(&ctx.account.traits);
+        ctx.page.path = "/app/dashboard".into();
+        ctx
+    };
+    let now = date("2026-06-01T09:00:00Z");
+    let (ana, ben) = (user("ana"), user("ben"));
+    let shown = |ctx: &Context, events: &[Event], now: Timestamp| {
+        let h = History::from_events(events, &ctx.user, ctx.account.id.as_deref());
+        decide(std::slice::from_ref(nps), ctx, &h, now).shown.len() == 1
+    };
+    assert!(shown(&ana, &[], now) && shown(&ben, &[], now));
+    let mut seen = Event::new(
+        Uuid::v7(now.as_millis() as u64, [9; 10]),
+        EventKind::Impression,
+        now,
+    );
+    seen.user_id = Some("ana".into());
+    seen.account_id = Some("acme-studio".into());
+    seen.campaign_id = Some("nps-quarterly".into());
+    let events = vec![seen];
+    let later = now.plus_days(30);
+    assert!(
+        !shown(&ben, &events, later),
+        "Ben's account already had its NPS this quarter"
+    );
+    assert!(
+        shown(&ben, &events, now.plus_days(90)),
+        "a new quarter, a new survey"
+    );
+}

@@ -6,10 +6,12 @@
 //! - [`raw`]: the serde form (TOML files, admin API, widget JSON).
 //! - [`model`]: the validated types.
 //! - [`validate`]: the conversion both ways, collecting every error with its field path.
+//! - [`wire`]: a small hand-written JSON reader of the raw form, for the widget's wasm.
 //! - [`zone`]: schedule times to UTC (named zones with feature `tz`).
 pub mod model;
 pub mod raw;
 pub mod validate;
+pub mod wire;
 pub mod zone;
 
 pub use model::*;
@@ -90,8 +92,9 @@ impl Campaign {
     /// the campaigns the server sends).
     ///
     /// # Errors
-    /// A single [`ValidationErrorKind::Parse`] error for malformed JSON or unknown fields;
-    /// otherwise every validation error.
+    /// A single [`ValidationErrorKind::Parse`] error for malformed JSON; else every
+    /// structural problem (unknown fields, wrong types, missing fields); else every
+    /// validation error.
     ///
     /// # Example
     /// ```
@@ -104,7 +107,7 @@ impl Campaign {
     /// assert_eq!(Campaign::from_json(&wire).unwrap(), c);
     /// ```
     pub fn from_json(json: &str) -> Result<Campaign, ValidationErrors> {
-        let raw: RawCampaign = serde_json::from_str(json).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
             ValidationErrors(vec![ValidationError {
                 path: String::new(),
                 kind: ValidationErrorKind::Parse,
@@ -112,7 +115,16 @@ impl Campaign {
                 span: None,
             }])
         })?;
-        Campaign::try_from(raw)
+        Campaign::from_json_value(&value)
+    }
+
+    /// Validate a campaign from an already parsed JSON value (see [`Campaign::from_json`]).
+    ///
+    /// # Errors
+    /// Every structural problem (unknown fields, wrong types, missing fields), or else every
+    /// validation error.
+    pub fn from_json_value(value: &serde_json::Value) -> Result<Campaign, ValidationErrors> {
+        Campaign::try_from(RawCampaign::from_json_value(value)?)
     }
 }
 
@@ -209,6 +221,48 @@ mod tests {
         assert!(err
             .to_string()
             .contains("variants: variant weights must sum to 100, but a=50 + b=40 sum to 90"));
+    }
+
+    #[test]
+    fn campaign_serde_goes_through_the_wire_form() {
+        let c = Campaign::try_from(serde_json::from_value::<RawCampaign>(full()).unwrap()).unwrap();
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["schedule"]["timezone"], "UTC");
+        assert_eq!(serde_json::from_value::<Campaign>(json).unwrap(), c);
+        let mut bad = full();
+        bad["goal"] = json!("profit");
+        let err = serde_json::from_value::<Campaign>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("goal: unknown value \"profit\""), "{err}");
+    }
+
+    #[test]
+    fn the_hand_reader_agrees_with_serde() {
+        let raw: RawCampaign = serde_json::from_value(full()).unwrap();
+        assert_eq!(RawCampaign::from_json_value(&full()).unwrap(), raw);
+        let c = Campaign::try_from(raw).unwrap();
+        let wire = serde_json::to_value(RawCampaign::from(&c)).unwrap();
+        assert_eq!(
+            RawCampaign::from_json_value(&wire).unwrap(),
+            serde_json::from_value::<RawCampaign>(wire).unwrap()
+        );
+        let mut bad = full();
+        bad["priority"] = json!("high");
+        bad["frequency"]["caps"][0]["max"] = json!(-1);
+        bad["content"]["en"]["ctas"][0]["lable"] = json!("x");
+        bad["variants"][0] = json!({"weight": 50});
+        let errs = RawCampaign::from_json_value(&bad).unwrap_err();
+        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "priority",
+                "content.en.ctas[0].lable",
+                "variants[0]",
+                "frequency.caps[0].max"
+            ]
+        );
     }
 
     #[test]

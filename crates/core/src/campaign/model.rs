@@ -379,7 +379,14 @@ pub struct LeadRule {
 }
 
 /// A validated campaign.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serde goes through the wire form: serialising writes [`RawCampaign::from`]`(&campaign)`
+/// (schedule in UTC) and deserialising validates with `TryFrom<RawCampaign>`, so
+/// `serde_json::from_str::<Vec<Campaign>>` cannot produce an invalid campaign.
+///
+/// [`RawCampaign::from`]: super::RawCampaign
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(try_from = "super::RawCampaign", into = "super::RawCampaign")]
 pub struct Campaign {
     /// Stable slug.
     pub id: String,

@@ -4,9 +4,10 @@
 use super::model::*;
 use super::raw::*;
 use super::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
+use crate::diagnostic::quote;
 use crate::expr::{Condition, Glob};
 use crate::stage::{Phase, Stage};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 struct Errors(Vec<ValidationError>);
 
@@ -29,7 +30,8 @@ impl Errors {
             path,
             Kind::UnknownValue,
             format!(
-                "unknown value {value:?}: expected one of {}",
+                "unknown value {}: expected one of {}",
+                quote(value),
                 names.join(", ")
             ),
         );
@@ -98,6 +100,17 @@ fn phases() -> Vec<(&'static str, Phase)> {
     Phase::ALL.iter().map(|p| (p.as_str(), *p)).collect()
 }
 
+/// Push `x` unless present; whether it was new (a Vec: lists here are short, and a set
+/// type would add code to the widget's wasm).
+fn insert_new<T: PartialEq>(v: &mut Vec<T>, x: T) -> bool {
+    if v.contains(&x) {
+        false
+    } else {
+        v.push(x);
+        true
+    }
+}
+
 /// Whether `s` is a slug: non-empty, at most 64 of `a-z`, `0-9`, `-`, `_`, not starting
 /// with `-`.
 pub(crate) fn is_slug(s: &str) -> bool {
@@ -148,8 +161,8 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
             "id",
             Kind::Invalid,
             format!(
-                "expected a slug of a-z, 0-9, '-' and '_' (at most 64), found {:?}",
-                raw.id
+                "expected a slug of a-z, 0-9, '-' and '_' (at most 64), found {}",
+                quote(&raw.id)
             ),
         );
     }
@@ -167,7 +180,7 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
         e.push(
             "holdout",
             Kind::Invalid,
-            format!("expected a percentage from 0 to 100, found {}", raw.holdout),
+            "expected a percentage from 0 to 100",
         );
         0
     };
@@ -182,7 +195,10 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
         e.push(
             "default_locale",
             Kind::Invalid,
-            format!("expected a locale like `en` or `fr-CA`, found {default_locale:?}"),
+            format!(
+                "expected a locale like `en` or `fr-CA`, found {}",
+                quote(&default_locale)
+            ),
         );
     }
     let content = content_map(&raw.content, "content", e);
@@ -196,7 +212,7 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
     let variants = variants(&raw.variants, e);
     let schedule = schedule(raw.schedule.as_ref(), e);
     let frequency = frequency(&raw.frequency, e);
-    let conversion = raw.conversion.as_ref().and_then(|c| {
+    let conversion = raw.conversion.as_ref().map(|c| {
         if c.event.trim().is_empty() {
             e.push(
                 "conversion.event",
@@ -211,10 +227,10 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
                 "expected at least 1 day",
             );
         }
-        Some(ConversionGoal {
+        ConversionGoal {
             event: c.event.clone(),
             within_days: c.within_days,
-        })
+        }
     });
     let leads = leads(&raw.leads, &content, format.as_ref(), e);
     Some(Campaign {
@@ -428,15 +444,15 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                     "a checklist needs at least one [[format.items]]",
                 );
             }
-            let mut seen = BTreeSet::new();
+            let mut seen = Vec::new();
             for (i, it) in raw.items.iter().enumerate() {
                 if !is_slug(&it.id) {
                     e.push(
                         format!("format.items[{i}].id"),
                         Kind::Invalid,
-                        format!("expected a slug, found {:?}", it.id),
+                        format!("expected a slug, found {}", quote(&it.id)),
                     );
-                } else if !seen.insert(it.id.as_str()) {
+                } else if !insert_new(&mut seen, it.id.as_str()) {
                     e.push(
                         format!("format.items[{i}].id"),
                         Kind::Duplicate,
@@ -529,7 +545,10 @@ fn content_map(
             e.push(
                 p.clone(),
                 Kind::Invalid,
-                format!("expected a locale like `en` or `fr-CA`, found {locale:?}"),
+                format!(
+                    "expected a locale like `en` or `fr-CA`, found {}",
+                    quote(locale)
+                ),
             );
         }
         if c.title.trim().is_empty() {
@@ -539,7 +558,7 @@ fn content_map(
                 "expected a non-empty title",
             );
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = Vec::new();
         let mut ctas = Vec::new();
         for (i, cta) in c.ctas.iter().enumerate() {
             let cp = format!("{p}.ctas[{i}]");
@@ -548,9 +567,9 @@ fn content_map(
                 e.push(
                     format!("{cp}.id"),
                     Kind::Invalid,
-                    format!("expected a slug, found {id:?}"),
+                    format!("expected a slug, found {}", quote(&id)),
                 );
-            } else if !ids.insert(id.clone()) {
+            } else if !insert_new(&mut ids, id.clone()) {
                 e.push(
                     format!("{cp}.id"),
                     Kind::Duplicate,
@@ -622,16 +641,16 @@ fn variants(raw: &[RawVariant], e: &mut Errors) -> Vec<Variant> {
             content: BTreeMap::new(),
         }];
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = Vec::new();
     let mut out = Vec::new();
     for (i, v) in raw.iter().enumerate() {
         if !is_slug(&v.id) {
             e.push(
                 format!("variants[{i}].id"),
                 Kind::Invalid,
-                format!("expected a slug, found {:?}", v.id),
+                format!("expected a slug, found {}", quote(&v.id)),
             );
-        } else if !seen.insert(v.id.as_str()) {
+        } else if !insert_new(&mut seen, v.id.as_str()) {
             e.push(
                 format!("variants[{i}].id"),
                 Kind::Duplicate,
@@ -809,7 +828,7 @@ fn leads(
                             e.push(
                                 format!("{p}.answers[{j}]"),
                                 Kind::Reference,
-                                format!("{a:?} is not one of the survey's choices"),
+                                format!("{} is not one of the survey's choices", quote(a)),
                             );
                         }
                     }
@@ -865,6 +884,12 @@ fn name_of<T: PartialEq>(options: &[(&'static str, T)], v: &T) -> String {
         .find(|(_, x)| x == v)
         .map_or("", |(n, _)| n)
         .to_owned()
+}
+
+impl From<Campaign> for RawCampaign {
+    fn from(c: Campaign) -> RawCampaign {
+        RawCampaign::from(&c)
+    }
 }
 
 impl From<&Campaign> for RawCampaign {

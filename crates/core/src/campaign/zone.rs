@@ -26,7 +26,8 @@ pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
     let local = parse_local(text).ok_or_else(|| {
         format!(
             "expected a date `2026-05-01`, a local time `2026-05-01T09:00` or an RFC 3339 \
-             instant `2026-05-01T09:00:00Z`, found {text:?}"
+             instant `2026-05-01T09:00:00Z`, found {}",
+            crate::diagnostic::quote(text)
         )
     })?;
     if let Some(offset) = local.offset {
@@ -35,8 +36,14 @@ pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
     if let Some(offset) = parse_offset(zone) {
         return Ok(Timestamp(local.millis - offset));
     }
-    let tz = named(zone)?;
-    to_instant(&tz, local.millis)
+    #[cfg(feature = "tz")]
+    {
+        to_instant(&named(zone)?, local.millis)
+    }
+    #[cfg(not(feature = "tz"))]
+    {
+        named(zone).and_then(|()| Err("named time zones need the `tz` feature".to_owned()))
+    }
 }
 
 #[cfg(feature = "tz")]
@@ -77,11 +84,6 @@ fn to_instant(tz: &jiff::tz::TimeZone, wall_ms: i64) -> Result<Timestamp, String
         .compatible()
         .map_err(|e| e.to_string())?;
     Ok(Timestamp(zoned.timestamp().as_millisecond()))
-}
-
-#[cfg(not(feature = "tz"))]
-fn to_instant(_: &(), _: i64) -> Result<Timestamp, String> {
-    Err("named time zones need the `tz` feature".into())
 }
 
 #[cfg(test)]

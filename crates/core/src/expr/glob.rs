@@ -14,11 +14,26 @@ enum Piece {
     DoubleStar,
 }
 
+/// Common shapes matched without the general algorithm (URL patterns are nearly always
+/// `/literal/**`, conditions often `prefix*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fast {
+    /// No wildcard: equality.
+    Literal(String),
+    /// `prefix**`: starts with.
+    Prefix(String),
+    /// `prefix*`: starts with, and no `/` after the prefix.
+    PrefixNoSlash(String),
+    /// Anything else.
+    General,
+}
+
 /// A compiled glob; keeps its source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
     source: String,
     pieces: Vec<Piece>,
+    fast: Fast,
 }
 
 impl Serialize for Glob {
@@ -56,9 +71,24 @@ impl Glob {
                 c => pieces.push(Piece::Char(c)),
             }
         }
+        let literal = |ps: &[Piece]| -> Option<String> {
+            ps.iter()
+                .map(|p| match p {
+                    Piece::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect()
+        };
+        let fast = match pieces.split_last() {
+            None => Fast::Literal(String::new()),
+            Some((Piece::DoubleStar, rest)) => literal(rest).map_or(Fast::General, Fast::Prefix),
+            Some((Piece::Star, rest)) => literal(rest).map_or(Fast::General, Fast::PrefixNoSlash),
+            Some(_) => literal(&pieces).map_or(Fast::General, Fast::Literal),
+        };
         Glob {
             source: pattern.to_owned(),
             pieces,
+            fast,
         }
     }
 
@@ -69,12 +99,23 @@ impl Glob {
 
     /// Whether the whole of `text` matches.
     pub fn is_match(&self, text: &str) -> bool {
+        match &self.fast {
+            Fast::Literal(l) => return text == l,
+            Fast::Prefix(p) => return text.starts_with(p.as_str()),
+            Fast::PrefixNoSlash(p) => {
+                return text
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| !rest.contains('/'))
+            }
+            Fast::General => {}
+        }
         let text: Vec<char> = text.chars().collect();
         // row[j]: pieces[..i] match text[..j].
         let mut row = vec![false; text.len() + 1];
         row[0] = true;
+        let mut next = vec![false; text.len() + 1];
         for piece in &self.pieces {
-            let mut next = vec![false; text.len() + 1];
+            next.fill(false);
             match piece {
                 Piece::Star | Piece::DoubleStar => {
                     let crosses = *piece == Piece::DoubleStar;
@@ -94,7 +135,7 @@ impl Glob {
                     }
                 }
             }
-            row = next;
+            std::mem::swap(&mut row, &mut next);
             if !row.iter().any(|&b| b) {
                 return false;
             }
@@ -124,6 +165,26 @@ mod tests {
         assert!(!Glob::new("a\\*b").is_match("axb"));
         assert!(Glob::new("").is_match(""));
         assert!(!Glob::new("").is_match("x"));
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_matcher() {
+        for (p, t) in [
+            ("/app/**", "/app/x/y"),
+            ("/app/**", "/ap"),
+            ("fr*", "fr-FR"),
+            ("fr*", "fr/x"),
+            ("abc", "abc"),
+            ("abc", "abd"),
+            ("**", ""),
+        ] {
+            let fast = Glob::new(p);
+            let general = Glob {
+                fast: Fast::General,
+                ..fast.clone()
+            };
+            assert_eq!(fast.is_match(t), general.is_match(t), "{p} {t}");
+        }
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Tok {
         match self {
             Tok::Ident(s) => format!("name `{s}`"),
             Tok::Str(s) => format!("string \"{s}\""),
-            Tok::Num(n) => format!("number {n}"),
+            Tok::Num(_) => "a number".into(),
             Tok::Date(_) => "a date".into(),
             Tok::Duration(_) => "a duration".into(),
             Tok::And => "`and`".into(),
@@ -259,15 +259,12 @@ fn number(src: &str, i: &mut usize) -> Result<Tok, ExprError> {
             .map(Tok::Date)
             .ok_or_else(|| err(start, j, "not a valid date: write dates as YYYY-MM-DD"));
     }
-    let value: f64 = match text.replace('_', "").parse() {
-        Ok(v) if text != "-" => v,
-        _ => {
-            return Err(err(
-                start,
-                j,
-                &format!("not a number: `{}`", &src[start..j]),
-            ))
-        }
+    let Some(value) = parse_number(text) else {
+        return Err(err(
+            start,
+            j,
+            &format!("not a number: `{}`", &src[start..j]),
+        ));
     };
     if unit.is_empty() {
         return Ok(Tok::Num(value));
@@ -291,6 +288,39 @@ fn number(src: &str, i: &mut usize) -> Result<Tok, ExprError> {
         return Err(err(start, j, "duration out of range"));
     }
     Ok(Tok::Duration(ms as i64))
+}
+
+/// Parse `-?digits[.digits]` (underscores allowed between digits) by hand: `f64::from_str`
+/// would add its large tables to the widget's wasm. At most 18 significant digits on each
+/// side of the point, plenty for targeting thresholds.
+fn parse_number(text: &str) -> Option<f64> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |s: &str| -> Option<(u64, u32)> {
+        let mut n: u64 = 0;
+        let mut count = 0u32;
+        for c in s.bytes() {
+            match c {
+                b'0'..=b'9' if count < 18 => {
+                    n = n * 10 + u64::from(c - b'0');
+                    count += 1;
+                }
+                b'_' => {}
+                _ => return None,
+            }
+        }
+        Some((n, count))
+    };
+    let (i, ni) = digits(int)?;
+    let (f, nf) = digits(frac)?;
+    if nf == 0 && (ni == 0 || body.contains('.')) {
+        return None;
+    }
+    let value = i as f64 + f as f64 / 10f64.powi(nf as i32);
+    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
@@ -328,6 +358,17 @@ mod tests {
             toks("0.85 -3"),
             vec![Tok::Num(0.85), Tok::Num(-3.0), Tok::Eof]
         );
+    }
+
+    #[test]
+    fn numbers_by_hand() {
+        assert_eq!(parse_number("0.85"), Some(0.85));
+        assert_eq!(parse_number("-12"), Some(-12.0));
+        assert_eq!(parse_number("1_000"), Some(1000.0));
+        assert_eq!(parse_number("1."), None);
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(parse_number("1.2.3"), None);
+        assert_eq!(parse_number("-"), None);
     }
 
     #[test]

@@ -282,9 +282,12 @@ impl Parser {
         match t.tok {
             Tok::Ident(name) => Ok((name, t.span)),
             // Keywords are fine as trait names (`user.in` would be odd but legal).
-            Tok::And | Tok::Or | Tok::Not | Tok::In | Tok::Contains | Tok::Matches => {
-                Ok((format!("{:?}", t.tok).to_lowercase(), t.span))
-            }
+            Tok::And => Ok(("and".into(), t.span)),
+            Tok::Or => Ok(("or".into(), t.span)),
+            Tok::Not => Ok(("not".into(), t.span)),
+            Tok::In => Ok(("in".into(), t.span)),
+            Tok::Contains => Ok(("contains".into(), t.span)),
+            Tok::Matches => Ok(("matches".into(), t.span)),
             other => Err(ExprError::new(
                 ExprErrorKind::Syntax,
                 t.span,
