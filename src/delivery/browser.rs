@@ -19,7 +19,7 @@ use super::batch::{self, Batch, Outcome, Plan};
 use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
 use super::queue::{Dropped, Queue, QueueError, Queued};
-use super::store::{KeyValue, MemoryStore, StoreError};
+use super::store::{KeyValue, StoreError};
 use super::Config;
 use crate::effects::{platform, transport};
 use gloo::events::EventListener;
@@ -32,67 +32,53 @@ const STALE_MS: u64 = 30_000;
 /// What the browser allows in flight in `keepalive` request bodies per page.
 const KEEPALIVE_BUDGET: usize = 64 * 1024;
 
-/// localStorage, or memory where the page has none (sandboxed iframe, blocked storage): then
-/// events still go out while the page lives, they only do not survive it.
+/// The origin's localStorage, if the page may use it. Where it may not (sandboxed iframe,
+/// blocked storage) every write fails, and the sender keeps events in memory instead: they
+/// still go out while the page lives, they only do not survive it.
 #[derive(Debug, Clone)]
-pub enum LocalStore {
-    /// The origin's localStorage.
-    Local(web_sys::Storage),
-    /// A stand-in for this page only.
-    Memory(MemoryStore),
-}
+pub struct LocalStore(Option<web_sys::Storage>);
 
 impl LocalStore {
-    /// The page's localStorage, or memory when it has none.
+    /// The page's localStorage, if any.
     pub fn open() -> Self {
-        web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .map_or_else(|| Self::Memory(MemoryStore::new()), Self::Local)
+        Self(web_sys::window().and_then(|w| w.local_storage().ok().flatten()))
     }
 
-    /// Whether what is stored outlives the page.
+    /// Whether there is a localStorage (what is stored outlives the page, and is shared with
+    /// the origin's other tabs).
     pub fn is_persistent(&self) -> bool {
-        matches!(self, Self::Local(_))
+        self.0.is_some()
     }
 }
 
 impl KeyValue for LocalStore {
     fn get(&self, key: &str) -> Option<String> {
-        match self {
-            Self::Local(s) => s.get_item(key).ok().flatten(),
-            Self::Memory(m) => m.get(key),
-        }
+        self.0.as_ref()?.get_item(key).ok().flatten()
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        match self {
-            Self::Local(s) => s
-                .set_item(key, value)
-                .map_err(|_| StoreError::Refused(key.to_owned())),
-            Self::Memory(m) => m.set(key, value),
-        }
+        self.0
+            .as_ref()
+            .ok_or(StoreError::Unavailable)?
+            .set_item(key, value)
+            .map_err(|_| StoreError::Refused(key.to_owned()))
     }
 
     fn remove(&self, key: &str) {
-        match self {
-            Self::Local(s) => {
-                let _ = s.remove_item(key);
-            }
-            Self::Memory(m) => m.remove(key),
+        if let Some(s) = &self.0 {
+            let _ = s.remove_item(key);
         }
     }
 
     fn keys(&self, prefix: &str) -> Vec<String> {
-        match self {
-            Self::Local(s) => {
-                let n = s.length().unwrap_or(0);
-                (0..n)
-                    .filter_map(|i| s.key(i).ok().flatten())
-                    .filter(|k| k.starts_with(prefix))
-                    .collect()
-            }
-            Self::Memory(m) => m.keys(prefix),
-        }
+        let Some(s) = &self.0 else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|k| k.starts_with(prefix))
+            .collect()
     }
 }
 
@@ -111,9 +97,9 @@ struct Sender {
     config: Config,
     store: LocalStore,
     queue: Queue<LocalStore>,
-    /// Events the storage refused even after making room: kept for this page only, and sent
-    /// by this tab whether or not it holds the lease (no other tab can see them). They come
-    /// after the queue's events in a batch; their order among themselves is kept.
+    /// Events the storage refused (full even after making room, or no localStorage at all):
+    /// kept for this page only, and sent by this tab whether or not it holds the lease (no
+    /// other tab can see them). They come after the queue's events in a batch.
     overflow: Vec<Queued>,
     keeper: LeaseKeeper,
     owner: bool,
@@ -326,7 +312,9 @@ impl Sender {
         match self.queue.push(id, category, &json) {
             Ok(_) => {}
             Err(QueueError::Store(_)) => {
-                self.warn_once("localStorage is full or unavailable; events are kept in memory");
+                if self.store.is_persistent() {
+                    self.warn_once("localStorage is full; events are kept in memory");
+                }
                 if self.overflow.len() >= self.config.bound {
                     self.overflow.remove(0);
                 }

@@ -26,7 +26,9 @@ pub struct Lease {
 impl Lease {
     /// The stored form, `{"owner":"…","until":…}`.
     pub fn to_json(&self) -> String {
-        serde_json::json!({ "owner": self.owner, "until": self.until }).to_string()
+        // Tab ids are hex; the string is still escaped, so any id round-trips.
+        let owner = serde_json::Value::from(self.owner.as_str());
+        format!(r#"{{"owner":{owner},"until":{}}}"#, self.until)
     }
 
     /// Read the stored form; `None` when it is not a lease (then it counts as absent).
