@@ -250,7 +250,7 @@ fn listeners() -> Vec<EventListener> {
 fn wake() {
     let now = now_ms();
     if let Some(Some(out)) = with(|s| s.tick(now)) {
-        send(out);
+        send(out, false);
     }
 }
 
@@ -258,25 +258,28 @@ fn wake() {
 fn hide(page_gone: bool) {
     let now = now_ms();
     for out in with(|s| s.hide(page_gone, now)).unwrap_or_default() {
-        send_keepalive(out);
+        send(out, true);
     }
 }
 
-fn send(out: Outbound) {
+/// Send a batch; a normal one settles the retry state and wakes the sender, a `keepalive` one
+/// (from `hide`) only settles its events. One function, so the widget carries one state
+/// machine for both.
+fn send(out: Outbound, keepalive: bool) {
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = transport::post_batch(&out.url, &out.batch.body, false).await;
+        let answer = transport::post_batch(&out.url, &out.batch.body, keepalive).await;
         let now = now_ms();
         let outcome = interpret(answer, now);
-        with(|s| s.settle(&out, outcome, now));
-        wake();
-    });
-}
-
-fn send_keepalive(out: Outbound) {
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = transport::post_batch(&out.url, &out.batch.body, true).await;
-        let outcome = interpret(answer, now_ms());
-        with(|s| s.settle_keepalive(&out, outcome));
+        with(|s| {
+            if keepalive {
+                s.settle_keepalive(&out, outcome);
+            } else {
+                s.settle(&out, outcome, now);
+            }
+        });
+        if !keepalive {
+            wake();
+        }
     });
 }
 

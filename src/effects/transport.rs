@@ -4,7 +4,7 @@
 //! is an error.
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{RequestInit, Response};
 
 /// The collector's answer.
 #[derive(Debug, Clone)]
@@ -23,9 +23,6 @@ pub enum TransportError {
     /// There is no window (a worker, a torn-down page).
     #[error("no window to fetch from")]
     NoWindow,
-    /// The request could not be built.
-    #[error("cannot build the request: {0}")]
-    Request(String),
     /// The network failed, the request was blocked, or (keepalive) over the browser's quota.
     #[error("network error: {0}")]
     Network(String),
@@ -36,10 +33,11 @@ fn message(v: &JsValue) -> String {
         .map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
 }
 
-/// POST `body` to `url`. With `keepalive` the request outlives the page (the browser caps
-/// such bodies at 64 KB in flight per page); it is then sent as `text/plain`, which needs no
-/// CORS preflight, so nothing has to round-trip before the page is gone. The collector reads
-/// the body as JSON whatever its content type.
+/// POST `body` to `url`. The body goes as `text/plain` (a string body's default), which
+/// needs no CORS preflight: one request per batch, and nothing has to round-trip before a
+/// page that is going away is gone. The collector reads the body as JSON whatever its
+/// content type. With `keepalive` the request outlives the page (browsers cap such bodies at
+/// 64 KB in flight per page).
 ///
 /// # Errors
 /// [`TransportError`] when no answer came.
@@ -52,19 +50,7 @@ pub async fn post_batch(url: &str, body: &str, keepalive: bool) -> Result<Answer
         // web-sys has no setter for `keepalive`; it is a plain member of the init dictionary.
         let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
     }
-    let headers = web_sys::Headers::new().map_err(|e| TransportError::Request(message(&e)))?;
-    let kind = if keepalive {
-        "text/plain;charset=UTF-8"
-    } else {
-        "application/json"
-    };
-    headers
-        .set("content-type", kind)
-        .map_err(|e| TransportError::Request(message(&e)))?;
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(url, &init)
-        .map_err(|e| TransportError::Request(message(&e)))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| TransportError::Network(message(&e)))?
         .unchecked_into();
