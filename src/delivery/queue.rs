@@ -208,7 +208,15 @@ impl<S: KeyValue> Queue<S> {
 
     fn sorted_keys(&self) -> Vec<String> {
         let mut keys = self.store.keys(&self.events);
-        keys.sort_unstable();
+        // Insertion sort: Chromium lists localStorage keys already sorted, which makes this
+        // linear there, and it is a fraction of the bytes of the standard library's sorts.
+        for i in 1..keys.len() {
+            let mut j = i;
+            while j > 0 && keys[j - 1] > keys[j] {
+                keys.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         keys
     }
 
@@ -313,8 +321,10 @@ pub fn id_millis(id: &str) -> Option<u64> {
     if b.len() < 13 || b[8] != b'-' {
         return None;
     }
-    let hex = format!("{}{}", id.get(..8)?, id.get(9..13)?);
-    u64::from_str_radix(&hex, 16).ok()
+    b[..8].iter().chain(&b[9..13]).try_fold(0u64, |ms, &c| {
+        let digit = (c as char).to_digit(16)?;
+        Some(ms << 4 | u64::from(digit))
+    })
 }
 
 #[cfg(test)]
@@ -436,7 +446,9 @@ mod tests {
         let storage = MemoryStore::new();
         let mut q = Queue::new(storage.clone(), "pk", "t", 10);
         push(&mut q, 1, Category::Service);
-        storage.set("touchpoint:pk:q:bad1", "s[not an object]").unwrap();
+        storage
+            .set("touchpoint:pk:q:bad1", "s[not an object]")
+            .unwrap();
         storage.set("touchpoint:pk:q:bad2", "x{}").unwrap();
         storage.set("touchpoint:pk:q:bad3", "").unwrap();
         assert_eq!(q.entries().len(), 1);
@@ -462,5 +474,17 @@ mod tests {
     fn reads_the_time_in_a_v7_id() {
         assert_eq!(id_millis(&id(0)), Some(1_795_392_000_000));
         assert_eq!(id_millis("0123456-"), None);
+        assert_eq!(id_millis("0123456x-0000-7000"), None);
+    }
+
+    #[test]
+    fn lists_oldest_first_whatever_order_storage_gives() {
+        let storage = MemoryStore::new();
+        let mut q = Queue::new(storage, "pk", "t", 100);
+        for n in [5, 3, 9, 1, 7, 3] {
+            push(&mut q, n, Category::Service);
+        }
+        let ids: Vec<String> = q.entries().into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, [1, 3, 5, 7, 9].map(id));
     }
 }
