@@ -180,3 +180,68 @@ test("consent: none records nothing, essential keeps service events, and it is r
     await expectStoredOnce(server, 3, 20000);
   });
 });
+
+test("429 with Retry-After: the widget waits as told, then everything is stored once", async () => {
+  await scenario(async ({ server, context }) => {
+    const { page } = await open(context, server);
+    await eventually(async () => (await stored(server, "impression")) >= 1, 10000, "the impression");
+    const attempts = [];
+    await page.route("**/v1/events**", (r) => {
+      attempts.push(Date.now());
+      if (attempts.length <= 2) {
+        return r.fulfill({
+          status: 429,
+          headers: { "retry-after": "2", "content-type": "application/json" },
+          body: JSON.stringify({ error: { code: "rate_limited", message: "slow down" } }),
+        });
+      }
+      return r.continue();
+    });
+    await track(page, 10);
+    await expectStoredOnce(server, 10, 20000);
+    assert.ok(attempts.length >= 3, `retried: ${attempts.length} attempts`);
+    for (const i of [1, 2]) {
+      const gap = attempts[i] - attempts[i - 1];
+      assert.ok(gap >= 1900, `attempt ${i + 1} came ${gap} ms after the one before, Retry-After said 2 s`);
+    }
+  });
+});
+
+test("a refused batch (400) is dropped with one console warning naming the server's reason", async () => {
+  await scenario(async ({ server, context }) => {
+    const { page, problems } = await open(context, server);
+    await eventually(async () => (await stored(server, "impression")) >= 1, 10000, "the impression");
+    let refused = 0;
+    await page.route("**/v1/events**", (r) => {
+      refused++;
+      return r.fulfill({
+        status: 400,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ error: { code: "invalid_event", message: "events[0].type: no such kind" } }),
+      });
+    });
+    await track(page, 5);
+    await eventually(async () => refused >= 1 && (await queued(page, "track")) === 0, 10000, "the refused batch to be dropped");
+    await sleep(1500);
+    assert.equal(refused, 1, "a refused batch is not retried");
+    const warnings = problems.filter((p) => p.includes("[touchpoint]"));
+    assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(problems)}`);
+    assert.match(warnings[0], /events\[0\]\.type: no such kind/);
+  });
+});
+
+test("hiding the page flushes at once, before the batch timer", async () => {
+  await scenario(async ({ server, context }) => {
+    const { page } = await open(context, server);
+    await eventually(async () => (await stored(server, "impression")) >= 1, 10000, "the impression");
+    await sleep(1200); // let any pending batch go; the next 3 events would wait 1 s
+    await track(page, 3);
+    const sent = page.waitForRequest((r) => r.url().includes("/v1/events"), { timeout: 400 });
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { value: true, configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await sent; // well before the 1 s batch timer
+    await expectStoredOnce(server, 3, 10000);
+  });
+});
