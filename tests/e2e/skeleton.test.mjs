@@ -50,3 +50,20 @@ test("banner from script tag to database", async () => {
   assert.equal(impressions.total, 1, "exactly one impression");
   assert.deepEqual(problems, [], "no console errors or warnings");
 });
+
+test("dist is served with the right content types and precompressed encodings", async () => {
+  const cases = [
+    ["/touchpoint.js", "text/javascript"],
+    ["/touchpoint_widget.js", "text/javascript"],
+    ["/touchpoint_widget_bg.wasm", "application/wasm"],
+    ["/touchpoint.css", "text/css"],
+  ];
+  for (const [file, type] of cases) {
+    for (const encoding of ["br", "gzip"]) {
+      const res = await fetch(`${server.url}${file}`, { headers: { "accept-encoding": encoding } });
+      assert.equal(res.status, 200, file);
+      assert.ok(res.headers.get("content-type").startsWith(type), `${file}: ${res.headers.get("content-type")}`);
+      assert.equal(res.headers.get("content-encoding"), encoding, `${file} served ${encoding}`);
+    }
+  }
+});

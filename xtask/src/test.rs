@@ -124,7 +124,9 @@ pub fn test(root: &Path) -> Result<(), run::Error> {
             "touchpoint-core",
             "--target",
             "wasm32-unknown-unknown",
-            "--all-targets",
+            // Not --all-targets: the benches use criterion, a native-only dev-dependency.
+            "--lib",
+            "--tests",
             "--",
             "-D",
             "warnings",
