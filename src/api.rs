@@ -1,6 +1,10 @@
 //! The entry points the loader calls. `start` boots the widget; `command` carries every
 //! `window.touchpoint.*` call. Nothing here throws into the host page: bad arguments become a
 //! console warning.
+use crate::delivery::{
+    self,
+    consent::{Category, Consent},
+};
 use crate::effects::{http, mount};
 use crate::runtime::{self, Config};
 use crate::state::Action;
@@ -128,10 +132,15 @@ pub fn command(name: &str, args: js_sys::Array) {
             let Some(name) = text(&arg(0)) else {
                 return runtime::warn("track(name, props) needs a name");
             };
-            Action::Track {
+            let category = match track_category(&arg(2)) {
+                Ok(c) => c,
+                Err(message) => return runtime::warn(message),
+            };
+            let action = Action::Track {
                 name,
                 props: traits(&arg(1)),
-            }
+            };
+            return runtime::dispatch_as(action, category);
         }
         "show" => {
             let Some(id) = text(&arg(0)) else {
@@ -140,6 +149,7 @@ pub fn command(name: &str, args: js_sys::Array) {
             Action::Show(id)
         }
         "hide" => Action::Hide,
+        "consent" => return consent(&arg(0)),
         "reset" => Action::Reset,
         other => {
             return runtime::warn(&format!(
@@ -148,4 +158,33 @@ pub fn command(name: &str, args: js_sys::Array) {
         }
     };
     runtime::dispatch(action);
+}
+
+/// The optional third argument of `track(name, props, {category})`: `"service"` (the
+/// default) or `"marketing"`, which decides whether `consent("essential")` lets it through.
+fn track_category(options: &JsValue) -> Result<Option<Category>, &'static str> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let given = js_sys::Reflect::get(options, &JsValue::from_str("category"))
+        .ok()
+        .filter(|v| !v.is_undefined());
+    match given {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .as_deref()
+            .and_then(Category::parse)
+            .map(Some)
+            .ok_or("track: options.category must be \"service\" or \"marketing\""),
+    }
+}
+
+/// `consent(state)`: `"all"`, `"essential"` or `"none"`; remembered across visits.
+fn consent(state: &JsValue) {
+    match state.as_string().as_deref().map(Consent::parse) {
+        Some(Ok(c)) => delivery::browser::consent(c),
+        Some(Err(e)) => runtime::warn(&format!("consent: {e}")),
+        None => runtime::warn("consent(state) needs \"all\", \"essential\" or \"none\""),
+    }
 }

@@ -2,12 +2,15 @@
 //! the customer journey, inside the vendor's own web app, and reports every engagement.
 //!
 //! Layers, each depending only on the ones below it:
+//! - [`delivery`]: the persistent, cross-tab event queue and its sender (pure parts native,
+//!   browser parts wasm32);
 //! - [`state`]: the widget's state, actions and a pure reducer (no Yew, no web-sys), tested
 //!   natively;
 //! - `runtime` (wasm32): owns the state, runs the reducer and the effects it asks for;
 //! - `effects` (wasm32): browser effects — mounting, HTTP, storage, clock and randomness;
 //! - `components` (wasm32): Yew components that render a state snapshot;
 //! - `api` (wasm32): the JS entry points the loader calls (`start`, `command`).
+pub mod delivery;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,11 +1,14 @@
 //! The runtime owns the widget's state: it runs the pure reducer for each action with the
 //! current time and fresh entropy, performs the effects the reducer asks for, and hands a
 //! snapshot to the view. Actions that arrive before start-up has finished wait, in order.
+//! Events go to [`crate::delivery`], which persists, batches and sends them.
+use crate::delivery::{self, consent::Category};
 use crate::effects::{http, platform, storage};
 use crate::state::{Action, Effect, Tick, WidgetState};
 use std::cell::RefCell;
 use std::rc::Rc;
-use touchpoint_core::Event;
+use touchpoint_core::campaign::Category as CampaignCategory;
+use touchpoint_core::{Campaign, Event, EventKind};
 use yew::Callback;
 
 /// Where the widget talks to, from the loader.
@@ -21,18 +24,17 @@ struct Runtime {
     config: Config,
     state: WidgetState,
     view: Option<Callback<Rc<WidgetState>>>,
-    outbox: Vec<serde_json::Value>,
-    sending: bool,
 }
 
 thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
-    static EARLY: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
+    static EARLY: RefCell<Vec<(Action, Option<Category>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
     let journal = storage::load_journal(&config.key);
+    delivery::browser::start(&config.api, &config.key);
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
         if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
@@ -45,16 +47,14 @@ pub fn init(config: Config) {
             config,
             state: WidgetState::default(),
             view: None,
-            outbox: Vec::new(),
-            sending: false,
         });
     });
     dispatch(Action::Restored {
         anonymous_id,
         journal,
     });
-    for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
-        dispatch(action);
+    for (action, category) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
+        dispatch_as(action, category);
     }
 }
 
@@ -73,6 +73,12 @@ pub fn subscribe(view: Callback<Rc<WidgetState>>) {
 
 /// Apply an action: reduce, perform effects, render.
 pub fn dispatch(action: Action) {
+    dispatch_as(action, None);
+}
+
+/// [`dispatch`], with the consent category the host gave for the `track` events the action
+/// sends (`touchpoint.track(name, props, {category})`; `None`: the default).
+pub fn dispatch_as(action: Action, track_category: Option<Category>) {
     let tick = Tick {
         now: platform::now(),
         entropy: platform::random10(),
@@ -89,20 +95,23 @@ pub fn dispatch(action: Action) {
         ))
     });
     let Some((effects, snapshot, view, config)) = done else {
-        EARLY.with(|e| e.borrow_mut().push(action));
+        EARLY.with(|e| e.borrow_mut().push((action, track_category)));
         return;
     };
     for effect in effects {
-        perform(effect, &snapshot, &config);
+        perform(effect, &snapshot, &config, track_category);
     }
     if let Some(view) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(effect: Effect, state: &WidgetState, config: &Config) {
+fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category: Option<Category>) {
     match effect {
-        Effect::Send(event) => enqueue(wire(&event, state)),
+        Effect::Send(event) => {
+            let category = category_of(&event, &state.campaigns, track_category);
+            delivery::browser::record(&wire(&event, state), category);
+        }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
                 warn(&format!("could not remember an engagement: {e}"));
@@ -135,7 +144,8 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config) {
 }
 
 /// The event as the collector takes it: the identity signature rides along with events of the
-/// signed user (the collector checks and strips it).
+/// signed user (the collector checks and strips it). This is the one place the core's `Event`
+/// becomes JSON; delivery treats the result as an opaque object with a string `id`.
 fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
     let mut v = event.to_json_value();
     if let Some(hash) = state
@@ -148,60 +158,22 @@ fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
     v
 }
 
-fn enqueue(event: serde_json::Value) {
-    RUNTIME.with(|r| {
-        if let Some(rt) = r.borrow_mut().as_mut() {
-            rt.outbox.push(event);
+/// The consent category of an event: its campaign's for campaign events, the host's choice
+/// for `track` events, `service` otherwise.
+fn category_of(event: &Event, campaigns: &[Campaign], track: Option<Category>) -> Category {
+    if event.kind == EventKind::Track {
+        if let Some(c) = track {
+            return c;
         }
-    });
-    flush(0);
-}
-
-/// Send what is waiting; on failure keep it and retry with exponential backoff.
-fn flush(attempt: u32) {
-    let batch = RUNTIME.with(|r| {
-        let mut r = r.borrow_mut();
-        let rt = r.as_mut()?;
-        if rt.sending || rt.outbox.is_empty() {
-            return None;
-        }
-        rt.sending = true;
-        Some((rt.outbox.clone(), rt.config.clone()))
-    });
-    let Some((events, config)) = batch else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        let body = serde_json::json!({ "events": events }).to_string();
-        let result = http::post_events(&config.api, &config.key, &body).await;
-        let done = match &result {
-            Ok(()) => true,
-            Err(http::HttpError::Status { status, .. }) => {
-                (400..500).contains(status) && ![408, 429].contains(status)
-            }
-            Err(_) => false,
-        };
-        RUNTIME.with(|r| {
-            if let Some(rt) = r.borrow_mut().as_mut() {
-                rt.sending = false;
-                if done {
-                    rt.outbox
-                        .retain(|e| !events.iter().any(|s| s["id"] == e["id"]));
-                }
-            }
-        });
-        match result {
-            Ok(()) => flush(0),
-            Err(e) if done => {
-                warn(&format!("the collector refused events: {e}"));
-                flush(0);
-            }
-            Err(_) => {
-                let delay = 1000u32.saturating_mul(1 << attempt.min(6));
-                gloo::timers::callback::Timeout::new(delay, move || flush(attempt + 1)).forget();
-            }
-        }
-    });
+    }
+    let campaign = event
+        .campaign_id
+        .as_deref()
+        .and_then(|id| campaigns.iter().find(|c| c.id == id));
+    match campaign.map(|c| c.category) {
+        Some(CampaignCategory::Marketing) => Category::Marketing,
+        Some(CampaignCategory::Service) | None => Category::Service,
+    }
 }
 
 /// One console warning, prefixed so vendors can find it.

@@ -5,3 +5,4 @@ pub mod http;
 pub mod mount;
 pub mod platform;
 pub mod storage;
+pub mod transport;

@@ -12,13 +12,51 @@ const BIN = process.env.TOUCHPOINT_BIN ?? path.join(ROOT, "target/debug/touchpoi
 export const OUTPUT = path.join(ROOT, "tests/e2e/output");
 const ADMIN = "e2e-admin";
 
-/** Start a server; resolves once it prints its address. */
+/** Start a server; resolves once it prints its address. `restart()` kills it (SIGKILL, like a
+ * crash) and starts it again on the same address and database. */
 export async function startServer({ campaigns = path.join(ROOT, "campaigns"), database } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "tp-e2e-"));
   const db = database ?? path.join(dir, "events.db");
+  let proc = await spawnServer({ bind: "127.0.0.1:0", db, campaigns });
+  const url = proc.url;
+  return {
+    url,
+    db,
+    log: () => proc.log(),
+    async stop() {
+      await proc.kill("SIGTERM");
+    },
+    /** Crash the server (SIGKILL) and start it again on the same port and database. */
+    async restart() {
+      await proc.kill("SIGKILL");
+      const bind = new URL(url).host;
+      let lastError;
+      // The port is free as soon as the process is gone; retry briefly in case it is not yet.
+      for (let i = 0; i < 20; i++) {
+        try {
+          proc = await spawnServer({ bind, db, campaigns });
+          return;
+        } catch (e) {
+          lastError = e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      throw lastError;
+    },
+    /** Stored events matching the filters, from the admin API (which reads the database). */
+    async events(filters = {}) {
+      const q = new URLSearchParams(filters).toString();
+      const res = await fetch(`${url}/v1/admin/events?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      if (!res.ok) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    },
+  };
+}
+
+async function spawnServer({ bind, db, campaigns }) {
   const child = spawn(
     BIN,
-    ["serve", "--bind", "127.0.0.1:0", "--database-url", db, "--campaigns", campaigns,
+    ["serve", "--bind", bind, "--database-url", db, "--campaigns", campaigns,
       "--dist", path.join(ROOT, "dist"), "--www", path.join(ROOT, "www"), "--admin-token", ADMIN],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
@@ -36,20 +74,12 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
   });
   return {
     url,
-    db,
     log: () => log,
-    async stop() {
-      if (child.exitCode !== null) return;
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
+      child.kill(signal);
       await gone;
-    },
-    /** Stored events matching the filters, from the admin API (which reads the database). */
-    async events(filters = {}) {
-      const q = new URLSearchParams(filters).toString();
-      const res = await fetch(`${url}/v1/admin/events?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      if (!res.ok) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
-      return res.json();
     },
   };
 }

@@ -1,0 +1,57 @@
+//! Event delivery: nothing lost, nothing stored twice.
+//!
+//! Every engagement event gets its UUIDv7 id when it happens and is written at once to a
+//! persistent queue in localStorage, so a reload, a crash or a closed tab does not lose it.
+//! One tab per origin (the holder of a lease) sends the queue to the collector in batches,
+//! retries what failed with backoff and jitter, and removes an event only when the collector
+//! has answered for it. Because a resend carries the same id and the collector stores each id
+//! once, at-least-once sending gives exactly-once storage.
+//!
+//! The pieces, pure and natively tested unless marked:
+//! - [`queue`]: the persistent queue over a [`store::KeyValue`], one key per event; its module
+//!   docs give the argument why tabs appending at once lose nothing;
+//! - [`lease`]: which tab sends;
+//! - [`batch`]: when to send, how to cut requests under 64 KB, what an answer means;
+//! - [`backoff`]: when to retry;
+//! - [`consent`]: what the user allowed;
+//! - `browser` (wasm32): localStorage, timers, `fetch`, page-lifecycle listeners, and the
+//!   functions the runtime and the JS API call.
+//!
+//! The queue treats an event as an opaque JSON object with a string `id`: the event schema
+//! belongs to the core and can change without touching delivery.
+pub mod backoff;
+pub mod batch;
+pub mod consent;
+pub mod lease;
+pub mod queue;
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+
+/// Every delivery setting, with the defaults the widget ships with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Most events kept in the queue (oldest dropped first).
+    pub bound: usize,
+    /// Batching.
+    pub batch: batch::BatchConfig,
+    /// Retries.
+    pub backoff: backoff::Backoff,
+    /// The sending lease.
+    pub lease: lease::LeaseConfig,
+    /// How often a tab looks at the lease (and renews it), in ms.
+    pub tick_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bound: 1_000,
+            batch: batch::BatchConfig::default(),
+            backoff: backoff::Backoff::default(),
+            lease: lease::LeaseConfig::default(),
+            tick_ms: 1_000,
+        }
+    }
+}
