@@ -110,7 +110,9 @@ pub fn uuid(i: u32) -> String {
 
 /// Drop a test schema (and everything in it) so repeated runs leave the shared database clean.
 pub async fn drop_schema(url: &str, schema: &str) {
-    let pool = sqlx::PgPool::connect(url).await.expect("connect to drop the test schema");
+    let pool = sqlx::PgPool::connect(url)
+        .await
+        .expect("connect to drop the test schema");
     sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
         .execute(&pool)
         .await
