@@ -14,8 +14,23 @@ use touchpoint_server::{app, catalog::Catalog, store, AppState, Environment, Sta
     about = "Touchpoint collector, campaign API and tools"
 )]
 struct Cli {
+    /// Log lines as text for people or JSON for log pipelines.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "TOUCHPOINT_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,13 +76,19 @@ struct ServeArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,tower_http=info".into())
+    };
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter())
+            .init(),
+    }
+    match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Check { dir } => {
             match Catalog::load_dir(&dir) {
