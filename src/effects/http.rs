@@ -57,19 +57,25 @@ async fn fetch(url: &str, init: &RequestInit) -> Result<Response, HttpError> {
     if res.ok() {
         Ok(res)
     } else {
-        let body = match res.text() {
-            Ok(p) => JsFuture::from(p)
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+        let body = body_text(&res).await;
         Err(HttpError::Status {
             url: url.to_owned(),
             status: res.status(),
             body,
         })
+    }
+}
+
+/// The body as text, or empty when it cannot be read (used for error answers, where the text
+/// is only informative).
+pub(crate) async fn body_text(res: &Response) -> String {
+    match res.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }
 
@@ -139,26 +145,6 @@ pub async fn fetch_campaigns(
         }
     }
     Ok((ok, skipped))
-}
-
-/// POST a JSON batch of events with `keepalive`.
-///
-/// # Errors
-/// When the request fails or the collector answers an error status.
-pub async fn post_events(api: &str, key: &str, batch_json: &str) -> Result<(), HttpError> {
-    let url = format!("{api}v1/events?key={key}");
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(batch_json));
-    // web-sys has no setter for `keepalive`; it is a plain property of the init dictionary.
-    let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    let headers = web_sys::Headers::new().map_err(|e| HttpError::Network {
-        url: url.clone(),
-        message: js_message(&e),
-    })?;
-    let _ = headers.set("content-type", "application/json");
-    init.set_headers(&headers);
-    fetch(&url, &init).await.map(|_| ())
 }
 
 /// Whose history to fetch.

@@ -55,14 +55,7 @@ pub async fn post_batch(url: &str, body: &str, keepalive: bool) -> Result<Answer
         .map_err(|e| TransportError::Network(message(&e)))?
         .unchecked_into();
     let retry_after = response.headers().get("retry-after").ok().flatten();
-    let body = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let body = super::http::body_text(&response).await;
     Ok(Answer {
         status: response.status(),
         retry_after,

@@ -3,50 +3,8 @@
 //! same events posted to both at once, are stored exactly once.
 mod common;
 
+use common::Collector;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Collector {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database_url: &str, campaigns: &std::path::Path) -> Collector {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--key",
-            "pk_test",
-            "--admin-token",
-            "admin",
-        ])
-        .arg("--database-url")
-        .arg(database_url)
-        .arg("--campaigns")
-        .arg(campaigns)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start touchpoint");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on"))
-        .expect("address line");
-    let url = line.rsplit(' ').next().expect("url").to_owned();
-    Collector { child, url }
-}
 
 async fn post(url: &str, body: &Value) -> Value {
     let res = reqwest::Client::new()
@@ -72,14 +30,14 @@ async fn two_collectors_on_one_postgres_store_each_event_once() {
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     let campaigns = tempfile::tempdir().expect("campaigns dir");
-    let a = start(&url, campaigns.path());
-    let b = start(&url, campaigns.path());
+    let a = Collector::start(url.as_ref(), campaigns.path());
+    let b = Collector::start(url.as_ref(), campaigns.path());
 
     let batch = json!({ "events": (0..50).map(|i| common::event(&common::uuid(i), "impression")).collect::<Vec<_>>() });
-    let first = post(&a.url, &batch).await;
+    let first = post(&a.url(), &batch).await;
     assert_eq!(first["accepted"], 50);
     // The client did not see the answer and retried; the load balancer picked the other one.
-    let retry = post(&b.url, &batch).await;
+    let retry = post(&b.url(), &batch).await;
     assert_eq!(
         (retry["accepted"].as_u64(), retry["duplicates"].as_u64()),
         (Some(0), Some(50)),
@@ -88,7 +46,8 @@ async fn two_collectors_on_one_postgres_store_each_event_once() {
 
     // The same new events raced to both at once.
     let race = json!({ "events": (100..200).map(|i| common::event(&common::uuid(i), "cta")).collect::<Vec<_>>() });
-    let (ra, rb) = tokio::join!(post(&a.url, &race), post(&b.url, &race));
+    let (url_a, url_b) = (a.url(), b.url());
+    let (ra, rb) = tokio::join!(post(&url_a, &race), post(&url_b, &race));
     let accepted = ra["accepted"].as_u64().unwrap_or(0) + rb["accepted"].as_u64().unwrap_or(0);
     let dups = ra["duplicates"].as_u64().unwrap_or(0) + rb["duplicates"].as_u64().unwrap_or(0);
     assert_eq!(
@@ -98,7 +57,7 @@ async fn two_collectors_on_one_postgres_store_each_event_once() {
     );
 
     let total: Value = reqwest::Client::new()
-        .get(format!("{}/v1/admin/events?limit=1", a.url))
+        .get(format!("{}/v1/admin/events?limit=1", a.url()))
         .bearer_auth("admin")
         .send()
         .await

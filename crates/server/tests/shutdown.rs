@@ -3,40 +3,17 @@
 //! exits; only then does the port close.
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 #[test]
 fn an_in_flight_batch_is_stored_before_exit() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("events.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--key",
-            "pk_test",
-            "--admin-token",
-            "admin",
-        ])
-        .arg("--database-url")
-        .arg(&db)
-        .arg("--campaigns")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start touchpoint");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on"))
-        .expect("address line");
-    let addr = line.rsplit("http://").next().expect("address").to_owned();
+    let mut collector = common::Collector::start(db.as_os_str(), dir.path());
+    let addr = collector.addr.clone();
 
     let body =
         serde_json::json!({ "events": [common::event(&common::uuid(7), "cta")] }).to_string();
@@ -54,13 +31,13 @@ fn an_in_flight_batch_is_stored_before_exit() {
     std::thread::sleep(Duration::from_millis(300));
 
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &collector.child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(300));
     assert!(
-        child.try_wait().expect("poll").is_none(),
+        collector.child.try_wait().expect("poll").is_none(),
         "the collector waits for the request in flight"
     );
 
@@ -70,7 +47,7 @@ fn an_in_flight_batch_is_stored_before_exit() {
     assert!(answer.starts_with("HTTP/1.1 200"), "answered: {answer}");
     assert!(answer.contains("\"accepted\":1"), "answered: {answer}");
 
-    let status = child.wait().expect("exit");
+    let status = collector.child.wait().expect("exit");
     assert!(status.success(), "clean exit after draining: {status}");
 
     // The row is in the database: a new collector on the same file sees it.

@@ -119,3 +119,57 @@ pub async fn drop_schema(url: &str, schema: &str) {
         .expect("drop the test schema");
     pool.close().await;
 }
+
+/// A `touchpoint serve` process of the real binary on a free loopback port, with key
+/// `pk_test` and admin token `admin`; killed when dropped.
+pub struct Collector {
+    /// The child process.
+    pub child: std::process::Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+}
+
+impl Collector {
+    /// Start one over `database_url` with the campaigns in `campaigns`.
+    pub fn start(database_url: &std::ffi::OsStr, campaigns: &std::path::Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--key",
+                "pk_test",
+                "--admin-token",
+                "admin",
+            ])
+            .arg("--database-url")
+            .arg(database_url)
+            .arg("--campaigns")
+            .arg(campaigns)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start touchpoint");
+        let stdout = child.stdout.take().expect("stdout");
+        let line = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("listening on"))
+            .expect("address line");
+        let addr = line.rsplit("http://").next().expect("address").to_owned();
+        Self { child, addr }
+    }
+
+    /// Its base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
