@@ -33,6 +33,7 @@ thread_local! {
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
     let journal = storage::load_journal(&config.key);
+    let config_key = config.key.clone();
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
         if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
@@ -53,6 +54,10 @@ pub fn init(config: Config) {
         anonymous_id,
         journal,
     });
+    let progress = storage::get(&config_key, "progress")
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .unwrap_or_default();
+    dispatch(Action::ProgressRestored(progress));
     for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
         dispatch(action);
     }
@@ -102,7 +107,28 @@ pub fn dispatch(action: Action) {
 
 fn perform(effect: Effect, state: &WidgetState, config: &Config) {
     match effect {
-        Effect::Send(event) => enqueue(wire(&event, state)),
+        Effect::Send(event) => {
+            crate::listeners::event(&event);
+            enqueue(wire(&event, state));
+        }
+        Effect::SaveProgress(progress) => {
+            let json = serde_json::to_string(&progress).unwrap_or_default();
+            if let Err(e) = storage::set(&config.key, "progress", &json) {
+                warn(&format!("could not remember tour or feed progress: {e}"));
+            }
+        }
+        Effect::Arm { campaign_id, arm } => crate::effects::observe::arm(campaign_id, arm),
+        Effect::Disarm => crate::effects::observe::disarm(),
+        Effect::Notify {
+            name,
+            campaign_id,
+            detail,
+        } => {
+            warn(&format!("{name}: campaign {campaign_id}: {detail}"));
+            crate::listeners::emit(name, Some(&campaign_id), |o| {
+                let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
+            });
+        }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
                 warn(&format!("could not remember an engagement: {e}"));
