@@ -10,7 +10,7 @@
 //! `hide()` take nudges away.
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use touchpoint_core::campaign::{CtaAction, Slot};
+use touchpoint_core::campaign::{CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
 use touchpoint_core::decide::Arm;
 use touchpoint_core::history::event_stats;
@@ -342,6 +342,7 @@ impl WidgetState {
                 e.name = Some(name.clone());
                 e.props = props;
                 self.send(&mut out, e, true);
+                self.tick_checklists(&name);
                 Some(Occurrence::Track { name })
             }
             Action::Show(campaign_id) => {
@@ -499,6 +500,20 @@ impl WidgetState {
             }
             CtaAction::Dismiss => self.retire(out, campaign_id, EventKind::Dismiss),
             CtaAction::Snooze => self.snooze(out, campaign_id),
+        }
+    }
+
+    /// Tick the items of checklists on screen that `event` completes (the core counts them
+    /// from the journal on the next page load; the panel should not wait for it).
+    fn tick_checklists(&mut self, event: &str) {
+        for nudge in &mut self.on_screen {
+            if let Format::Checklist { items } = &nudge.format {
+                for item in items.iter().filter(|i| i.done_event == event) {
+                    if !nudge.completed_items.contains(&item.id) {
+                        nudge.completed_items.push(item.id.clone());
+                    }
+                }
+            }
         }
     }
 
@@ -1219,5 +1234,20 @@ mod tests {
             T,
         );
         assert_eq!(s.ui_locale(), "ar");
+    }
+
+    #[test]
+    fn a_tracked_event_ticks_the_checklist_item_it_completes() {
+        let checklist = serde_json::json!({ "kind": "checklist", "items": [
+            { "id": "a", "label": "A", "done_event": "a_done" },
+            { "id": "b", "label": "B", "done_event": "b_done" }
+        ] });
+        let mut s = loaded(vec![with_format("plan", page_load(), checklist)]);
+        assert!(s.in_slot(Slot::Checklist).is_some_and(|n| n.completed_items.is_empty()));
+        s.reduce(Action::Track { name: "b_done".into(), props: Traits::new() }, T);
+        assert_eq!(
+            s.in_slot(Slot::Checklist).map(|n| n.completed_items.clone()),
+            Some(vec!["b".to_owned()])
+        );
     }
 }

@@ -10,7 +10,7 @@ pub fn slideout(p: &NudgeProps) -> Html {
     let title_id = p.id("title");
     let on_escape = p.on.reform(|()| Gesture::Dismiss);
     html! {
-        <aside class="tp-card tp-slideout" role="dialog" aria-labelledby={title_id.clone()} ref={panel.clone()}
+        <div class="tp-card tp-slideout" role="dialog" aria-labelledby={title_id.clone()} ref={panel.clone()}
             data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(panel, false, on_escape)}>
             <div class="tp-head">
                 <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
@@ -18,6 +18,6 @@ pub fn slideout(p: &NudgeProps) -> Html {
             </div>
             { body(&p.nudge.content.body, &p.vars) }
             { ctas(p, true) }
-        </aside>
+        </div>
     }
 }

@@ -150,13 +150,13 @@ pub fn survey(p: &NudgeProps) -> Html {
         }
     };
     html! {
-        <aside class="tp-card tp-survey" role="dialog" aria-labelledby={title_id.clone()} ref={card.clone()}
+        <div class="tp-card tp-survey" role="dialog" aria-labelledby={title_id.clone()} ref={card.clone()}
             data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card, false, on_escape)}>
             <div class="tp-head">
                 <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
                 { close(p) }
             </div>
             { content }
-        </aside>
+        </div>
     }
 }
