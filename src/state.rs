@@ -593,8 +593,18 @@ impl WidgetState {
             .map(|n| n.campaign_id.clone())
             .collect();
         let mut session = self.session.clone();
-        // Nudges on screen are judged afresh, not as "already shown this session".
+        // Nudges on screen are judged afresh, not as "already shown this session", and an
+        // overlay on screen does not count against the per-session overlay limit it is
+        // already within (else a late history fetch would take a modal away mid-use).
         session.shown.retain(|id| !on_screen.contains(id));
+        let overlays_on_screen = self
+            .on_screen
+            .iter()
+            .filter(|n| n.slot == Slot::Overlay)
+            .count();
+        session.modals_shown = session
+            .modals_shown
+            .saturating_sub(u32::try_from(overlays_on_screen).unwrap_or(u32::MAX));
         let ctx = Context {
             user,
             account: self.account.clone(),
@@ -1243,11 +1253,44 @@ mod tests {
             { "id": "b", "label": "B", "done_event": "b_done" }
         ] });
         let mut s = loaded(vec![with_format("plan", page_load(), checklist)]);
-        assert!(s.in_slot(Slot::Checklist).is_some_and(|n| n.completed_items.is_empty()));
-        s.reduce(Action::Track { name: "b_done".into(), props: Traits::new() }, T);
+        assert!(s
+            .in_slot(Slot::Checklist)
+            .is_some_and(|n| n.completed_items.is_empty()));
+        s.reduce(
+            Action::Track {
+                name: "b_done".into(),
+                props: Traits::new(),
+            },
+            T,
+        );
         assert_eq!(
-            s.in_slot(Slot::Checklist).map(|n| n.completed_items.clone()),
+            s.in_slot(Slot::Checklist)
+                .map(|n| n.completed_items.clone()),
             Some(vec!["b".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_modal_on_screen_survives_a_re_decision_under_the_session_overlay_limit() {
+        let mut s = loaded(vec![with_format(
+            "m",
+            page_load(),
+            serde_json::json!({ "kind": "modal" }),
+        )]);
+        assert!(s.in_slot(Slot::Overlay).is_some());
+        // The server's history arrives later and re-decides as a page load.
+        s.reduce(Action::RemoteHistory(Vec::new()), T);
+        assert!(s.in_slot(Slot::Overlay).is_some(), "still on screen");
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/other".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(
+            s.in_slot(Slot::Overlay).is_some(),
+            "and on the next route of the same app"
         );
     }
 }

@@ -39,6 +39,16 @@ pub fn tour(p: &NudgeProps) -> Html {
             Rc::new(move |a| {
                 if let Some(c) = card.cast::<HtmlElement>() {
                     place(&c, a);
+                    // An anchor that exists but is not laid out (a hidden view of the host's
+                    // app): show the step centred rather than not at all.
+                    let r = a.get_bounding_client_rect();
+                    let hidden = r.width() == 0.0 && r.height() == 0.0;
+                    let _ = c
+                        .class_list()
+                        .toggle_with_force("tp-tour--floating", hidden);
+                    if hidden {
+                        let _ = c.class_list().remove_1("tp-offscreen");
+                    }
                 }
             }),
         );
