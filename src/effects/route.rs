@@ -45,7 +45,7 @@ pub fn watch() {
         let history: JsValue = history.into();
         for name in ["pushState", "replaceState"] {
             let Ok(original) = js_sys::Reflect::get(&history, &JsValue::from_str(name))
-                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into))
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
             else {
                 continue;
             };
