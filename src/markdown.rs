@@ -70,7 +70,11 @@ fn resolve(token: &str, vars: &Vars) -> String {
     };
     let text = match value {
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v.to_string(),
+        Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => serde_json::to_string(n).unwrap_or_default(),
+        },
+        Some(serde_json::Value::Bool(b)) => b.to_string(),
         _ => String::new(),
     };
     if text.trim().is_empty() {

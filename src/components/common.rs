@@ -238,6 +238,14 @@ pub fn keys(node: NodeRef, trap: bool, on_escape: Callback<()>) -> Callback<Keyb
     })
 }
 
+/// A CSS pixel length, rounded. Integer formatting on purpose: float formatting pulls
+/// several kilobytes of `core::fmt` float code into the wasm.
+fn px(v: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let v = v.round() as i32;
+    format!("{v}px")
+}
+
 fn set_style(el: &HtmlElement, name: &str, value: &str) {
     let _ = el.style().set_property(name, value);
 }
@@ -269,9 +277,9 @@ pub fn place(card: &HtmlElement, anchor: &Element) {
     let left = (centre - c.width() / 2.0)
         .min(vw - c.width() - margin)
         .max(margin);
-    set_style(card, "top", &format!("{top:.0}px"));
-    set_style(card, "left", &format!("{left:.0}px"));
-    set_style(card, "--tp-arrow-x", &format!("{:.0}px", centre - left));
+    set_style(card, "top", &px(top));
+    set_style(card, "left", &px(left));
+    set_style(card, "--tp-arrow-x", &px(centre - left));
     let off = r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0);
     let cl = card.class_list();
     let _ = cl.toggle_with_force("tp-above", flip);
@@ -282,6 +290,6 @@ pub fn place(card: &HtmlElement, anchor: &Element) {
 pub fn place_dot(dot: &HtmlElement, anchor: &Element, rtl: bool) {
     let r = anchor.get_bounding_client_rect();
     let x = if rtl { r.left() } else { r.right() };
-    set_style(dot, "top", &format!("{:.0}px", r.top() - 6.0));
-    set_style(dot, "left", &format!("{:.0}px", x - 6.0));
+    set_style(dot, "top", &px(r.top() - 6.0));
+    set_style(dot, "left", &px(x - 6.0));
 }

@@ -289,6 +289,22 @@ test("a delay trigger shows its nudge only after the delay", async () => {
   await context.close();
 });
 
+test("an element-visible trigger shows its nudge when the element scrolls or switches into view", async () => {
+  const { context, page, problems } = await open("visible");
+  await page.locator("touchpoint-widget .tp-ui").waitFor({ state: "attached", timeout: 15000 });
+  await page.waitForTimeout(800);
+  const toast = page.locator("touchpoint-widget .tp-toast");
+  assert.equal(await toast.count(), 0, "the chart exists but is hidden on the invoices view");
+  await page.click("#nav-reports");
+  await toast.waitFor({ state: "visible", timeout: 5000 });
+  assert.equal(await toast.getAttribute("data-campaign"), "f-visible");
+  assert.equal(await page.locator("touchpoint-widget .tp-toasts").getAttribute("aria-live"), "polite");
+  const shown = await eventually(async () => (await server.events({ campaign_id: "f-visible", type: "impression" })).total, 10000, "the impression");
+  assert.equal(shown, 1, "one impression, when it became visible");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self') nothing is refused", async () => {
   const context = await browser.newContext({ reducedMotion: "reduce", viewport: { width: 960, height: 640 } });
   await context.addInitScript(() => {
