@@ -490,3 +490,62 @@ async fn launcher_shows_the_unread_badge_and_opens_the_feed() {
         "Esc closes the feed"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_dismissal_survives_a_reload_through_local_storage() {
+    use touchpoint::effects::storage;
+    use touchpoint::state::{Action, Effect, Tick, WidgetState};
+    use touchpoint_core::context::Page;
+    let campaign = Campaign::from_json(
+        &serde_json::json!({
+            "id": "m", "name": "M", "goal": "adoption",
+            "trigger": { "on": "page_load", "url": "/app/**" },
+            "format": { "kind": "modal" },
+            "content": { "en": { "title": "Hi" } }
+        })
+        .to_string(),
+    )
+    .expect("valid");
+    let tick = Tick {
+        now: Timestamp(1_795_392_000_000),
+        entropy: [3; 10],
+    };
+    let visit = |journal| {
+        let mut s = WidgetState::default();
+        s.reduce(
+            Action::Restored {
+                anonymous_id: "anon".into(),
+                journal,
+            },
+            tick,
+        );
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/".into(),
+                ..Page::default()
+            }),
+            tick,
+        );
+        s.reduce(Action::CampaignsLoaded(vec![campaign.clone()]), tick);
+        s
+    };
+    let env = "pk_browser_test";
+    let mut first = visit(storage::load_journal(env));
+    assert!(first.on_screen.iter().any(|n| n.campaign_id == "m"));
+    for effect in first.reduce(
+        Action::Dismiss {
+            campaign_id: "m".into(),
+        },
+        tick,
+    ) {
+        if let Effect::SaveJournal(j) = effect {
+            storage::save_journal(env, &j).expect("saved");
+        }
+    }
+    // A reload: a fresh state from what localStorage kept.
+    let second = visit(storage::load_journal(env));
+    assert!(
+        second.on_screen.is_empty(),
+        "dismissed stays dismissed after a reload"
+    );
+}
