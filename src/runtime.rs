@@ -55,7 +55,7 @@ pub fn init(config: Config) {
         journal,
     });
     let progress = storage::get(&config_key, "progress")
-        .and_then(|p| serde_json::from_str(&p).ok())
+        .map(|p| crate::state::Progress::from_json(&p))
         .unwrap_or_default();
     dispatch(Action::ProgressRestored(progress));
     for action in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
@@ -112,8 +112,7 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config) {
             enqueue(wire(&event, state));
         }
         Effect::SaveProgress(progress) => {
-            let json = serde_json::to_string(&progress).unwrap_or_default();
-            if let Err(e) = storage::set(&config.key, "progress", &json) {
+            if let Err(e) = storage::set(&config.key, "progress", &progress.to_json()) {
                 warn(&format!("could not remember tour or feed progress: {e}"));
             }
         }

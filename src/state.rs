@@ -8,7 +8,7 @@
 //! screen stay if they are still eligible, without a second impression); a tracked event or
 //! a `show(id)` only adds nudges to free slots; the user's dismiss/snooze/CTA and the host's
 //! `hide()` take nudges away.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use touchpoint_core::campaign::{CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
@@ -60,13 +60,51 @@ pub struct WidgetState {
 
 /// What the user did inside nudges that is not an engagement event: where they are in each
 /// tour and which feed items they have read. Persisted (see [`Effect::SaveProgress`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
-    /// Current step (0-based) per tour campaign.
-    pub tour_steps: BTreeMap<String, u32>,
+    /// Current step (0-based) per tour campaign. A few entries at most: a `Vec` costs less
+    /// wasm than another `BTreeMap` instantiation.
+    pub tour_steps: Vec<(String, u32)>,
     /// Feed items the user has seen in the launcher.
-    pub feed_seen: BTreeSet<String>,
+    pub feed_seen: Vec<String>,
+}
+
+impl Progress {
+    /// As stored: `{"tour_steps": [["id", 2]], "feed_seen": ["id"]}`. Through
+    /// `serde_json::Value`, which the widget carries anyway, rather than derived serde code.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "tour_steps": self.tour_steps, "feed_seen": self.feed_seen })
+            .to_string()
+    }
+
+    /// Read what [`Progress::to_json`] wrote; anything unreadable is skipped.
+    pub fn from_json(text: &str) -> Progress {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let tour_steps = v["tour_steps"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| {
+                        let id = p[0].as_str()?.to_owned();
+                        let step = u32::try_from(p[1].as_u64()?).ok()?;
+                        Some((id, step))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let feed_seen = v["feed_seen"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Progress {
+            tour_steps,
+            feed_seen,
+        }
+    }
 }
 
 /// Something that happened: from the host page (through the JS API), the server or the user.
@@ -271,9 +309,9 @@ impl WidgetState {
     pub fn tour_step(&self, campaign_id: &str) -> u32 {
         self.progress
             .tour_steps
-            .get(campaign_id)
-            .copied()
-            .unwrap_or(0)
+            .iter()
+            .find(|(id, _)| id == campaign_id)
+            .map_or(0, |(_, step)| *step)
     }
 
     /// Apply `action` at `tick`; returns the effects the runtime must perform.
@@ -426,7 +464,10 @@ impl WidgetState {
             }
             Action::TourStep { campaign_id, step } => {
                 if self.on_screen.iter().any(|n| n.campaign_id == campaign_id) {
-                    self.progress.tour_steps.insert(campaign_id, step);
+                    self.progress
+                        .tour_steps
+                        .retain(|(id, _)| *id != campaign_id);
+                    self.progress.tour_steps.push((campaign_id, step));
                     out.effects
                         .push(Effect::SaveProgress(self.progress.clone()));
                 }
@@ -436,7 +477,11 @@ impl WidgetState {
                 let mut props = Traits::new();
                 props.insert("completed".into(), true.into());
                 self.retire_with(&mut out, &campaign_id, EventKind::Dismiss, props);
-                if self.progress.tour_steps.remove(&campaign_id).is_some() {
+                let before = self.progress.tour_steps.len();
+                self.progress
+                    .tour_steps
+                    .retain(|(id, _)| *id != campaign_id);
+                if self.progress.tour_steps.len() != before {
                     out.effects
                         .push(Effect::SaveProgress(self.progress.clone()));
                 }
@@ -1172,7 +1217,10 @@ mod tests {
             Effect::SaveProgress(p) => Some(p.clone()),
             _ => None,
         });
-        assert_eq!(saved.map(|p| p.tour_steps["tour"]), Some(1));
+        assert_eq!(
+            saved.map(|p| p.tour_steps),
+            Some(vec![("tour".to_owned(), 1)])
+        );
         assert_eq!(s.tour_step("tour"), 1);
         let fx = s.reduce(
             Action::TourDone {
@@ -1292,5 +1340,15 @@ mod tests {
             s.in_slot(Slot::Overlay).is_some(),
             "and on the next route of the same app"
         );
+    }
+
+    #[test]
+    fn progress_round_trips_through_its_stored_form() {
+        let p = Progress {
+            tour_steps: vec![("tour".into(), 2)],
+            feed_seen: vec!["f1".into()],
+        };
+        assert_eq!(Progress::from_json(&p.to_json()), p);
+        assert_eq!(Progress::from_json("not json"), Progress::default());
     }
 }
