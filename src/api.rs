@@ -34,6 +34,13 @@ pub fn start(options: JsValue) {
         .and_then(|e| e.get_attribute("lang"))
         .unwrap_or_default();
     runtime::dispatch(Action::PageLang(lang));
+    if let Some(ms) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("script[data-anchor-wait]").ok().flatten())
+        .and_then(|s| s.get_attribute("data-anchor-wait")?.parse().ok())
+    {
+        crate::effects::observe::set_anchor_wait(ms);
+    }
     runtime::dispatch(Action::Page(current_page()));
     crate::effects::route::watch();
     wasm_bindgen_futures::spawn_local(async move {

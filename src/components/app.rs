@@ -59,7 +59,7 @@ pub fn app() -> Html {
             vars: vars.clone(),
             locale: locale.clone(),
             bottom: false,
-            wait_ms: crate::effects::observe::ANCHOR_WAIT_MS,
+            wait_ms: crate::effects::observe::anchor_wait(),
         })
     };
     let overlay = props(Slot::Overlay).map(|p| {

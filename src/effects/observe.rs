@@ -11,12 +11,24 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, MutationObserver};
 
 thread_local! {
+    static ANCHOR_WAIT: Cell<u32> = const { Cell::new(ANCHOR_WAIT_MS) };
     static GENERATION: Cell<u32> = const { Cell::new(0) };
     static OBSERVERS: RefCell<Vec<IntersectionObserver>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How long an anchored nudge waits for its element before reporting `target_missing`.
+/// How long an anchored nudge waits for its element before reporting `target_missing`,
+/// unless the script tag says otherwise (`data-anchor-wait="ms"`).
 pub const ANCHOR_WAIT_MS: u32 = 8000;
+
+/// The configured wait for anchored nudges, in milliseconds.
+pub fn anchor_wait() -> u32 {
+    ANCHOR_WAIT.with(Cell::get)
+}
+
+/// Configure the wait for anchored nudges (from the loader's script tag).
+pub fn set_anchor_wait(ms: u32) {
+    ANCHOR_WAIT.with(|w| w.set(ms));
+}
 
 fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
