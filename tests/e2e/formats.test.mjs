@@ -305,6 +305,31 @@ test("an element-visible trigger shows its nudge when the element scrolls or swi
   await context.close();
 });
 
+test("the widget speaks the page's language or the user's locale, and honours reduced motion", async () => {
+  const de = await open("modal", { query: "&lang=de", run: `${RUN}-de` });
+  const modal = de.page.locator("touchpoint-widget .tp-modal");
+  await modal.waitFor({ state: "visible", timeout: 15000 });
+  assert.equal(await de.page.locator("touchpoint-widget .tp-ui").getAttribute("lang"), "de");
+  assert.equal(await modal.locator(".tp-close").getAttribute("aria-label"), "Schließen");
+  assert.match(await modal.innerText(), /Später erinnern/);
+  assert.equal(await modal.evaluate((el) => getComputedStyle(el).animationName), "none", "no animation with reduced motion");
+  await de.context.close();
+
+  const ja = await open("modal", { query: "&lang=de&locale=ja", run: `${RUN}-ja` });
+  const jmodal = ja.page.locator("touchpoint-widget .tp-modal");
+  await jmodal.waitFor({ state: "visible", timeout: 15000 });
+  assert.equal(await jmodal.locator(".tp-close").getAttribute("aria-label"), "閉じる", "identify's locale wins over <html lang>");
+  await ja.context.close();
+
+  const context = await browser.newContext({ reducedMotion: "no-preference" });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/app/?persona=modal&run=${RUN}-motion`);
+  const moving = page.locator("touchpoint-widget .tp-modal");
+  await moving.waitFor({ state: "visible", timeout: 15000 });
+  assert.equal(await moving.evaluate((el) => getComputedStyle(el).animationName), "tp-fade-in");
+  await context.close();
+});
+
 test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self') nothing is refused", async () => {
   const context = await browser.newContext({ reducedMotion: "reduce", viewport: { width: 960, height: 640 } });
   await context.addInitScript(() => {

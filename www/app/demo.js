@@ -3,11 +3,14 @@
  * Personas for the demo and the tests come from the query string:
  *   ?persona=<name>   who is signed in (campaign fixtures target `user.persona`)
  *   ?locale=ar        the user's locale trait (RTL for Arabic)
+ *   ?lang=de          the page's <html lang>
  *   ?late=2000        insert an "Export CSV" button after 2 s (a late tooltip target)
  * A file, not an inline script, so the strict-CSP page can use it too. */
 (function () {
   "use strict";
   var q = new URLSearchParams(location.search);
+  // ?lang=de: the page's own language, which the widget uses when identify gives no locale.
+  if (q.get("lang")) document.documentElement.lang = q.get("lang");
   var persona = q.get("persona") || "ada";
   var traits = { first_name: q.get("name") || "Ada", role: "admin", persona: persona };
   if (q.get("locale")) traits.locale = q.get("locale");
