@@ -32,7 +32,21 @@ pub fn start(options: JsValue) {
         key: key.clone(),
         api: api.clone(),
     });
+    let lang = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+        .unwrap_or_default();
+    runtime::dispatch(Action::PageLang(lang));
+    if let Some(ms) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("script[data-anchor-wait]").ok().flatten())
+        .and_then(|s| s.get_attribute("data-anchor-wait")?.parse().ok())
+    {
+        crate::effects::observe::set_anchor_wait(ms);
+    }
     runtime::dispatch(Action::Page(current_page()));
+    crate::effects::route::watch();
     wasm_bindgen_futures::spawn_local(async move {
         match mount::mount(&css).await {
             Ok(root) => {
@@ -55,7 +69,8 @@ pub fn start(options: JsValue) {
     });
 }
 
-fn current_page() -> Page {
+/// The page the browser is on.
+pub(crate) fn current_page() -> Page {
     let Some(w) = web_sys::window() else {
         return Page::default();
     };
@@ -155,6 +170,20 @@ pub fn command(name: &str, args: js_sys::Array) {
         }
         "hide" => Action::Hide,
         "consent" => return consent(&arg(0)),
+        "on" | "off" => {
+            let (Some(event), Ok(f)) = (text(&arg(0)), arg(1).dyn_into::<js_sys::Function>())
+            else {
+                return runtime::warn(&format!(
+                    "{name}(eventName, fn) needs a name and a function"
+                ));
+            };
+            if name == "on" {
+                crate::listeners::on(event, f);
+            } else {
+                crate::listeners::off(&event, &f);
+            }
+            return;
+        }
         "reset" => Action::Reset,
         other => {
             return runtime::warn(&format!(

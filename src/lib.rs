@@ -11,13 +11,17 @@
 //! - `components` (wasm32): Yew components that render a state snapshot;
 //! - `api` (wasm32): the JS entry points the loader calls (`start`, `command`).
 pub mod delivery;
+pub mod i18n;
+pub mod markdown;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
-mod api;
+pub(crate) mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod effects;
+#[cfg(target_arch = "wasm32")]
+mod listeners;
 #[cfg(target_arch = "wasm32")]
 mod runtime;

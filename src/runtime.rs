@@ -35,6 +35,7 @@ thread_local! {
 pub fn init(config: Config) {
     let journal = storage::load_journal(&config.key);
     delivery::browser::start(&config.api, &config.key);
+    let config_key = config.key.clone();
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
         if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
@@ -53,6 +54,10 @@ pub fn init(config: Config) {
         anonymous_id,
         journal,
     });
+    let progress = storage::get(&config_key, "progress")
+        .map(|p| crate::state::Progress::from_json(&p))
+        .unwrap_or_default();
+    dispatch(Action::ProgressRestored(progress));
     for (action, category) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
         dispatch_as(action, category);
     }
@@ -109,8 +114,26 @@ pub fn dispatch_as(action: Action, track_category: Option<Category>) {
 fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category: Option<Category>) {
     match effect {
         Effect::Send(event) => {
+            crate::listeners::event(&event);
             let category = category_of(&event, &state.campaigns, track_category);
             delivery::browser::record(&wire(&event, state), category);
+        }
+        Effect::SaveProgress(progress) => {
+            if let Err(e) = storage::set(&config.key, "progress", &progress.to_json()) {
+                warn(&format!("could not remember tour or feed progress: {e}"));
+            }
+        }
+        Effect::Arm { campaign_id, arm } => crate::effects::observe::arm(campaign_id, arm),
+        Effect::Disarm => crate::effects::observe::disarm(),
+        Effect::Notify {
+            name,
+            campaign_id,
+            detail,
+        } => {
+            warn(&format!("{name}: campaign {campaign_id}: {detail}"));
+            crate::listeners::emit(name, Some(&campaign_id), |o| {
+                let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
+            });
         }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {

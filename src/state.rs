@@ -10,8 +10,9 @@
 //! `hide()` take nudges away.
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use touchpoint_core::campaign::{CtaAction, Slot};
+use touchpoint_core::campaign::{CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
+use touchpoint_core::decide::Arm;
 use touchpoint_core::history::event_stats;
 use touchpoint_core::uuid::Uuid;
 use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Nudge, Timestamp};
@@ -47,6 +48,63 @@ pub struct WidgetState {
     pub hidden: bool,
     /// Nudges on screen, best first.
     pub on_screen: Vec<Nudge>,
+    /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
+    pub armed: Vec<Nudge>,
+    /// Surveys answered while on screen (they show their thank-you until closed).
+    pub answered: BTreeSet<String>,
+    /// The page's `<html lang>`, used when `identify` gave no `locale` trait.
+    pub page_lang: String,
+    /// Tour steps and feed reads, persisted across reloads.
+    pub progress: Progress,
+}
+
+/// What the user did inside nudges that is not an engagement event: where they are in each
+/// tour and which feed items they have read. Persisted (see [`Effect::SaveProgress`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Current step (0-based) per tour campaign. A few entries at most: a `Vec` costs less
+    /// wasm than another `BTreeMap` instantiation.
+    pub tour_steps: Vec<(String, u32)>,
+    /// Feed items the user has seen in the launcher.
+    pub feed_seen: Vec<String>,
+}
+
+impl Progress {
+    /// As stored: `{"tour_steps": [["id", 2]], "feed_seen": ["id"]}`. Through
+    /// `serde_json::Value`, which the widget carries anyway, rather than derived serde code.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "tour_steps": self.tour_steps, "feed_seen": self.feed_seen })
+            .to_string()
+    }
+
+    /// Read what [`Progress::to_json`] wrote; anything unreadable is skipped.
+    pub fn from_json(text: &str) -> Progress {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let tour_steps = v["tour_steps"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| {
+                        let id = p[0].as_str()?.to_owned();
+                        let step = u32::try_from(p[1].as_u64()?).ok()?;
+                        Some((id, step))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let feed_seen = v["feed_seen"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Progress {
+            tour_steps,
+            feed_seen,
+        }
+    }
 }
 
 /// Something that happened: from the host page (through the JS API), the server or the user.
@@ -101,6 +159,48 @@ pub enum Action {
         /// Which nudge.
         campaign_id: String,
     },
+    /// Tour steps and feed reads remembered from an earlier visit.
+    ProgressRestored(Progress),
+    /// The page's `<html lang>`.
+    PageLang(String),
+    /// An armed nudge's delay passed or its element became visible.
+    Fire {
+        /// Which nudge.
+        campaign_id: String,
+    },
+    /// The user snoozed a nudge (its close menu or a snooze CTA).
+    Snooze {
+        /// Which nudge.
+        campaign_id: String,
+    },
+    /// The user answered a survey: `{score, comment}` or `{answer}`.
+    Answer {
+        /// Which survey.
+        campaign_id: String,
+        /// The answer, reported as the event's `props`.
+        props: Traits,
+    },
+    /// The user moved to another tour step (0-based).
+    TourStep {
+        /// Which tour.
+        campaign_id: String,
+        /// The step now shown.
+        step: u32,
+    },
+    /// The user finished a tour (its last step's Done).
+    TourDone {
+        /// Which tour.
+        campaign_id: String,
+    },
+    /// The user opened the launcher: every feed item on screen counts as read.
+    FeedSeen,
+    /// An anchored nudge's element never appeared: take it off screen, tell the host.
+    TargetMissing {
+        /// Which nudge.
+        campaign_id: String,
+        /// The selector that found nothing.
+        selector: String,
+    },
 }
 
 /// The time and entropy an action happens with (the runtime reads the clock and the random
@@ -131,6 +231,28 @@ pub enum Effect {
         /// Their account, if any.
         account_id: Option<String>,
     },
+    /// Persist tour steps and feed reads.
+    SaveProgress(Progress),
+    /// Wait for a delay or an element, then dispatch [`Action::Fire`] for this campaign.
+    /// Arms made by an earlier page load are stale: the runtime cancels them on `Disarm`.
+    Arm {
+        /// Which nudge.
+        campaign_id: String,
+        /// What to wait for.
+        arm: Arm,
+    },
+    /// A page load re-decided: every earlier arm is stale.
+    Disarm,
+    /// Tell the host page's listeners (and the console) something that is not an event for
+    /// the collector, e.g. `target_missing`.
+    Notify {
+        /// Listener event name.
+        name: &'static str,
+        /// Which campaign.
+        campaign_id: String,
+        /// Detail (a selector...).
+        detail: String,
+    },
 }
 
 struct Emitter<'a> {
@@ -151,7 +273,45 @@ impl Emitter<'_> {
 impl WidgetState {
     /// The banner on screen, if any.
     pub fn banner(&self) -> Option<&Nudge> {
-        self.on_screen.iter().find(|n| n.slot == Slot::Banner)
+        self.in_slot(Slot::Banner)
+    }
+
+    /// The nudge on screen in `slot`, if any (the first feed item for [`Slot::Feed`]).
+    pub fn in_slot(&self, slot: Slot) -> Option<&Nudge> {
+        self.on_screen.iter().find(|n| n.slot == slot)
+    }
+
+    /// Feed items on screen.
+    pub fn feed(&self) -> impl Iterator<Item = &Nudge> {
+        self.on_screen.iter().filter(|n| n.slot == Slot::Feed)
+    }
+
+    /// Feed items the user has not seen in the launcher yet.
+    pub fn unread(&self) -> usize {
+        self.feed()
+            .filter(|n| !self.progress.feed_seen.contains(&n.campaign_id))
+            .count()
+    }
+
+    /// The locale for the widget's own strings and content: `identify`'s `locale` trait,
+    /// else the page's `<html lang>`, else English.
+    pub fn ui_locale(&self) -> &str {
+        if !self.locale.is_empty() {
+            &self.locale
+        } else if !self.page_lang.is_empty() {
+            &self.page_lang
+        } else {
+            "en"
+        }
+    }
+
+    /// The tour step (0-based) the user is at in `campaign_id`.
+    pub fn tour_step(&self, campaign_id: &str) -> u32 {
+        self.progress
+            .tour_steps
+            .iter()
+            .find(|(id, _)| id == campaign_id)
+            .map_or(0, |(_, step)| *step)
     }
 
     /// Apply `action` at `tick`; returns the effects the runtime must perform.
@@ -220,6 +380,7 @@ impl WidgetState {
                 e.name = Some(name.clone());
                 e.props = props;
                 self.send(&mut out, e, true);
+                self.tick_checklists(&name);
                 Some(Occurrence::Track { name })
             }
             Action::Show(campaign_id) => {
@@ -229,14 +390,18 @@ impl WidgetState {
             Action::Hide => {
                 self.hidden = true;
                 self.on_screen.clear();
+                self.armed.clear();
+                self.answered.clear();
                 None
             }
             Action::Reset => {
                 *self = WidgetState {
                     campaigns: self.campaigns.clone(),
+                    page_lang: std::mem::take(&mut self.page_lang),
                     ..WidgetState::default()
                 };
                 out.effects.push(Effect::SaveJournal(Vec::new()));
+                out.effects.push(Effect::SaveProgress(Progress::default()));
                 None
             }
             Action::Cta {
@@ -247,7 +412,107 @@ impl WidgetState {
                 None
             }
             Action::Dismiss { campaign_id } => {
-                self.retire(&mut out, &campaign_id, EventKind::Dismiss);
+                if self.answered.remove(&campaign_id) {
+                    // Closing a survey's thank-you is not a dismissal: it was answered.
+                    self.on_screen.retain(|n| n.campaign_id != campaign_id);
+                } else {
+                    self.retire(&mut out, &campaign_id, EventKind::Dismiss);
+                }
+                None
+            }
+            Action::ProgressRestored(progress) => {
+                self.progress = progress;
+                None
+            }
+            Action::PageLang(lang) => {
+                self.page_lang = lang;
+                None
+            }
+            Action::Fire { campaign_id } => {
+                if let Some(pos) = self.armed.iter().position(|n| n.campaign_id == campaign_id) {
+                    let nudge = self.armed.remove(pos);
+                    if !self.hidden {
+                        let mut next = std::mem::take(&mut self.on_screen);
+                        if Self::fits(&next, &nudge) {
+                            next.push(nudge.clone());
+                            self.impression(&mut out, &nudge);
+                        }
+                        self.on_screen = next;
+                    }
+                }
+                None
+            }
+            Action::Snooze { campaign_id } => {
+                self.snooze(&mut out, &campaign_id);
+                None
+            }
+            Action::Answer { campaign_id, props } => {
+                let nudge = self
+                    .on_screen
+                    .iter()
+                    .find(|n| n.campaign_id == campaign_id)
+                    .cloned();
+                if let Some(nudge) = nudge {
+                    if self.answered.insert(campaign_id.clone()) {
+                        let mut e =
+                            self.campaign_event(&mut out, EventKind::SurveyResponse, &nudge);
+                        e.props = props;
+                        self.send(&mut out, e, true);
+                    }
+                }
+                None
+            }
+            Action::TourStep { campaign_id, step } => {
+                if self.on_screen.iter().any(|n| n.campaign_id == campaign_id) {
+                    self.progress
+                        .tour_steps
+                        .retain(|(id, _)| *id != campaign_id);
+                    self.progress.tour_steps.push((campaign_id, step));
+                    out.effects
+                        .push(Effect::SaveProgress(self.progress.clone()));
+                }
+                None
+            }
+            Action::TourDone { campaign_id } => {
+                let mut props = Traits::new();
+                props.insert("completed".into(), true.into());
+                self.retire_with(&mut out, &campaign_id, EventKind::Dismiss, props);
+                let before = self.progress.tour_steps.len();
+                self.progress
+                    .tour_steps
+                    .retain(|(id, _)| *id != campaign_id);
+                if self.progress.tour_steps.len() != before {
+                    out.effects
+                        .push(Effect::SaveProgress(self.progress.clone()));
+                }
+                None
+            }
+            Action::FeedSeen => {
+                let unread: Vec<String> = self
+                    .feed()
+                    .map(|n| n.campaign_id.clone())
+                    .filter(|id| !self.progress.feed_seen.contains(id))
+                    .collect();
+                if !unread.is_empty() {
+                    self.progress.feed_seen.extend(unread);
+                    out.effects
+                        .push(Effect::SaveProgress(self.progress.clone()));
+                }
+                None
+            }
+            Action::TargetMissing {
+                campaign_id,
+                selector,
+            } => {
+                let before = self.on_screen.len();
+                self.on_screen.retain(|n| n.campaign_id != campaign_id);
+                if self.on_screen.len() != before {
+                    out.effects.push(Effect::Notify {
+                        name: "target_missing",
+                        campaign_id,
+                        detail: selector,
+                    });
+                }
                 None
             }
         };
@@ -279,12 +544,52 @@ impl WidgetState {
                 self.send(out, t, true);
             }
             CtaAction::Dismiss => self.retire(out, campaign_id, EventKind::Dismiss),
-            CtaAction::Snooze => self.retire(out, campaign_id, EventKind::Snooze),
+            CtaAction::Snooze => self.snooze(out, campaign_id),
         }
+    }
+
+    /// Tick the items of checklists on screen that `event` completes (the core counts them
+    /// from the journal on the next page load; the panel should not wait for it).
+    fn tick_checklists(&mut self, event: &str) {
+        for nudge in &mut self.on_screen {
+            if let Format::Checklist { items } = &nudge.format {
+                for item in items.iter().filter(|i| i.done_event == event) {
+                    if !nudge.completed_items.contains(&item.id) {
+                        nudge.completed_items.push(item.id.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Snooze for the campaign's snooze length: `props.until` tells the core (and other
+    /// devices) when it may come back.
+    fn snooze(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
+        let days = self
+            .campaigns
+            .iter()
+            .find(|c| c.id == campaign_id)
+            .map_or(0, |c| c.frequency.snooze_days);
+        let mut props = Traits::new();
+        if days > 0 {
+            let until = out.tick.now.0.saturating_add(i64::from(days) * 86_400_000);
+            props.insert("until".into(), until.into());
+        }
+        self.retire_with(out, campaign_id, EventKind::Snooze, props);
     }
 
     /// Take a nudge off screen, recording why (dismiss, snooze, or conversion through a CTA).
     fn retire(&mut self, out: &mut Emitter<'_>, campaign_id: &str, why: EventKind) {
+        self.retire_with(out, campaign_id, why, Traits::new());
+    }
+
+    fn retire_with(
+        &mut self,
+        out: &mut Emitter<'_>,
+        campaign_id: &str,
+        why: EventKind,
+        props: Traits,
+    ) {
         let Some(pos) = self
             .on_screen
             .iter()
@@ -293,7 +598,28 @@ impl WidgetState {
             return;
         };
         let nudge = self.on_screen.remove(pos);
-        let e = self.campaign_event(out, why, &nudge);
+        self.answered.remove(campaign_id);
+        let mut e = self.campaign_event(out, why, &nudge);
+        e.props = props;
+        self.send(out, e, true);
+    }
+
+    /// Whether `nudge` may join `on_screen`: its slot is free (the feed takes any number)
+    /// and it is not there already.
+    fn fits(on_screen: &[Nudge], nudge: &Nudge) -> bool {
+        let slot_free = nudge.slot == Slot::Feed || !on_screen.iter().any(|n| n.slot == nudge.slot);
+        slot_free && !on_screen.iter().any(|n| n.campaign_id == nudge.campaign_id)
+    }
+
+    /// Count a nudge as shown this session and report its impression.
+    fn impression(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
+        if nudge.slot == Slot::Overlay {
+            self.session.modals_shown += 1;
+        }
+        if !self.session.shown.contains(&nudge.campaign_id) {
+            self.session.shown.push(nudge.campaign_id.clone());
+        }
+        let e = self.campaign_event(out, EventKind::Impression, nudge);
         self.send(out, e, true);
     }
 
@@ -312,13 +638,23 @@ impl WidgetState {
             .map(|n| n.campaign_id.clone())
             .collect();
         let mut session = self.session.clone();
-        // Nudges on screen are judged afresh, not as "already shown this session".
+        // Nudges on screen are judged afresh, not as "already shown this session", and an
+        // overlay on screen does not count against the per-session overlay limit it is
+        // already within (else a late history fetch would take a modal away mid-use).
         session.shown.retain(|id| !on_screen.contains(id));
+        let overlays_on_screen = self
+            .on_screen
+            .iter()
+            .filter(|n| n.slot == Slot::Overlay)
+            .count();
+        session.modals_shown = session
+            .modals_shown
+            .saturating_sub(u32::try_from(overlays_on_screen).unwrap_or(u32::MAX));
         let ctx = Context {
             user,
             account: self.account.clone(),
             page: self.page.clone(),
-            locale: self.locale.clone(),
+            locale: self.ui_locale().to_owned(),
             events: event_stats(&self.journal, &self.user),
             session,
             trigger: occurrence,
@@ -339,24 +675,45 @@ impl WidgetState {
         } else {
             std::mem::take(&mut self.on_screen)
         };
+        if page_load && !self.armed.is_empty() {
+            self.armed.clear();
+            out.effects.push(Effect::Disarm);
+        }
         for nudge in decision.shown {
-            let slot_free =
-                nudge.slot == Slot::Feed || !next.iter().any(|n: &Nudge| n.slot == nudge.slot);
-            if slot_free && !next.iter().any(|n| n.campaign_id == nudge.campaign_id) {
+            if let Some(arm) = nudge
+                .arm
+                .clone()
+                .filter(|_| !on_screen.contains(&nudge.campaign_id))
+            {
+                // A delay or an element to wait for: render (and count a view) only when it
+                // fires; a track or show() does not re-arm what already waits.
+                if !self
+                    .armed
+                    .iter()
+                    .any(|n| n.campaign_id == nudge.campaign_id)
+                {
+                    out.effects.push(Effect::Arm {
+                        campaign_id: nudge.campaign_id.clone(),
+                        arm,
+                    });
+                    self.armed.push(nudge);
+                }
+                continue;
+            }
+            if Self::fits(&next, &nudge) {
                 next.push(nudge);
             }
         }
-        for nudge in &next {
-            if !on_screen.contains(&nudge.campaign_id) {
-                if nudge.slot == Slot::Overlay {
-                    self.session.modals_shown += 1;
-                }
-                if !self.session.shown.contains(&nudge.campaign_id) {
-                    self.session.shown.push(nudge.campaign_id.clone());
-                }
-                let e = self.campaign_event(out, EventKind::Impression, nudge);
-                self.send(out, e, true);
-            }
+        // Answered surveys stay for their thank-you until closed or the page changes.
+        self.answered
+            .retain(|id| next.iter().any(|n| &n.campaign_id == id));
+        let fresh: Vec<Nudge> = next
+            .iter()
+            .filter(|n| !on_screen.contains(&n.campaign_id))
+            .cloned()
+            .collect();
+        for nudge in &fresh {
+            self.impression(out, nudge);
         }
         self.on_screen = next;
     }
@@ -681,5 +1038,317 @@ mod tests {
             T,
         );
         assert!(fresh.banner().is_none(), "hidden until show()");
+    }
+
+    fn with_format(id: &str, trigger: serde_json::Value, format: serde_json::Value) -> Campaign {
+        Campaign::from_json(
+            &serde_json::json!({
+                "id": id, "name": id, "goal": "feedback",
+                "trigger": trigger, "format": format,
+                "frequency": { "snooze_days": 3 },
+                "content": { "en": { "title": "Hi", "ctas": [
+                    { "id": "later", "label": "Later", "action": "snooze" }
+                ] } }
+            })
+            .to_string(),
+        )
+        .expect("valid campaign")
+    }
+
+    fn page_load() -> serde_json::Value {
+        serde_json::json!({ "on": "page_load", "url": "/app/**" })
+    }
+
+    fn props_of(fx: &[Effect], kind: EventKind) -> Option<Traits> {
+        fx.iter().find_map(|f| match f {
+            Effect::Send(e) if e.kind == kind => Some(e.props.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn snooze_reports_until_from_the_campaign_snooze_length() {
+        let mut s = loaded(vec![with_format(
+            "m",
+            page_load(),
+            serde_json::json!({ "kind": "modal" }),
+        )]);
+        assert!(s.in_slot(Slot::Overlay).is_some());
+        let fx = s.reduce(
+            Action::Snooze {
+                campaign_id: "m".into(),
+            },
+            T,
+        );
+        let props = props_of(&fx, EventKind::Snooze).expect("snooze event");
+        assert_eq!(props["until"], serde_json::json!(T.now.0 + 3 * 86_400_000));
+        assert!(s.in_slot(Slot::Overlay).is_none());
+    }
+
+    #[test]
+    fn a_survey_answer_is_reported_once_and_its_thank_you_closes_without_a_dismissal() {
+        let nps =
+            serde_json::json!({ "kind": "survey", "survey": "nps", "question": "Recommend us?" });
+        let mut s = loaded(vec![with_format("nps", page_load(), nps)]);
+        let mut props = Traits::new();
+        props.insert("score".into(), 9.into());
+        let fx = s.reduce(
+            Action::Answer {
+                campaign_id: "nps".into(),
+                props: props.clone(),
+            },
+            T,
+        );
+        assert_eq!(
+            props_of(&fx, EventKind::SurveyResponse),
+            Some(props.clone())
+        );
+        assert!(s.answered.contains("nps"), "thank-you stays on screen");
+        let again = s.reduce(
+            Action::Answer {
+                campaign_id: "nps".into(),
+                props,
+            },
+            T,
+        );
+        assert!(sent(&again).is_empty(), "a second submit sends nothing");
+        let fx = s.reduce(
+            Action::Dismiss {
+                campaign_id: "nps".into(),
+            },
+            T,
+        );
+        assert!(
+            sent(&fx).is_empty(),
+            "closing the thank-you is not a dismissal"
+        );
+        assert!(s.in_slot(Slot::Overlay).is_none());
+    }
+
+    #[test]
+    fn armed_nudges_wait_for_their_trigger_and_count_the_view_when_they_fire() {
+        let delayed = with_format(
+            "later",
+            serde_json::json!({ "on": "delay", "url": "/app/**", "seconds": 2 }),
+            serde_json::json!({ "kind": "slideout" }),
+        );
+        let mut s = WidgetState::default();
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/x".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
+        assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, arm: Arm::Delay { seconds: 2 } } if campaign_id == "later")));
+        assert!(sent(&fx).is_empty(), "no impression before it fires");
+        assert!(s.on_screen.is_empty());
+        let fx = s.reduce(
+            Action::Fire {
+                campaign_id: "later".into(),
+            },
+            T,
+        );
+        assert_eq!(
+            sent(&fx),
+            vec![(EventKind::Impression, Some("later".into()))]
+        );
+        assert!(s.in_slot(Slot::Overlay).is_some());
+        let fx = s.reduce(
+            Action::Fire {
+                campaign_id: "later".into(),
+            },
+            T,
+        );
+        assert!(sent(&fx).is_empty(), "a second fire does nothing");
+    }
+
+    #[test]
+    fn a_route_change_disarms_what_an_earlier_page_armed() {
+        let visible = with_format(
+            "tip",
+            serde_json::json!({ "on": "element_visible", "url": "/app/a", "selector": "#x" }),
+            serde_json::json!({ "kind": "tooltip", "anchor": "#x" }),
+        );
+        let mut s = WidgetState::default();
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/a".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        s.reduce(Action::CampaignsLoaded(vec![visible]), T);
+        assert_eq!(s.armed.len(), 1);
+        let fx = s.reduce(
+            Action::Page(Page {
+                path: "/app/b".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(fx.contains(&Effect::Disarm));
+        assert!(s.armed.is_empty());
+        s.reduce(
+            Action::Fire {
+                campaign_id: "tip".into(),
+            },
+            T,
+        );
+        assert!(s.on_screen.is_empty(), "a stale fire shows nothing");
+    }
+
+    #[test]
+    fn tour_progress_is_persisted_and_done_dismisses_as_completed() {
+        let tour = serde_json::json!({ "kind": "tour", "steps": [
+            { "anchor": "#a", "title": "One", "body": "" },
+            { "anchor": "#b", "title": "Two", "body": "" }
+        ] });
+        let mut s = loaded(vec![with_format("tour", page_load(), tour)]);
+        let fx = s.reduce(
+            Action::TourStep {
+                campaign_id: "tour".into(),
+                step: 1,
+            },
+            T,
+        );
+        let saved = fx.iter().find_map(|f| match f {
+            Effect::SaveProgress(p) => Some(p.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            saved.map(|p| p.tour_steps),
+            Some(vec![("tour".to_owned(), 1)])
+        );
+        assert_eq!(s.tour_step("tour"), 1);
+        let fx = s.reduce(
+            Action::TourDone {
+                campaign_id: "tour".into(),
+            },
+            T,
+        );
+        assert_eq!(
+            props_of(&fx, EventKind::Dismiss).map(|p| p["completed"].clone()),
+            Some(serde_json::json!(true))
+        );
+        assert_eq!(s.tour_step("tour"), 0);
+    }
+
+    #[test]
+    fn feed_items_are_unread_until_the_launcher_opens() {
+        let mut s = loaded(vec![
+            with_format("f1", page_load(), serde_json::json!({ "kind": "feed" })),
+            with_format("f2", page_load(), serde_json::json!({ "kind": "feed" })),
+        ]);
+        assert_eq!(s.feed().count(), 2);
+        assert_eq!(s.unread(), 2);
+        let fx = s.reduce(Action::FeedSeen, T);
+        assert!(fx.iter().any(|f| matches!(f, Effect::SaveProgress(_))));
+        assert_eq!(s.unread(), 0);
+    }
+
+    #[test]
+    fn a_missing_target_takes_the_nudge_away_and_notifies() {
+        let tip = with_format(
+            "tip",
+            page_load(),
+            serde_json::json!({ "kind": "tooltip", "anchor": "#nope" }),
+        );
+        let mut s = loaded(vec![tip]);
+        assert!(s.in_slot(Slot::Anchored).is_some());
+        let fx = s.reduce(
+            Action::TargetMissing {
+                campaign_id: "tip".into(),
+                selector: "#nope".into(),
+            },
+            T,
+        );
+        assert!(matches!(
+            &fx[..],
+            [Effect::Notify {
+                name: "target_missing",
+                ..
+            }]
+        ));
+        assert!(s.in_slot(Slot::Anchored).is_none());
+    }
+
+    #[test]
+    fn the_page_language_chooses_the_locale_unless_identify_says_otherwise() {
+        let mut s = WidgetState::default();
+        assert_eq!(s.ui_locale(), "en");
+        s.reduce(Action::PageLang("de-DE".into()), T);
+        assert_eq!(s.ui_locale(), "de-DE");
+        let mut traits = Traits::new();
+        traits.insert("locale".into(), "ar".into());
+        s.reduce(
+            Action::Identify {
+                user_id: "u".into(),
+                user_hash: None,
+                traits,
+                account: None,
+            },
+            T,
+        );
+        assert_eq!(s.ui_locale(), "ar");
+    }
+
+    #[test]
+    fn a_tracked_event_ticks_the_checklist_item_it_completes() {
+        let checklist = serde_json::json!({ "kind": "checklist", "items": [
+            { "id": "a", "label": "A", "done_event": "a_done" },
+            { "id": "b", "label": "B", "done_event": "b_done" }
+        ] });
+        let mut s = loaded(vec![with_format("plan", page_load(), checklist)]);
+        assert!(s
+            .in_slot(Slot::Checklist)
+            .is_some_and(|n| n.completed_items.is_empty()));
+        s.reduce(
+            Action::Track {
+                name: "b_done".into(),
+                props: Traits::new(),
+            },
+            T,
+        );
+        assert_eq!(
+            s.in_slot(Slot::Checklist)
+                .map(|n| n.completed_items.clone()),
+            Some(vec!["b".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_modal_on_screen_survives_a_re_decision_under_the_session_overlay_limit() {
+        let mut s = loaded(vec![with_format(
+            "m",
+            page_load(),
+            serde_json::json!({ "kind": "modal" }),
+        )]);
+        assert!(s.in_slot(Slot::Overlay).is_some());
+        // The server's history arrives later and re-decides as a page load.
+        s.reduce(Action::RemoteHistory(Vec::new()), T);
+        assert!(s.in_slot(Slot::Overlay).is_some(), "still on screen");
+        s.reduce(
+            Action::Page(Page {
+                path: "/app/other".into(),
+                ..Page::default()
+            }),
+            T,
+        );
+        assert!(
+            s.in_slot(Slot::Overlay).is_some(),
+            "and on the next route of the same app"
+        );
+    }
+
+    #[test]
+    fn progress_round_trips_through_its_stored_form() {
+        let p = Progress {
+            tour_steps: vec![("tour".into(), 2)],
+            feed_seen: vec!["f1".into()],
+        };
+        assert_eq!(Progress::from_json(&p.to_json()), p);
+        assert_eq!(Progress::from_json("not json"), Progress::default());
     }
 }

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use touchpoint::components::{banner::BannerProps, Banner};
+use touchpoint::components::{Banner, Gesture, NudgeProps};
 use touchpoint_core::context::Context;
 use touchpoint_core::{decide, Campaign, History, Nudge, Timestamp};
 use wasm_bindgen::JsCast;
@@ -42,6 +42,10 @@ fn nudge() -> Nudge {
         .remove(0)
 }
 
+fn props(on: Callback<Gesture>) -> NudgeProps {
+    yew::props!(NudgeProps { nudge: nudge(), on })
+}
+
 async fn tick() {
     yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
 }
@@ -61,11 +65,7 @@ fn root() -> web_sys::Element {
 #[wasm_bindgen_test]
 async fn banner_renders_title_body_ctas_and_close() {
     let div = root();
-    let props = BannerProps {
-        nudge: nudge(),
-        on_cta: Callback::noop(),
-        on_dismiss: Callback::noop(),
-    };
+    let props = props(Callback::noop());
     yew::Renderer::<Banner>::with_root_and_props(div.clone(), props).render();
     tick().await;
 
@@ -89,7 +89,11 @@ async fn banner_renders_title_body_ctas_and_close() {
     );
     assert!(div.query_selector("b").expect("query").is_none());
     let buttons = div.query_selector_all(".tp-btn").expect("query");
-    assert_eq!(buttons.length(), 2);
+    assert_eq!(
+        buttons.length(),
+        2,
+        "two CTAs; the snooze CTA replaces the snooze button"
+    );
     let close = div
         .query_selector(".tp-close")
         .expect("query")
@@ -102,17 +106,14 @@ async fn buttons_report_which_cta_and_dismiss() {
     let div = root();
     let used = Rc::new(RefCell::new(Vec::new()));
     let dismissed = Rc::new(RefCell::new(0));
-    let props = BannerProps {
-        nudge: nudge(),
-        on_cta: {
-            let used = used.clone();
-            Callback::from(move |id: String| used.borrow_mut().push(id))
-        },
-        on_dismiss: {
-            let dismissed = dismissed.clone();
-            Callback::from(move |()| *dismissed.borrow_mut() += 1)
-        },
-    };
+    let props = props({
+        let (used, dismissed) = (used.clone(), dismissed.clone());
+        Callback::from(move |g| match g {
+            Gesture::Cta(id) => used.borrow_mut().push(id),
+            Gesture::Dismiss => *dismissed.borrow_mut() += 1,
+            _ => {}
+        })
+    });
     yew::Renderer::<Banner>::with_root_and_props(div.clone(), props).render();
     tick().await;
 

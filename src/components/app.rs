@@ -1,10 +1,36 @@
-//! The root component: subscribes to the runtime's state snapshots and renders the nudges on
-//! screen.
-use crate::components::Banner;
+//! The root component: subscribes to the runtime's state snapshots, renders each nudge on
+//! screen with its format's component, and turns gestures into actions. It sets the widget's
+//! language and direction (`dir="rtl"` for Arabic) and keeps a polite live region for
+//! toasts in the DOM at all times.
+use crate::components::{
+    Banner, Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
+};
+use crate::i18n::is_rtl;
+use crate::markdown::Vars;
 use crate::runtime;
 use crate::state::{Action, WidgetState};
 use std::rc::Rc;
+use touchpoint_core::campaign::{Format, Slot};
 use yew::prelude::*;
+
+/// The action a gesture in `campaign_id` means.
+pub fn action(campaign_id: String, gesture: Gesture) -> Action {
+    match gesture {
+        Gesture::Cta(cta_id) => Action::Cta {
+            campaign_id,
+            cta_id,
+        },
+        Gesture::Dismiss => Action::Dismiss { campaign_id },
+        Gesture::Snooze => Action::Snooze { campaign_id },
+        Gesture::Answer(props) => Action::Answer { campaign_id, props },
+        Gesture::Step(step) => Action::TourStep { campaign_id, step },
+        Gesture::TourDone => Action::TourDone { campaign_id },
+        Gesture::TargetMissing(selector) => Action::TargetMissing {
+            campaign_id,
+            selector,
+        },
+    }
+}
 
 /// The widget's root.
 #[function_component(App)]
@@ -16,23 +42,65 @@ pub fn app() -> Html {
             runtime::subscribe(Callback::from(move |s: Rc<WidgetState>| state.set(s)));
         });
     }
-    let Some(nudge) = state.banner().cloned() else {
-        return html! {};
-    };
-    let id = nudge.campaign_id.clone();
-    let on_cta = {
-        let id = id.clone();
-        Callback::from(move |cta_id| {
-            runtime::dispatch(Action::Cta {
-                campaign_id: id.clone(),
-                cta_id,
-            })
-        })
-    };
-    let on_dismiss = Callback::from(move |()| {
-        runtime::dispatch(Action::Dismiss {
-            campaign_id: id.clone(),
-        })
+    let s: &WidgetState = &state;
+    let vars = Rc::new(Vars {
+        user: s.user.traits.clone(),
+        account: s.account.traits.clone(),
     });
-    html! { <Banner {nudge} {on_cta} {on_dismiss} /> }
+    let locale = AttrValue::from(s.ui_locale().to_owned());
+    let props = |slot: Slot| {
+        let n = s.in_slot(slot)?.clone();
+        let id = n.campaign_id.clone();
+        Some(NudgeProps {
+            step: s.tour_step(&id),
+            answered: s.answered.contains(&id),
+            on: Callback::from(move |g| runtime::dispatch(action(id.clone(), g))),
+            nudge: n,
+            vars: vars.clone(),
+            locale: locale.clone(),
+            bottom: false,
+            wait_ms: crate::effects::observe::anchor_wait(),
+        })
+    };
+    let overlay = props(Slot::Overlay).map(|p| {
+        let k = p.nudge.campaign_id.clone();
+        match &p.nudge.format.clone() {
+            Format::Modal => html! { <Modal key={k} ..p /> },
+            Format::Tour { .. } => html! { <Tour key={k} ..p /> },
+            Format::Survey(_) => html! { <Survey key={k} ..p /> },
+            _ => html! { <Slideout key={k} ..p /> },
+        }
+    });
+    let banner = props(Slot::Banner).map(|p| html! { <Banner ..p /> });
+    let anchored = props(Slot::Anchored).map(|p| {
+        let k = p.nudge.campaign_id.clone();
+        html! { <Tooltip key={k} ..p /> }
+    });
+    let checklist = props(Slot::Checklist).map(|p| {
+        let k = p.nudge.campaign_id.clone();
+        html! { <Checklist key={k} ..p /> }
+    });
+    let toast = props(Slot::Toast).map(|p| {
+        let k = p.nudge.campaign_id.clone();
+        html! { <Toast key={k} ..p /> }
+    });
+    let feed: Vec<_> = s.feed().cloned().collect();
+    let launcher = (!feed.is_empty()).then(|| {
+        html! {
+            <Launcher items={feed} unread={s.unread()} vars={vars.clone()} locale={locale.clone()}
+                on={Callback::from(|(id, g)| runtime::dispatch(action(id, g)))}
+                on_open={Callback::from(|()| runtime::dispatch(Action::FeedSeen))} />
+        }
+    });
+    let dir = if is_rtl(&locale) { "rtl" } else { "ltr" };
+    html! {
+        <div class="tp-ui" {dir} lang={locale.clone()}>
+            { for banner }
+            { for checklist }
+            { for anchored }
+            { for launcher }
+            { for overlay }
+            <div class="tp-toasts" role="status" aria-live="polite">{ for toast }</div>
+        </div>
+    }
 }

@@ -3,6 +3,8 @@
 //! panics into the host page.
 pub mod http;
 pub mod mount;
+pub mod observe;
 pub mod platform;
+pub mod route;
 pub mod storage;
 pub mod transport;

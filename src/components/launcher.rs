@@ -1,0 +1,103 @@
+//! The launcher: a round button in the bottom corner with an unread badge, opening a panel
+//! with the feed — current announcements and nudges that live in the feed slot. Opening it
+//! marks them read; Esc closes it and returns focus to the button.
+use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
+use crate::i18n::{t, tf, Text};
+use crate::markdown::{personalize, Vars};
+use std::rc::Rc;
+use touchpoint_core::Nudge;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// Props of [`Launcher`].
+#[derive(Properties, PartialEq)]
+pub struct LauncherProps {
+    /// Feed items, best first.
+    pub items: Vec<Nudge>,
+    /// How many are unread.
+    pub unread: usize,
+    /// Personalisation values.
+    #[prop_or_default]
+    pub vars: Rc<Vars>,
+    /// Locale of the widget's own strings.
+    #[prop_or(AttrValue::Static("en"))]
+    pub locale: AttrValue,
+    /// A feed item's gesture: (campaign id, gesture).
+    #[prop_or_default]
+    pub on: Callback<(String, Gesture)>,
+    /// The panel was opened.
+    #[prop_or_default]
+    pub on_open: Callback<()>,
+}
+
+/// The launcher button and feed panel.
+#[function_component(Launcher)]
+pub fn launcher(p: &LauncherProps) -> Html {
+    let open = use_state(|| false);
+    let button = use_node_ref();
+    let panel = use_node_ref();
+    let toggle = {
+        let (open, on_open) = (open.clone(), p.on_open.clone());
+        Callback::from(move |_| {
+            if !*open {
+                on_open.emit(());
+            }
+            open.set(!*open);
+        })
+    };
+    let close = {
+        let (open, button) = (open.clone(), button.clone());
+        Callback::from(move |()| {
+            open.set(false);
+            if let Some(b) = button.cast::<HtmlElement>() {
+                let _ = b.focus();
+            }
+        })
+    };
+    let title = t(&p.locale, Text::WhatsNew);
+    let label = if p.unread > 0 {
+        format!("{title}, {}", tf(&p.locale, Text::Unread, &[&p.unread]))
+    } else {
+        title.to_owned()
+    };
+    let items = p.items.iter().map(|n| {
+        let id = n.campaign_id.clone();
+        let props = NudgeProps {
+            nudge: n.clone(),
+            vars: p.vars.clone(),
+            locale: p.locale.clone(),
+            on: p.on.reform(move |g| (id.clone(), g)),
+            step: 0,
+            answered: false,
+            bottom: false,
+            wait_ms: 0,
+        };
+        html! {
+            <li class="tp-feed-item" data-campaign={n.campaign_id.clone()}>
+                <h3 class="tp-title">{ personalize(&n.content.title, &p.vars) }</h3>
+                { body(&n.content.body, &p.vars) }
+                { ctas(&props, false) }
+            </li>
+        }
+    });
+    html! {
+        <>
+            <button type="button" class="tp-launcher" ref={button} aria-expanded={(*open).to_string()}
+                aria-controls="tp-feed" aria-label={label} onclick={toggle}>
+                <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                    <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
+                </svg>
+                if p.unread > 0 { <span class="tp-badge" aria-hidden="true">{ p.unread.to_string() }</span> }
+            </button>
+            <section id="tp-feed" class="tp-card tp-feed" aria-label={title} ref={panel.clone()} hidden={!*open}
+                onkeydown={keys(panel, false, close)}>
+                <h2 class="tp-title">{ title }</h2>
+                if p.items.is_empty() {
+                    <p>{ t(&p.locale, Text::NothingNew) }</p>
+                } else {
+                    <ul class="tp-feed-list">{ for items }</ul>
+                }
+            </section>
+        </>
+    }
+}

@@ -1,0 +1,46 @@
+//! The modal: a centred dialog over a dimmed page. `aria-modal`, focus moves in on open,
+//! Tab and Shift-Tab stay inside, Esc closes, and focus returns to where it was on close.
+//! The page keeps scrolling (no scroll lock) unless a vendor styles one in.
+use crate::components::common::{body, close, ctas, focus_first, keys, Gesture, NudgeProps};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+/// A modal nudge.
+#[function_component(Modal)]
+pub fn modal(p: &NudgeProps) -> Html {
+    let dialog = use_node_ref();
+    {
+        let dialog = dialog.clone();
+        use_effect_with((), move |()| {
+            let before = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            if let Some(d) = dialog.cast::<Element>() {
+                focus_first(&d);
+            }
+            move || {
+                if let Some(e) = before.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                    let _ = e.focus();
+                }
+            }
+        });
+    }
+    let title_id = p.id("title");
+    let body_id = p.id("body");
+    let on_escape = p.on.reform(|()| Gesture::Dismiss);
+    html! {
+        <div class="tp-backdrop">
+            <div class="tp-card tp-modal" role="dialog" aria-modal="true" aria-labelledby={title_id.clone()}
+                aria-describedby={body_id.clone()} ref={dialog.clone()} tabindex="-1"
+                data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(dialog, true, on_escape)}>
+                <div class="tp-head">
+                    <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
+                    { close(p) }
+                </div>
+                <div id={body_id}>{ body(&p.nudge.content.body, &p.vars) }</div>
+                { ctas(p, true) }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,87 @@
+//! Tooltip and hotspot: a card (tooltip) or a pulsing dot that opens one (hotspot), anchored
+//! to a host element by CSS selector. Waits for an element the host inserts late; if it never
+//! appears, reports `target_missing` and renders nothing. The card flips above the element
+//! when there is no room below and follows scrolling and resizing.
+use crate::components::anchor::{use_anchor, use_follow, Anchor};
+use crate::components::common::{body, close, ctas, keys, place, place_dot, Gesture, NudgeProps};
+use crate::i18n::is_rtl;
+use std::rc::Rc;
+use touchpoint_core::campaign::Format;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// A tooltip or hotspot nudge.
+#[function_component(Tooltip)]
+pub fn tooltip(p: &NudgeProps) -> Html {
+    let (selector, hotspot) = match &p.nudge.format {
+        Format::Tooltip { anchor } => (anchor.clone(), false),
+        Format::Hotspot { anchor } => (anchor.clone(), true),
+        _ => (String::new(), false),
+    };
+    let open = use_state(|| !hotspot);
+    let card = use_node_ref();
+    let dot = use_node_ref();
+    let on_missing = p.on.reform(Gesture::TargetMissing);
+    let anchor = use_anchor(&selector, p.wait_ms, on_missing);
+    let found = match &anchor {
+        Anchor::Found(e) => Some(e.clone()),
+        _ => None,
+    };
+    let rtl = is_rtl(&p.locale);
+    {
+        let (card, dot) = (card.clone(), dot.clone());
+        use_follow(
+            found.clone(),
+            u32::from(*open),
+            Rc::new(move |a| {
+                if let Some(c) = card.cast::<HtmlElement>() {
+                    place(&c, a);
+                }
+                if let Some(d) = dot.cast::<HtmlElement>() {
+                    place_dot(&d, a, rtl);
+                }
+            }),
+        );
+    }
+    if found.is_none() {
+        return html! {};
+    }
+    let title_id = p.id("title");
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let dot_html = hotspot.then(|| {
+        html! {
+            <button type="button" class="tp-hotspot" ref={dot.clone()} aria-expanded={(*open).to_string()}
+                aria-label={p.title()} onclick={toggle.clone()}>
+                <span class="tp-hotspot__pulse" aria-hidden="true"></span>
+            </button>
+        }
+    });
+    let on_escape = {
+        let (open, on) = (open.clone(), p.on.clone());
+        Callback::from(move |()| {
+            if hotspot {
+                open.set(false);
+            } else {
+                on.emit(Gesture::Dismiss);
+            }
+        })
+    };
+    let card_html = (*open).then(|| {
+        html! {
+            <div class="tp-card tp-tooltip" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
+                data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card.clone(), false, on_escape)}>
+                <span class="tp-arrow" aria-hidden="true"></span>
+                <div class="tp-head">
+                    <h2 class="tp-title" id={title_id.clone()}>{ p.title() }</h2>
+                    { close(p) }
+                </div>
+                { body(&p.nudge.content.body, &p.vars) }
+                { ctas(p, false) }
+            </div>
+        }
+    });
+    html! { <>{ for dot_html }{ for card_html }</> }
+}

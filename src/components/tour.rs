@@ -1,0 +1,107 @@
+//! The multi-step tour: one card per step, anchored to the step's element (or centred when
+//! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
+//! step is kept in the widget's persisted progress, so a tour continues across pages and
+//! reloads.
+use crate::components::anchor::{use_anchor, use_follow, Anchor};
+use crate::components::common::{body, close, keys, place, Gesture, NudgeProps};
+use crate::i18n::{tf, Text};
+use crate::markdown::personalize;
+use std::rc::Rc;
+use touchpoint_core::campaign::Format;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// How long a step waits for its element before showing centred.
+const STEP_WAIT_MS: u32 = 2500;
+
+/// A tour nudge.
+#[function_component(Tour)]
+pub fn tour(p: &NudgeProps) -> Html {
+    let steps = match &p.nudge.format {
+        Format::Tour { steps } => steps.clone(),
+        _ => Vec::new(),
+    };
+    let total = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+    let at = p.step.min(total.saturating_sub(1));
+    let step = steps.get(at as usize).cloned();
+    let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
+    let anchor = use_anchor(&selector, STEP_WAIT_MS, Callback::noop());
+    let card = use_node_ref();
+    let found = match &anchor {
+        Anchor::Found(e) => Some(e.clone()),
+        _ => None,
+    };
+    {
+        let card = card.clone();
+        use_follow(
+            found.clone(),
+            at,
+            Rc::new(move |a| {
+                if let Some(c) = card.cast::<HtmlElement>() {
+                    place(&c, a);
+                    // An anchor that exists but is not laid out (a hidden view of the host's
+                    // app): show the step centred rather than not at all.
+                    let r = a.get_bounding_client_rect();
+                    let hidden = r.width() == 0.0 && r.height() == 0.0;
+                    let _ = c
+                        .class_list()
+                        .toggle_with_force("tp-tour--floating", hidden);
+                    if hidden {
+                        let _ = c.class_list().remove_1("tp-offscreen");
+                    }
+                }
+            }),
+        );
+    }
+    let Some(step) = step else {
+        return html! {};
+    };
+    if anchor == Anchor::Waiting {
+        return html! {};
+    }
+    let title_id = p.id("title");
+    let last = at + 1 >= total;
+    let on = p.on.clone();
+    let back = (at > 0).then(|| {
+        let on = on.clone();
+        html! {
+            <button type="button" class="tp-btn" onclick={Callback::from(move |_| on.emit(Gesture::Step(at - 1)))}>
+                { p.t(Text::Back) }
+            </button>
+        }
+    });
+    let next = if last {
+        let on = on.clone();
+        html! {
+            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::TourDone))}>
+                { p.t(Text::Done) }
+            </button>
+        }
+    } else {
+        let on = on.clone();
+        html! {
+            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::Step(at + 1)))}>
+                { p.t(Text::Next) }
+            </button>
+        }
+    };
+    let class = classes!(
+        "tp-card",
+        "tp-tour",
+        found.is_none().then_some("tp-tour--floating")
+    );
+    html! {
+        <div {class} ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
+            data-campaign={p.nudge.campaign_id.clone()} data-step={at.to_string()}
+            onkeydown={keys(card, false, p.on.reform(|()| Gesture::Dismiss))}>
+            if found.is_some() { <span class="tp-arrow" aria-hidden="true"></span> }
+            <div class="tp-head">
+                <p class="tp-step">{ tf(&p.locale, Text::StepOf, &[&(at + 1), &total]) }</p>
+                { close(p) }
+            </div>
+            <h2 class="tp-title" id={title_id}>{ personalize(&step.title, &p.vars) }</h2>
+            { body(&step.body, &p.vars) }
+            <div class="tp-actions">{ for back }{ next }</div>
+        </div>
+    }
+}
