@@ -94,23 +94,18 @@ pub enum Scope {
     Account,
 }
 
+const NOTHING: Exposure = Exposure {
+    views: Vec::new(),
+    holdout_views: Vec::new(),
+    dismissals: Vec::new(),
+    snoozes: Vec::new(),
+    responses: Vec::new(),
+    conversions: Vec::new(),
+};
+
 static EMPTY: CampaignHistory = CampaignHistory {
-    user: Exposure {
-        views: Vec::new(),
-        holdout_views: Vec::new(),
-        dismissals: Vec::new(),
-        snoozes: Vec::new(),
-        responses: Vec::new(),
-        conversions: Vec::new(),
-    },
-    account: Exposure {
-        views: Vec::new(),
-        holdout_views: Vec::new(),
-        dismissals: Vec::new(),
-        snoozes: Vec::new(),
-        responses: Vec::new(),
-        conversions: Vec::new(),
-    },
+    user: NOTHING,
+    account: NOTHING,
 };
 
 impl History {
