@@ -8,7 +8,6 @@
 //! screen stay if they are still eligible, without a second impression); a tracked event or
 //! a `show(id)` only adds nudges to free slots; the user's dismiss/snooze/CTA and the host's
 //! `hide()` take nudges away.
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use touchpoint_core::campaign::{CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
@@ -19,6 +18,39 @@ use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Nudg
 
 /// How many of the user's own events the widget keeps to rebuild history and event counts.
 pub const JOURNAL_LIMIT: usize = 500;
+
+/// A small set of campaign ids. A list rather than a `BTreeSet`: these hold a handful of
+/// ids, and each distinct collection type costs the widget's wasm kilobytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids(pub Vec<String>);
+
+impl Ids {
+    /// Whether `id` is in the set.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|x| x == id)
+    }
+
+    /// Add `id`; `false` if it was there already.
+    pub fn insert(&mut self, id: String) -> bool {
+        let new = !self.contains(&id);
+        if new {
+            self.0.push(id);
+        }
+        new
+    }
+
+    /// Remove `id`; `false` if it was not there.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|x| x != id);
+        self.0.len() != before
+    }
+
+    /// Empty the set.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
 
 /// Everything the widget knows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,7 +75,7 @@ pub struct WidgetState {
     /// This session's facts.
     pub session: Session,
     /// Campaigns whose holdout eligibility was already logged this session.
-    pub holdout_logged: BTreeSet<String>,
+    pub holdout_logged: Ids,
     /// The host called `hide()`.
     pub hidden: bool,
     /// Nudges on screen, best first.
@@ -51,7 +83,7 @@ pub struct WidgetState {
     /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
     pub armed: Vec<Nudge>,
     /// Surveys answered while on screen (they show their thank-you until closed).
-    pub answered: BTreeSet<String>,
+    pub answered: Ids,
     /// The page's `<html lang>`, used when `identify` gave no `locale` trait.
     pub page_lang: String,
     /// Tour steps and feed reads, persisted across reloads.
@@ -335,7 +367,9 @@ impl WidgetState {
                 self.journal = journal;
                 Some(Occurrence::PageLoad)
             }
-            Action::RemoteHistory(events) => {
+            Action::RemoteHistory(mut events) => {
+                // Drop what this browser already journals, once here rather than per decision.
+                events.retain(|e| !self.journal.iter().any(|j| j.id == e.id));
                 self.remote = events;
                 Some(Occurrence::PageLoad)
             }
@@ -625,18 +659,14 @@ impl WidgetState {
 
     fn decide(&mut self, out: &mut Emitter<'_>, occurrence: Occurrence) {
         let user = self.user.clone();
-        let local: BTreeSet<Uuid> = self.journal.iter().map(|e| e.id).collect();
-        let merged = self
-            .journal
-            .iter()
-            .chain(self.remote.iter().filter(|e| !local.contains(&e.id)));
+        let merged = self.journal.iter().chain(self.remote.iter());
         let history = History::from_events(merged, &user, self.account.id.as_deref());
         let page_load = occurrence == Occurrence::PageLoad;
-        let on_screen: BTreeSet<String> = self
+        let on_screen: Ids = Ids(self
             .on_screen
             .iter()
             .map(|n| n.campaign_id.clone())
-            .collect();
+            .collect());
         let mut session = self.session.clone();
         // Nudges on screen are judged afresh, not as "already shown this session", and an
         // overlay on screen does not count against the per-session overlay limit it is
@@ -706,6 +736,7 @@ impl WidgetState {
         }
         // Answered surveys stay for their thank-you until closed or the page changes.
         self.answered
+            .0
             .retain(|id| next.iter().any(|n| &n.campaign_id == id));
         let fresh: Vec<Nudge> = next
             .iter()
@@ -859,7 +890,7 @@ mod tests {
             },
             T,
         );
-        let ids: BTreeSet<String> = fx
+        let ids: std::collections::BTreeSet<String> = fx
             .iter()
             .filter_map(|f| {
                 if let Effect::Send(e) = f {

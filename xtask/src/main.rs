@@ -23,7 +23,10 @@ fn main() -> ExitCode {
         Some("build") => build::build(&root()).map(|_| ()),
         Some("demo") => demo::demo(&root()),
         Some("test") => test::test(&root()),
-        Some("bench") => run::cargo(&root(), &["bench", "-p", "touchpoint-core", "--bench", "decide"]),
+        Some("bench") => run::cargo(
+            &root(),
+            &["bench", "-p", "touchpoint-core", "--bench", "decide"],
+        ),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -25,7 +25,6 @@ use crate::history::History;
 use crate::stage::{self, Lifecycle, Phase, Stage};
 use crate::time::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Something the widget must still wait for before rendering a nudge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -433,7 +432,8 @@ pub fn decide(
             .then_with(|| a.cmp(b))
     });
     let unit = ctx.user.bucketing_id().unwrap_or("");
-    let mut taken: BTreeMap<Slot, usize> = BTreeMap::new();
+    // Which campaign holds each single-occupancy slot (a short list: six slots at most).
+    let mut taken: Vec<(Slot, usize)> = Vec::new();
     let mut budget = (policy.max_nudges_per_week as usize).saturating_sub(week_views);
     let mut overlays = ctx.session.modals_shown;
     let mut shown = Vec::new();
@@ -451,7 +451,7 @@ pub fn decide(
             continue;
         }
         let slot = c.format.slot();
-        if let Some(&by) = taken.get(&slot) {
+        if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
             not_shown.push((
                 i,
                 Reason::SlotTaken {
@@ -483,7 +483,7 @@ pub fn decide(
             budget -= 1;
         }
         if slot != Slot::Feed {
-            taken.insert(slot, i);
+            taken.push((slot, i));
         }
         if slot == Slot::Overlay {
             overlays += 1;
