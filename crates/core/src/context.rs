@@ -12,8 +12,60 @@ use std::collections::BTreeMap;
 /// Traits as sent by the host: a JSON object.
 pub type Traits = serde_json::Map<String, serde_json::Value>;
 
-/// Per-event statistics, by tracked event name.
-pub type EventStats = BTreeMap<String, EventStat>;
+/// Per-event statistics, by tracked event name, sorted by name.
+///
+/// A sorted list rather than a `BTreeMap`: every distinct map type costs the widget's wasm
+/// kilobytes. It reads and writes as a JSON object, like the map it replaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventStats(Vec<(String, EventStat)>);
+
+impl EventStats {
+    /// No statistics.
+    pub fn new() -> EventStats {
+        EventStats::default()
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    /// The statistics of `name`, if it was tracked.
+    pub fn get(&self, name: &str) -> Option<&EventStat> {
+        self.position(name).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The statistics of `name`, created empty if missing.
+    pub fn entry(&mut self, name: &str) -> &mut EventStat {
+        let i = self.position(name).unwrap_or_else(|i| {
+            self.0.insert(i, (name.to_owned(), EventStat::default()));
+            i
+        });
+        &mut self.0[i].1
+    }
+
+    /// Set the statistics of `name`.
+    pub fn insert(&mut self, name: String, stat: EventStat) {
+        *self.entry(&name) = stat;
+    }
+
+    /// Every tracked event, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &EventStat)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl Serialize for EventStats {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventStats {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, EventStat>::deserialize(d)?;
+        Ok(EventStats(map.into_iter().collect()))
+    }
+}
 
 /// What is known about one tracked event for this user.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
