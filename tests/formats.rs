@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{
-    Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
+    Banner, Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
 };
 use touchpoint::markdown::Vars;
 use touchpoint_core::context::{Context, Occurrence};
@@ -182,6 +182,26 @@ async fn slideout_and_toast_render_their_cards_and_report_ctas() {
         .text_content()
         .expect("text")
         .contains("Hello there"));
+}
+
+#[wasm_bindgen_test]
+async fn a_banner_sits_at_the_top_unless_its_campaign_says_bottom() {
+    let log = Log::default();
+    let div = root();
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props(simple("banner"), &log))
+        .render();
+    tick().await;
+    let class = q(&div, ".tp-banner").get_attribute("class").expect("class");
+    assert!(!class.contains("tp-banner--bottom"), "{class}");
+    let bottom = nudge(
+        serde_json::json!({ "kind": "banner", "position": "bottom" }),
+        serde_json::json!({ "title": "Maintenance tonight" }),
+    );
+    let div = root();
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props(bottom, &log)).render();
+    tick().await;
+    let class = q(&div, ".tp-banner").get_attribute("class").expect("class");
+    assert!(class.contains("tp-banner--bottom"), "{class}");
 }
 
 #[wasm_bindgen_test]

@@ -266,6 +266,52 @@ mod tests {
     }
 
     #[test]
+    fn banner_position_defaults_to_top_round_trips_and_rejects_unknown_values() {
+        let banner = |format: serde_json::Value| {
+            let mut v = full();
+            v["format"] = format;
+            v["leads"] = json!([]);
+            v
+        };
+        let top = Campaign::from_json_value(&banner(json!({"kind": "banner"}))).unwrap();
+        assert_eq!(
+            top.format,
+            Format::Banner {
+                position: BannerPosition::Top
+            }
+        );
+        assert_eq!(RawCampaign::from(&top).format.position, None);
+        let v = banner(json!({"kind": "banner", "position": "bottom"}));
+        let raw: RawCampaign = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(RawCampaign::from_json_value(&v).unwrap(), raw);
+        let bottom = Campaign::try_from(raw).unwrap();
+        assert_eq!(
+            bottom.format,
+            Format::Banner {
+                position: BannerPosition::Bottom
+            }
+        );
+        let wire = serde_json::to_value(RawCampaign::from(&bottom)).unwrap();
+        assert_eq!(wire["format"]["position"], "bottom");
+        assert_eq!(Campaign::from_json_value(&wire).unwrap(), bottom);
+
+        let err = Campaign::from_json_value(&banner(json!({"kind": "banner", "position": "left"})))
+            .unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert_eq!(err.0[0].path, "format.position");
+        assert_eq!(err.0[0].kind, ValidationErrorKind::UnknownValue);
+        assert_eq!(
+            err.0[0].message,
+            "unknown value \"left\": expected one of top, bottom"
+        );
+        let err =
+            Campaign::from_json_value(&banner(json!({"kind": "toast", "position": "bottom"})))
+                .unwrap_err();
+        assert_eq!(err.0[0].path, "format.position");
+        assert_eq!(err.0[0].message, "not used by `toast` format: remove it");
+    }
+
+    #[test]
     fn unknown_fields_are_errors() {
         let mut v = full();
         v["colour"] = json!("red");

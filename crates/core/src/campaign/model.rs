@@ -81,7 +81,10 @@ pub enum Trigger {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Format {
     /// A strip across the page.
-    Banner,
+    Banner {
+        /// Which edge of the viewport it sits on.
+        position: BannerPosition,
+    },
     /// A centred dialog.
     Modal,
     /// A panel sliding in from the side.
@@ -112,6 +115,17 @@ pub enum Format {
     Toast,
     /// An item in the always-available feed.
     Feed,
+}
+
+/// Which edge of the viewport a banner sits on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BannerPosition {
+    /// The top (the default).
+    #[default]
+    Top,
+    /// The bottom.
+    Bottom,
 }
 
 /// One tour step.
@@ -198,7 +212,7 @@ impl Format {
             Format::Modal | Format::Slideout | Format::Tour { .. } | Format::Survey(_) => {
                 Slot::Overlay
             }
-            Format::Banner => Slot::Banner,
+            Format::Banner { .. } => Slot::Banner,
             Format::Tooltip { .. } | Format::Hotspot { .. } => Slot::Anchored,
             Format::Checklist { .. } => Slot::Checklist,
             Format::Toast => Slot::Toast,
@@ -209,7 +223,7 @@ impl Format {
     /// The snake_case name used in files.
     pub fn name(&self) -> &'static str {
         match self {
-            Format::Banner => "banner",
+            Format::Banner { .. } => "banner",
             Format::Modal => "modal",
             Format::Slideout => "slideout",
             Format::Tooltip { .. } => "tooltip",

@@ -365,6 +365,9 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
     if !matches!(kind, 3 | 4) {
         e.unused("format.anchor", &raw.anchor, &what);
     }
+    if kind != 0 {
+        e.unused("format.position", &raw.position, &what);
+    }
     if kind != 5 && !raw.steps.is_empty() {
         e.push(
             "format.steps",
@@ -391,7 +394,19 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
         }
     }
     Some(match kind {
-        0 => Format::Banner,
+        0 => Format::Banner {
+            position: match raw.position.as_deref() {
+                None => BannerPosition::Top,
+                Some(p) => e.one_of(
+                    "format.position",
+                    p,
+                    &[
+                        ("top", BannerPosition::Top),
+                        ("bottom", BannerPosition::Bottom),
+                    ],
+                )?,
+            },
+        },
         1 => Format::Modal,
         2 => Format::Slideout,
         3 => Format::Tooltip {
@@ -925,6 +940,9 @@ impl From<&Campaign> for RawCampaign {
             ..RawFormat::default()
         };
         match &c.format {
+            Format::Banner {
+                position: BannerPosition::Bottom,
+            } => format.position = Some("bottom".into()),
             Format::Tooltip { anchor } | Format::Hotspot { anchor } => {
                 format.anchor = Some(anchor.clone())
             }
