@@ -192,6 +192,11 @@ pub enum Action {
         /// Which tour.
         campaign_id: String,
     },
+    /// A toast closed by itself: a dismissal with `props.auto = true`.
+    Expire {
+        /// Which toast.
+        campaign_id: String,
+    },
     /// The user opened the launcher: every feed item on screen counts as read.
     FeedSeen,
     /// An anchored nudge's element never appeared: take it off screen, tell the host.
@@ -500,6 +505,12 @@ impl WidgetState {
                     out.effects
                         .push(Effect::SaveProgress(self.progress.clone()));
                 }
+                None
+            }
+            Action::Expire { campaign_id } => {
+                let mut props = Traits::new();
+                props.insert("auto".into(), true.into());
+                self.retire_with(&mut out, &campaign_id, EventKind::Dismiss, props);
                 None
             }
             Action::FeedSeen => {
@@ -1079,6 +1090,25 @@ mod tests {
             Effect::Send(e) if e.kind == kind => Some(e.props.clone()),
             _ => None,
         })
+    }
+
+    #[test]
+    fn an_expired_toast_is_dismissed_with_auto() {
+        let mut s = loaded(vec![with_format(
+            "t",
+            page_load(),
+            serde_json::json!({ "kind": "toast" }),
+        )]);
+        assert!(s.in_slot(Slot::Toast).is_some());
+        let fx = s.reduce(
+            Action::Expire {
+                campaign_id: "t".into(),
+            },
+            T,
+        );
+        let props = props_of(&fx, EventKind::Dismiss).expect("dismiss event");
+        assert_eq!(props["auto"], serde_json::json!(true));
+        assert!(s.in_slot(Slot::Toast).is_none());
     }
 
     #[test]

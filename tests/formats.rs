@@ -205,6 +205,40 @@ async fn a_banner_sits_at_the_top_unless_its_campaign_says_bottom() {
 }
 
 #[wasm_bindgen_test]
+async fn a_toast_closes_by_itself_but_not_while_hovered_or_focused() {
+    let log = Log::default();
+    let on = {
+        let log = log.clone();
+        Callback::from(move |g| log.borrow_mut().push(g))
+    };
+    let div = root();
+    let p = yew::props!(NudgeProps {
+        nudge: simple("toast"),
+        on,
+        toast_ms: 150
+    });
+    yew::Renderer::<Toast>::with_root_and_props(div.clone(), p).render();
+    tick().await;
+    let card = q(&div, ".tp-toast");
+    let fire = |name: &str| {
+        card.dispatch_event(&web_sys::Event::new(name).expect("event"))
+            .expect("dispatch");
+    };
+    fire("mouseenter");
+    sleep(300).await;
+    assert!(log.borrow().is_empty(), "kept open while hovered");
+    html(q(&div, ".tp-close")).focus().expect("focus");
+    fire("mouseleave");
+    sleep(300).await;
+    assert!(log.borrow().is_empty(), "kept open while focused");
+    html(q(&div, ".tp-close")).blur().expect("blur");
+    sleep(60).await;
+    assert!(log.borrow().is_empty(), "the full time starts again");
+    sleep(240).await;
+    assert_eq!(*log.borrow(), vec![Gesture::Expire]);
+}
+
+#[wasm_bindgen_test]
 async fn tokens_and_markdown_never_become_markup() {
     let n = nudge(
         serde_json::json!({ "kind": "modal" }),
