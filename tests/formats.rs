@@ -426,6 +426,29 @@ async fn tooltip_reports_a_target_that_never_appears() {
 }
 
 #[wasm_bindgen_test]
+async fn a_campaign_wait_seconds_overrides_the_page_anchor_wait() {
+    let div = root();
+    let log = Log::default();
+    let n = nudge(
+        serde_json::json!({ "kind": "tooltip", "anchor": "#not-yet", "wait_seconds": 1 }),
+        serde_json::json!({ "title": "Tip" }),
+    );
+    let mut p = props(n, &log);
+    p.wait_ms = 150;
+    yew::Renderer::<Tooltip>::with_root_and_props(div.clone(), p).render();
+    sleep(400).await;
+    assert!(
+        log.borrow().is_empty(),
+        "still waiting: the campaign says 1 s"
+    );
+    sleep(900).await;
+    assert_eq!(
+        *log.borrow(),
+        vec![Gesture::TargetMissing("#not-yet".into())]
+    );
+}
+
+#[wasm_bindgen_test]
 async fn tour_shows_its_step_and_moves_on() {
     let n = nudge(
         serde_json::json!({ "kind": "tour", "steps": [

@@ -93,16 +93,25 @@ pub enum Format {
     Tooltip {
         /// CSS selector.
         anchor: String,
+        /// Seconds to wait for the element, if not the page's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A pulsing hotspot on a host element.
     Hotspot {
         /// CSS selector.
         anchor: String,
+        /// Seconds to wait for the element, if not the page's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A multi-step tour.
     Tour {
         /// The steps.
         steps: Vec<TourStep>,
+        /// Seconds each step waits for its element, if not the widget's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A checklist whose items complete on tracked events.
     Checklist {
