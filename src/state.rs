@@ -224,6 +224,11 @@ pub enum Action {
         /// Which tour.
         campaign_id: String,
     },
+    /// A toast closed by itself: a dismissal with `props.auto = true`.
+    Expire {
+        /// Which toast.
+        campaign_id: String,
+    },
     /// The user opened the launcher: every feed item on screen counts as read.
     FeedSeen,
     /// An anchored nudge's element never appeared: take it off screen, tell the host.
@@ -497,7 +502,22 @@ impl WidgetState {
                 None
             }
             Action::TourStep { campaign_id, step } => {
-                if self.on_screen.iter().any(|n| n.campaign_id == campaign_id) {
+                let nudge = self
+                    .on_screen
+                    .iter()
+                    .find(|n| n.campaign_id == campaign_id)
+                    .cloned();
+                if let Some(nudge) = nudge {
+                    // Each step shown is an engagement: a `cta` event without `props.cta`, so
+                    // it counts as neither a view nor a dismissal, and is not journaled.
+                    let from = self.tour_step(&campaign_id);
+                    if step != from {
+                        let mut e = self.campaign_event(&mut out, EventKind::Cta, &nudge);
+                        e.props.insert("step".into(), step.into());
+                        let action = if step > from { "next" } else { "back" };
+                        e.props.insert("action".into(), action.into());
+                        self.send(&mut out, e, false);
+                    }
                     self.progress
                         .tour_steps
                         .retain(|(id, _)| *id != campaign_id);
@@ -519,6 +539,12 @@ impl WidgetState {
                     out.effects
                         .push(Effect::SaveProgress(self.progress.clone()));
                 }
+                None
+            }
+            Action::Expire { campaign_id } => {
+                let mut props = Traits::new();
+                props.insert("auto".into(), true.into());
+                self.retire_with(&mut out, &campaign_id, EventKind::Dismiss, props);
                 None
             }
             Action::FeedSeen => {
@@ -1098,6 +1124,25 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_toast_is_dismissed_with_auto() {
+        let mut s = loaded(vec![with_format(
+            "t",
+            page_load(),
+            serde_json::json!({ "kind": "toast" }),
+        )]);
+        assert!(s.in_slot(Slot::Toast).is_some());
+        let fx = s.reduce(
+            Action::Expire {
+                campaign_id: "t".into(),
+            },
+            T,
+        );
+        let props = props_of(&fx, EventKind::Dismiss).expect("dismiss event");
+        assert_eq!(props["auto"], serde_json::json!(true));
+        assert!(s.in_slot(Slot::Toast).is_none());
+    }
+
+    #[test]
     fn snooze_reports_until_from_the_campaign_snooze_length() {
         let mut s = loaded(vec![with_format(
             "m",
@@ -1231,7 +1276,7 @@ mod tests {
     }
 
     #[test]
-    fn tour_progress_is_persisted_and_done_dismisses_as_completed() {
+    fn tour_steps_are_reported_and_persisted_and_done_dismisses_as_completed() {
         let tour = serde_json::json!({ "kind": "tour", "steps": [
             { "anchor": "#a", "title": "One", "body": "" },
             { "anchor": "#b", "title": "Two", "body": "" }
@@ -1252,7 +1297,34 @@ mod tests {
             saved.map(|p| p.tour_steps),
             Some(vec![("tour".to_owned(), 1)])
         );
+        assert_eq!(sent(&fx), [(EventKind::Cta, Some("tour".into()))]);
+        assert_eq!(
+            props_of(&fx, EventKind::Cta),
+            Some(serde_json::from_value(serde_json::json!({"step": 1, "action": "next"})).unwrap())
+        );
+        assert!(
+            !fx.iter().any(|f| matches!(f, Effect::SaveJournal(_))),
+            "a step is not kept in the journal, so history never counts it"
+        );
         assert_eq!(s.tour_step("tour"), 1);
+        let fx = s.reduce(
+            Action::TourStep {
+                campaign_id: "tour".into(),
+                step: 0,
+            },
+            T,
+        );
+        assert_eq!(
+            props_of(&fx, EventKind::Cta),
+            Some(serde_json::from_value(serde_json::json!({"step": 0, "action": "back"})).unwrap())
+        );
+        s.reduce(
+            Action::TourStep {
+                campaign_id: "tour".into(),
+                step: 1,
+            },
+            T,
+        );
         let fx = s.reduce(
             Action::TourDone {
                 campaign_id: "tour".into(),

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{
-    Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
+    Banner, Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
 };
 use touchpoint::markdown::Vars;
 use touchpoint_core::context::{Context, Occurrence};
@@ -182,6 +182,60 @@ async fn slideout_and_toast_render_their_cards_and_report_ctas() {
         .text_content()
         .expect("text")
         .contains("Hello there"));
+}
+
+#[wasm_bindgen_test]
+async fn a_banner_sits_at_the_top_unless_its_campaign_says_bottom() {
+    let log = Log::default();
+    let div = root();
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props(simple("banner"), &log))
+        .render();
+    tick().await;
+    let class = q(&div, ".tp-banner").get_attribute("class").expect("class");
+    assert!(!class.contains("tp-banner--bottom"), "{class}");
+    let bottom = nudge(
+        serde_json::json!({ "kind": "banner", "position": "bottom" }),
+        serde_json::json!({ "title": "Maintenance tonight" }),
+    );
+    let div = root();
+    yew::Renderer::<Banner>::with_root_and_props(div.clone(), props(bottom, &log)).render();
+    tick().await;
+    let class = q(&div, ".tp-banner").get_attribute("class").expect("class");
+    assert!(class.contains("tp-banner--bottom"), "{class}");
+}
+
+#[wasm_bindgen_test]
+async fn a_toast_closes_by_itself_but_not_while_hovered_or_focused() {
+    let log = Log::default();
+    let on = {
+        let log = log.clone();
+        Callback::from(move |g| log.borrow_mut().push(g))
+    };
+    let div = root();
+    let p = yew::props!(NudgeProps {
+        nudge: simple("toast"),
+        on,
+        toast_ms: 150
+    });
+    yew::Renderer::<Toast>::with_root_and_props(div.clone(), p).render();
+    tick().await;
+    let card = q(&div, ".tp-toast");
+    let fire = |name: &str| {
+        card.dispatch_event(&web_sys::Event::new(name).expect("event"))
+            .expect("dispatch");
+    };
+    fire("mouseenter");
+    sleep(300).await;
+    assert!(log.borrow().is_empty(), "kept open while hovered");
+    html(q(&div, ".tp-close")).focus().expect("focus");
+    fire("mouseleave");
+    sleep(300).await;
+    assert!(log.borrow().is_empty(), "kept open while focused");
+    html(q(&div, ".tp-close")).blur().expect("blur");
+    sleep(60).await;
+    assert!(log.borrow().is_empty(), "the full time starts again");
+    sleep(240).await;
+    assert_eq!(*log.borrow(), vec![Gesture::Expire]);
 }
 
 #[wasm_bindgen_test]
@@ -369,6 +423,29 @@ async fn tooltip_reports_a_target_that_never_appears() {
         vec![Gesture::TargetMissing("#never-there".into())]
     );
     assert!(div.query_selector(".tp-card").expect("q").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_campaign_wait_seconds_overrides_the_page_anchor_wait() {
+    let div = root();
+    let log = Log::default();
+    let n = nudge(
+        serde_json::json!({ "kind": "tooltip", "anchor": "#not-yet", "wait_seconds": 1 }),
+        serde_json::json!({ "title": "Tip" }),
+    );
+    let mut p = props(n, &log);
+    p.wait_ms = 150;
+    yew::Renderer::<Tooltip>::with_root_and_props(div.clone(), p).render();
+    sleep(400).await;
+    assert!(
+        log.borrow().is_empty(),
+        "still waiting: the campaign says 1 s"
+    );
+    sleep(900).await;
+    assert_eq!(
+        *log.borrow(),
+        vec![Gesture::TargetMissing("#not-yet".into())]
+    );
 }
 
 #[wasm_bindgen_test]

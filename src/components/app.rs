@@ -25,6 +25,7 @@ pub fn action(campaign_id: String, gesture: Gesture) -> Action {
         Gesture::Answer(props) => Action::Answer { campaign_id, props },
         Gesture::Step(step) => Action::TourStep { campaign_id, step },
         Gesture::TourDone => Action::TourDone { campaign_id },
+        Gesture::Expire => Action::Expire { campaign_id },
         Gesture::TargetMissing(selector) => Action::TargetMissing {
             campaign_id,
             selector,
@@ -60,6 +61,7 @@ pub fn app() -> Html {
             locale: locale.clone(),
             bottom: false,
             wait_ms: crate::effects::observe::anchor_wait(),
+            toast_ms: crate::components::common::TOAST_MS,
         })
     };
     let overlay = props(Slot::Overlay).map(|p| {

@@ -26,6 +26,8 @@ pub enum Gesture {
     Step(u32),
     /// Finished a tour.
     TourDone,
+    /// A toast's time ran out.
+    Expire,
     /// Its host element never appeared (the selector).
     TargetMissing(String),
 }
@@ -56,7 +58,13 @@ pub struct NudgeProps {
     /// Anchored formats: how long to wait for the host element.
     #[prop_or(crate::effects::observe::ANCHOR_WAIT_MS)]
     pub wait_ms: u32,
+    /// Toast: how long it stays while neither hovered nor focused.
+    #[prop_or(TOAST_MS)]
+    pub toast_ms: u32,
 }
+
+/// How long a toast stays on screen by default.
+pub const TOAST_MS: u32 = 6000;
 
 impl NudgeProps {
     /// The title with tokens filled in.

@@ -71,6 +71,7 @@ pub fn launcher(p: &LauncherProps) -> Html {
             answered: false,
             bottom: false,
             wait_ms: 0,
+            toast_ms: 0,
         };
         html! {
             <li class="tp-feed-item" data-campaign={n.campaign_id.clone()}>

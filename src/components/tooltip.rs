@@ -13,16 +13,24 @@ use yew::prelude::*;
 /// A tooltip or hotspot nudge.
 #[function_component(Tooltip)]
 pub fn tooltip(p: &NudgeProps) -> Html {
-    let (selector, hotspot) = match &p.nudge.format {
-        Format::Tooltip { anchor } => (anchor.clone(), false),
-        Format::Hotspot { anchor } => (anchor.clone(), true),
-        _ => (String::new(), false),
+    let (selector, hotspot, wait) = match &p.nudge.format {
+        Format::Tooltip {
+            anchor,
+            wait_seconds,
+        } => (anchor.clone(), false, *wait_seconds),
+        Format::Hotspot {
+            anchor,
+            wait_seconds,
+        } => (anchor.clone(), true, *wait_seconds),
+        _ => (String::new(), false, None),
     };
+    // The campaign's own wait, else the page's (`data-anchor-wait`).
+    let wait_ms = wait.map_or(p.wait_ms, |s| s.saturating_mul(1000));
     let open = use_state(|| !hotspot);
     let card = use_node_ref();
     let dot = use_node_ref();
     let on_missing = p.on.reform(Gesture::TargetMissing);
-    let anchor = use_anchor(&selector, p.wait_ms, on_missing);
+    let anchor = use_anchor(&selector, wait_ms, on_missing);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,

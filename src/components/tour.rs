@@ -17,15 +17,21 @@ const STEP_WAIT_MS: u32 = 2500;
 /// A tour nudge.
 #[function_component(Tour)]
 pub fn tour(p: &NudgeProps) -> Html {
-    let steps = match &p.nudge.format {
-        Format::Tour { steps } => steps.clone(),
-        _ => Vec::new(),
+    let (steps, wait_ms) = match &p.nudge.format {
+        Format::Tour {
+            steps,
+            wait_seconds,
+        } => (
+            steps.clone(),
+            wait_seconds.map_or(STEP_WAIT_MS, |s| s.saturating_mul(1000)),
+        ),
+        _ => (Vec::new(), STEP_WAIT_MS),
     };
     let total = u32::try_from(steps.len()).unwrap_or(u32::MAX);
     let at = p.step.min(total.saturating_sub(1));
     let step = steps.get(at as usize).cloned();
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
-    let anchor = use_anchor(&selector, STEP_WAIT_MS, Callback::noop());
+    let anchor = use_anchor(&selector, wait_ms, Callback::noop());
     let card = use_node_ref();
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),

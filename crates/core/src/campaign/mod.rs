@@ -266,6 +266,108 @@ mod tests {
     }
 
     #[test]
+    fn banner_position_defaults_to_top_round_trips_and_rejects_unknown_values() {
+        let banner = |format: serde_json::Value| {
+            let mut v = full();
+            v["format"] = format;
+            v["leads"] = json!([]);
+            v
+        };
+        let top = Campaign::from_json_value(&banner(json!({"kind": "banner"}))).unwrap();
+        assert_eq!(
+            top.format,
+            Format::Banner {
+                position: BannerPosition::Top
+            }
+        );
+        assert_eq!(RawCampaign::from(&top).format.position, None);
+        let v = banner(json!({"kind": "banner", "position": "bottom"}));
+        let raw: RawCampaign = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(RawCampaign::from_json_value(&v).unwrap(), raw);
+        let bottom = Campaign::try_from(raw).unwrap();
+        assert_eq!(
+            bottom.format,
+            Format::Banner {
+                position: BannerPosition::Bottom
+            }
+        );
+        let wire = serde_json::to_value(RawCampaign::from(&bottom)).unwrap();
+        assert_eq!(wire["format"]["position"], "bottom");
+        assert_eq!(Campaign::from_json_value(&wire).unwrap(), bottom);
+
+        let err = Campaign::from_json_value(&banner(json!({"kind": "banner", "position": "left"})))
+            .unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert_eq!(err.0[0].path, "format.position");
+        assert_eq!(err.0[0].kind, ValidationErrorKind::UnknownValue);
+        assert_eq!(
+            err.0[0].message,
+            "unknown value \"left\": expected one of top, bottom"
+        );
+        let err =
+            Campaign::from_json_value(&banner(json!({"kind": "toast", "position": "bottom"})))
+                .unwrap_err();
+        assert_eq!(err.0[0].path, "format.position");
+        assert_eq!(err.0[0].message, "not used by `toast` format: remove it");
+    }
+
+    #[test]
+    fn anchored_formats_may_wait_their_own_time() {
+        let with = |format: serde_json::Value| {
+            let mut v = full();
+            v["format"] = format;
+            v["leads"] = json!([]);
+            v
+        };
+        let v = with(json!({"kind": "tooltip", "anchor": "#a", "wait_seconds": 20}));
+        let raw: RawCampaign = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(RawCampaign::from_json_value(&v).unwrap(), raw);
+        let c = Campaign::try_from(raw).unwrap();
+        assert_eq!(
+            c.format,
+            Format::Tooltip {
+                anchor: "#a".into(),
+                wait_seconds: Some(20)
+            }
+        );
+        let wire = serde_json::to_value(RawCampaign::from(&c)).unwrap();
+        assert_eq!(wire["format"]["wait_seconds"], 20);
+        assert_eq!(Campaign::from_json_value(&wire).unwrap(), c);
+        let tour = with(json!({"kind": "tour", "wait_seconds": 5,
+            "steps": [{"anchor": "#a", "title": "One"}]}));
+        let c = Campaign::from_json_value(&tour).unwrap();
+        assert!(matches!(
+            c.format,
+            Format::Tour {
+                wait_seconds: Some(5),
+                ..
+            }
+        ));
+        let hotspot = Campaign::from_json_value(&with(json!({"kind": "hotspot", "anchor": "#a"})));
+        assert!(matches!(
+            hotspot.unwrap().format,
+            Format::Hotspot {
+                wait_seconds: None,
+                ..
+            }
+        ));
+        for (format, message) in [
+            (
+                json!({"kind": "tooltip", "anchor": "#a", "wait_seconds": 0}),
+                "expected 1 to 600 seconds",
+            ),
+            (
+                json!({"kind": "modal", "wait_seconds": 5}),
+                "not used by `modal` format: remove it",
+            ),
+        ] {
+            let err = Campaign::from_json_value(&with(format)).unwrap_err();
+            assert_eq!(err.0[0].path, "format.wait_seconds");
+            assert_eq!(err.0[0].message, message);
+        }
+    }
+
+    #[test]
     fn unknown_fields_are_errors() {
         let mut v = full();
         v["colour"] = json!("red");

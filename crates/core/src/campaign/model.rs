@@ -81,7 +81,10 @@ pub enum Trigger {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Format {
     /// A strip across the page.
-    Banner,
+    Banner {
+        /// Which edge of the viewport it sits on.
+        position: BannerPosition,
+    },
     /// A centred dialog.
     Modal,
     /// A panel sliding in from the side.
@@ -90,16 +93,25 @@ pub enum Format {
     Tooltip {
         /// CSS selector.
         anchor: String,
+        /// Seconds to wait for the element, if not the page's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A pulsing hotspot on a host element.
     Hotspot {
         /// CSS selector.
         anchor: String,
+        /// Seconds to wait for the element, if not the page's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A multi-step tour.
     Tour {
         /// The steps.
         steps: Vec<TourStep>,
+        /// Seconds each step waits for its element, if not the widget's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
     },
     /// A checklist whose items complete on tracked events.
     Checklist {
@@ -112,6 +124,17 @@ pub enum Format {
     Toast,
     /// An item in the always-available feed.
     Feed,
+}
+
+/// Which edge of the viewport a banner sits on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BannerPosition {
+    /// The top (the default).
+    #[default]
+    Top,
+    /// The bottom.
+    Bottom,
 }
 
 /// One tour step.
@@ -198,7 +221,7 @@ impl Format {
             Format::Modal | Format::Slideout | Format::Tour { .. } | Format::Survey(_) => {
                 Slot::Overlay
             }
-            Format::Banner => Slot::Banner,
+            Format::Banner { .. } => Slot::Banner,
             Format::Tooltip { .. } | Format::Hotspot { .. } => Slot::Anchored,
             Format::Checklist { .. } => Slot::Checklist,
             Format::Toast => Slot::Toast,
@@ -209,7 +232,7 @@ impl Format {
     /// The snake_case name used in files.
     pub fn name(&self) -> &'static str {
         match self {
-            Format::Banner => "banner",
+            Format::Banner { .. } => "banner",
             Format::Modal => "modal",
             Format::Slideout => "slideout",
             Format::Tooltip { .. } => "tooltip",

@@ -104,6 +104,13 @@ pub struct RawFormat {
     /// CSS selector of the host element (tooltip, hotspot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
+    /// Tooltip, hotspot, tour: seconds to wait for the anchor element (else the page's
+    /// default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<u32>,
+    /// Banner: `top` (the default) or `bottom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     /// Tour steps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<RawStep>,

@@ -365,6 +365,19 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
     if !matches!(kind, 3 | 4) {
         e.unused("format.anchor", &raw.anchor, &what);
     }
+    if kind != 0 {
+        e.unused("format.position", &raw.position, &what);
+    }
+    let wait_seconds = raw.wait_seconds;
+    if !matches!(kind, 3..=5) {
+        e.unused("format.wait_seconds", &wait_seconds, &what);
+    } else if wait_seconds.is_some_and(|s| !(1..=600).contains(&s)) {
+        e.push(
+            "format.wait_seconds",
+            Kind::Invalid,
+            "expected 1 to 600 seconds",
+        );
+    }
     if kind != 5 && !raw.steps.is_empty() {
         e.push(
             "format.steps",
@@ -391,14 +404,28 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
         }
     }
     Some(match kind {
-        0 => Format::Banner,
+        0 => Format::Banner {
+            position: match raw.position.as_deref() {
+                None => BannerPosition::Top,
+                Some(p) => e.one_of(
+                    "format.position",
+                    p,
+                    &[
+                        ("top", BannerPosition::Top),
+                        ("bottom", BannerPosition::Bottom),
+                    ],
+                )?,
+            },
+        },
         1 => Format::Modal,
         2 => Format::Slideout,
         3 => Format::Tooltip {
             anchor: e.required("format.anchor", &raw.anchor, &what)?.to_owned(),
+            wait_seconds,
         },
         4 => Format::Hotspot {
             anchor: e.required("format.anchor", &raw.anchor, &what)?.to_owned(),
+            wait_seconds,
         },
         5 => {
             if raw.steps.is_empty() {
@@ -434,6 +461,7 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                         body: s.body.clone(),
                     })
                     .collect(),
+                wait_seconds,
             }
         }
         6 => {
@@ -925,10 +953,25 @@ impl From<&Campaign> for RawCampaign {
             ..RawFormat::default()
         };
         match &c.format {
-            Format::Tooltip { anchor } | Format::Hotspot { anchor } => {
-                format.anchor = Some(anchor.clone())
+            Format::Banner {
+                position: BannerPosition::Bottom,
+            } => format.position = Some("bottom".into()),
+            Format::Tooltip {
+                anchor,
+                wait_seconds,
             }
-            Format::Tour { steps } => {
+            | Format::Hotspot {
+                anchor,
+                wait_seconds,
+            } => {
+                format.anchor = Some(anchor.clone());
+                format.wait_seconds = *wait_seconds;
+            }
+            Format::Tour {
+                steps,
+                wait_seconds,
+            } => {
+                format.wait_seconds = *wait_seconds;
                 format.steps = steps
                     .iter()
                     .map(|s| RawStep {

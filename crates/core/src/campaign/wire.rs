@@ -405,7 +405,15 @@ impl Walk {
 
     fn format(&mut self, v: &Value) -> RawFormat {
         let known = [
-            "kind", "anchor", "steps", "items", "survey", "question", "choices",
+            "kind",
+            "anchor",
+            "wait_seconds",
+            "position",
+            "steps",
+            "items",
+            "survey",
+            "question",
+            "choices",
         ];
         let Some(m) = self.object(v, "format", &known) else {
             return RawFormat::default();
@@ -414,6 +422,8 @@ impl Walk {
         RawFormat {
             kind: self.string(m, "kind", p),
             anchor: self.opt_string(m, "anchor", p),
+            wait_seconds: self.opt_u32(m, "wait_seconds", p),
+            position: self.opt_string(m, "position", p),
             steps: self.list(m, "steps", p, |w, v, p| {
                 let Some(sm) = w.object(v, p, &["anchor", "title", "body"]) else {
                     return RawStep::default();
