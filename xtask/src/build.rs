@@ -9,13 +9,15 @@ use std::process::Command;
 
 /// The brotli budget for everything `dist/` serves, in bytes.
 ///
-/// The target set for the product is 150 KB. The walking skeleton with the whole decision
-/// core and the delivery queue met it (147.7 KB); every nudge format, Markdown, six locales
-/// and the accessibility work (issue 4) took the total to 186.7 KB (Yew ≈ 75 KB, decision
-/// core ≈ 45 KB, formats ≈ 44 KB, delivery ≈ 8 KB, glue/loader/CSS ≈ 9 KB). Until the shrinking
-/// work tracked in issue 4 lands, the budget guards against growth at 190 KB; lower it as
-/// bytes are won back, never raise it quietly.
-pub const BUDGET_BROTLI: u64 = 190 * 1024;
+/// The product target is 150 KB. The walking skeleton with the whole decision core and the
+/// delivery queue met it (147.7 KB). Every nudge format, Markdown, six locales and the
+/// accessibility work (issue 4) took the total to 186.7 KB; fewer collection types and serde
+/// paths won back 9.3 KB, and the format gaps added 1.4 KB: 178.8 KB. By crate, before
+/// optimisation: Yew ≈ 70 KB, generic Vec/BTreeMap/iterator code ≈ 80 KB, the core's
+/// targeting language and validation ≈ 48 KB. Until the shrinking work tracked in issue 4
+/// lands, the budget guards against growth at 182 KB; lower it as bytes are won back, never
+/// raise it quietly.
+pub const BUDGET_BROTLI: u64 = 182 * 1024;
 
 /// Sizes of one served file.
 #[derive(Debug, Clone)]
@@ -43,17 +45,31 @@ const WASM_OPT_FLAGS: &[&str] = &[
 /// Build `dist/`; returns the size table (also printed).
 pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     tools::ensure_build_tools(root)?;
-    run::cargo(
-        root,
-        &[
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "touchpoint",
-            "--lib",
-        ],
+    // Source paths end up in the wasm (panic locations). Remapping them makes the bundle the
+    // same bytes wherever it is built (a CI clone, a developer's checkout) and a little
+    // smaller: the size budget then measures code, not folder names.
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_default();
+    let rustflags = format!(
+        "--remap-path-prefix={}=/cargo --remap-path-prefix={}=/touchpoint",
+        cargo_home.join("registry/src").display(),
+        root.display()
+    );
+    run::status(
+        Command::new(run::cargo_bin())
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "touchpoint",
+                "--lib",
+            ])
+            .env("RUSTFLAGS", rustflags)
+            .current_dir(root),
     )?;
     let target = target_dir(root);
     let bindgen_out = target.join("wasm-bindgen");
