@@ -338,7 +338,26 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self'
   });
   const page = await context.newPage();
   const problems = watchConsole(page);
+  // The policy arrives as a real response header (as a vendor's server would send it), on
+  // top of the page's own <meta> copy.
+  const policy = "script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+  await page.route("**/app/csp.html*", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": policy } });
+  });
   await page.goto(`${server.url}/app/csp.html?persona=tooltip&run=${RUN}-csp`);
+  // The header is in force: an inline script is refused and reported.
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.textContent = "window.__inline = true";
+    document.head.appendChild(s);
+  });
+  await eventually(() => page.evaluate(() => window.__violations.length > 0), 5000, "the inline-script violation");
+  assert.equal(await page.evaluate(() => window.__inline), undefined, "inline script blocked");
+  await page.evaluate(() => { window.__violations = []; });
+  // Both policies (header and <meta>) refused the probe, and said so on the console.
+  await eventually(() => problems.filter((p) => p.includes("inline script")).length === 2, 5000, "both refusals on the console");
+  problems.length = 0;
   const tip = page.locator("touchpoint-widget .tp-tooltip");
   await tip.waitFor({ state: "visible", timeout: 15000 });
   const [a, t] = [await page.locator("#new-invoice").boundingBox(), await tip.boundingBox()];
