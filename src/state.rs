@@ -838,6 +838,17 @@ mod tests {
             .collect()
     }
 
+    /// A page load of `path`.
+    fn goto(s: &mut WidgetState, path: &str) -> Vec<Effect> {
+        s.reduce(
+            Action::Page(Page {
+                path: path.into(),
+                ..Page::default()
+            }),
+            T,
+        )
+    }
+
     fn loaded(campaigns: Vec<Campaign>) -> WidgetState {
         let mut s = WidgetState::default();
         s.reduce(
@@ -847,13 +858,7 @@ mod tests {
             },
             T,
         );
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/invoices");
         s.reduce(Action::CampaignsLoaded(campaigns), T);
         s
     }
@@ -868,13 +873,7 @@ mod tests {
             },
             T,
         );
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/invoices");
         let fx = s.reduce(
             Action::CampaignsLoaded(vec![
                 campaign("low", 1, "/app/**"),
@@ -953,13 +952,7 @@ mod tests {
         assert!(fx.contains(&Effect::Open("/go".into())));
         assert!(s.banner().is_none());
         // A new page load in the same session does not bring it back.
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/other".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/other");
         assert!(s.banner().is_none());
     }
 
@@ -991,13 +984,7 @@ mod tests {
             },
             T,
         );
-        reloaded.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut reloaded, "/app/invoices");
         reloaded.reduce(
             Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
             T,
@@ -1047,13 +1034,7 @@ mod tests {
             T,
         );
         fresh.reduce(Action::RemoteHistory(vec![dismissed]), T);
-        fresh.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut fresh, "/app/invoices");
         fresh.reduce(
             Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
             T,
@@ -1065,21 +1046,9 @@ mod tests {
     fn page_outside_the_trigger_url_takes_the_banner_away_and_hide_wins() {
         let mut s = loaded(vec![campaign("a", 1, "/app/invoices")]);
         assert!(s.banner().is_some());
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/settings".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/settings");
         assert!(s.banner().is_none());
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/invoices");
         assert!(
             s.banner().is_none(),
             "a nudge that left the screen is not shown again this session"
@@ -1087,13 +1056,7 @@ mod tests {
         let mut fresh = loaded(vec![campaign("a", 1, "/app/invoices")]);
         fresh.reduce(Action::Hide, T);
         assert!(fresh.banner().is_none());
-        fresh.reduce(
-            Action::Page(Page {
-                path: "/app/invoices".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut fresh, "/app/invoices");
         assert!(fresh.banner().is_none(), "hidden until show()");
     }
 
@@ -1209,13 +1172,7 @@ mod tests {
             serde_json::json!({ "kind": "slideout" }),
         );
         let mut s = WidgetState::default();
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/x".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/x");
         let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
         assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, arm: Arm::Delay { seconds: 2 } } if campaign_id == "later")));
         assert!(sent(&fx).is_empty(), "no impression before it fires");
@@ -1248,13 +1205,7 @@ mod tests {
             serde_json::json!({ "kind": "tooltip", "anchor": "#x" }),
         );
         let mut s = WidgetState::default();
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/a".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/a");
         s.reduce(Action::CampaignsLoaded(vec![visible]), T);
         assert_eq!(s.armed.len(), 1);
         let fx = s.reduce(
@@ -1432,13 +1383,7 @@ mod tests {
         // The server's history arrives later and re-decides as a page load.
         s.reduce(Action::RemoteHistory(Vec::new()), T);
         assert!(s.in_slot(Slot::Overlay).is_some(), "still on screen");
-        s.reduce(
-            Action::Page(Page {
-                path: "/app/other".into(),
-                ..Page::default()
-            }),
-            T,
-        );
+        goto(&mut s, "/app/other");
         assert!(
             s.in_slot(Slot::Overlay).is_some(),
             "and on the next route of the same app"
