@@ -416,17 +416,9 @@ fn raw_offset(text: &str, content_start: usize, decoded: usize) -> usize {
         }
         if c == '\\' && !literal {
             match chars.next() {
-                Some((_, 'u')) => {
-                    let hex: String = (0..4)
-                        .filter_map(|_| chars.next().map(|(_, h)| h))
-                        .collect();
-                    dec += u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .map_or(1, char::len_utf8);
-                }
-                Some((_, 'U')) => {
-                    let hex: String = (0..8)
+                Some((_, u @ ('u' | 'U'))) => {
+                    let digits = if u == 'u' { 4 } else { 8 };
+                    let hex: String = (0..digits)
                         .filter_map(|_| chars.next().map(|(_, h)| h))
                         .collect();
                     dec += u32::from_str_radix(&hex, 16)
