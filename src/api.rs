@@ -60,7 +60,7 @@ pub fn start(options: JsValue) {
         match http::fetch_campaigns(&api, &key).await {
             Ok((campaigns, skipped)) => {
                 for s in skipped {
-                    runtime::warn(&format!("campaign {} skipped: {}", s.id, s.reason));
+                    runtime::warn(&format!("campaign {} skipped: {}", s.id, s.error));
                 }
                 runtime::dispatch(Action::CampaignsLoaded(campaigns));
             }

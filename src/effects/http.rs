@@ -1,6 +1,7 @@
 //! HTTP to the collector with `fetch`: the campaign catalog, and event batches sent with
 //! `keepalive` so a batch in flight survives the page being closed.
 use js_sys::Promise;
+use touchpoint_core::campaign::compiled;
 use touchpoint_core::{Campaign, Event};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -94,24 +95,15 @@ async fn text(url: &str, res: Response) -> Result<String, HttpError> {
         })
 }
 
-/// A campaign that failed validation in the widget (a server/widget version mismatch).
-#[derive(Debug)]
-pub struct Skipped {
-    /// Campaign id.
-    pub id: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// Fetch and validate the campaign catalog. Invalid campaigns are skipped and reported, so
-/// one bad campaign never hides the others.
+/// Fetch and read the compiled campaign catalog. Unreadable campaigns are skipped and
+/// reported (a server/widget version mismatch), so one bad campaign never hides the others.
 ///
 /// # Errors
 /// When the request fails or the body is not a catalog.
 pub async fn fetch_campaigns(
     api: &str,
     key: &str,
-) -> Result<(Vec<Campaign>, Vec<Skipped>), HttpError> {
+) -> Result<(Vec<Campaign>, Vec<compiled::Rejected>), HttpError> {
     let url = format!("{api}v1/campaigns?key={key}");
     let init = RequestInit::new();
     init.set_method("GET");
@@ -122,29 +114,10 @@ pub async fn fetch_campaigns(
             url: url.clone(),
             message: e.to_string(),
         })?;
-    let Some(campaigns) = catalog.get("campaigns").and_then(|c| c.as_array()) else {
-        return Err(HttpError::Decode {
-            url,
-            message: "expected {\"campaigns\": [...]}".into(),
-        });
-    };
-    let mut ok = Vec::new();
-    let mut skipped = Vec::new();
-    for value in campaigns {
-        let id = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .unwrap_or("?")
-            .to_owned();
-        match Campaign::from_json_value(value).map_err(|e| e.to_string()) {
-            Ok(c) => ok.push(c),
-            Err(e) => skipped.push(Skipped {
-                id,
-                reason: e.to_string(),
-            }),
-        }
-    }
-    Ok((ok, skipped))
+    compiled::decode_catalog(&catalog).map_err(|e| HttpError::Decode {
+        url,
+        message: e.to_string(),
+    })
 }
 
 /// Whose history to fetch.

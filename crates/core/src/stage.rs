@@ -141,17 +141,38 @@ pub const DEFAULT_EXPANSION: &str =
 /// Default advocacy signal.
 pub const DEFAULT_ADVOCACY: &str = "user.nps >= 9";
 
+/// The default signals compiled (see [`crate::expr::compiled`]), so that the widget needs no
+/// parser to hold them; a test pins each to what its source parses to.
+const DEFAULT_TREES: [(&str, &str); 3] = [
+    (
+        DEFAULT_GROWTH,
+        r#"[">=", ["account", "seat_utilisation"], 0.85]"#,
+    ),
+    (
+        DEFAULT_EXPANSION,
+        r#"["or", [">=", ["account", "seat_utilisation"], 0.85],
+                  ["<=", ["time_since", ["event.last_seen", "plan_limit_hit"]], ["dur", 2592000000]]]"#,
+    ),
+    (DEFAULT_ADVOCACY, r#"[">=", ["user", "nps"], 9]"#),
+];
+
 impl Default for LifecyclePolicy {
     fn default() -> Self {
-        // The defaults are constants covered by tests, so parsing cannot fail here.
-        let parse = |s: &str| Condition::parse(s).expect("default lifecycle signal parses");
+        // The trees are constants covered by tests, so reading them cannot fail here.
+        let parse = |i: usize| {
+            let (source, tree) = DEFAULT_TREES[i];
+            serde_json::from_str(tree)
+                .ok()
+                .and_then(|t| Condition::from_compiled(source, &t).ok())
+                .expect("default lifecycle signal is a valid tree")
+        };
         LifecyclePolicy {
             onboarding_days: 90,
             adoption_days: 90,
             renewal_window_days: 180,
-            growth: parse(DEFAULT_GROWTH),
-            expansion: parse(DEFAULT_EXPANSION),
-            advocacy: parse(DEFAULT_ADVOCACY),
+            growth: parse(0),
+            expansion: parse(1),
+            advocacy: parse(2),
         }
     }
 }
@@ -290,6 +311,24 @@ mod tests {
     fn at(c: &Context, y: i64, m: u32, d: u32) -> (Stage, Phase, Vec<Phase>) {
         let l = derive(c, Timestamp::from_date(y, m, d)).unwrap();
         (l.stage, l.phase, l.signals)
+    }
+
+    #[test]
+    fn default_signal_trees_are_what_their_sources_parse_to() {
+        let p = LifecyclePolicy::default();
+        for (signal, source) in [
+            (&p.growth, DEFAULT_GROWTH),
+            (&p.expansion, DEFAULT_EXPANSION),
+            (&p.advocacy, DEFAULT_ADVOCACY),
+        ] {
+            let parsed = Condition::parse(source).unwrap();
+            assert_eq!(signal.source(), source);
+            assert_eq!(
+                crate::expr::compiled::encode(signal.root()),
+                crate::expr::compiled::encode(parsed.root()),
+                "{source}"
+            );
+        }
     }
 
     #[test]

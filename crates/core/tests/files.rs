@@ -70,6 +70,38 @@ fn the_playbook_validates_and_survives_the_wire() {
     }
 }
 
+/// Every campaign the repository ships (the playbook and the e2e fixtures, which between them
+/// use every format, trigger, CTA action, lead rule and condition form) survives the compiled
+/// catalog the server sends to widgets: the widget reads back exactly what the server validated.
+#[test]
+fn every_shipped_campaign_survives_the_compiled_catalog() {
+    use touchpoint_core::campaign::compiled;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut campaigns = Vec::new();
+    for dir in [
+        "campaigns",
+        "tests/e2e/fixtures/campaigns",
+        "tests/e2e/fixtures/formats",
+    ] {
+        let files = read_dir(&root.join(dir));
+        let report = check_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+        assert!(report.is_ok(), "{dir} does not validate");
+        campaigns.extend(report.campaigns.into_iter().map(|(_, c)| c));
+    }
+    assert!(campaigns.len() >= 30, "{}", campaigns.len());
+    let wire = compiled::encode_catalog(&campaigns);
+    // Through text, as the widget receives it.
+    let text = wire.to_string();
+    let (back, rejected) = compiled::decode_catalog(&serde_json::from_str(&text).unwrap()).unwrap();
+    assert_eq!(rejected, []);
+    assert_eq!(back, campaigns);
+    // Conditions compare by source; the trees must match too.
+    assert_eq!(compiled::encode_catalog(&back), wire);
+    let kinds: std::collections::BTreeSet<&str> =
+        campaigns.iter().map(|c| c.format.name()).collect();
+    assert_eq!(kinds.len(), 10, "every format is covered: {kinds:?}");
+}
+
 #[test]
 fn unknown_fields_are_all_reported() {
     let out = bad("unknown-field.toml");

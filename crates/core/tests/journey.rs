@@ -10,13 +10,12 @@ use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
+use touchpoint_core::campaign::compiled;
 use touchpoint_core::context::{AccountDates, Occurrence, Session};
 use touchpoint_core::files::check_files;
 use touchpoint_core::history::event_stats;
 use touchpoint_core::uuid::Uuid;
-use touchpoint_core::{
-    decide, Campaign, Context, Event, EventKind, History, RawCampaign, Timestamp,
-};
+use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Timestamp};
 
 const DAY: i64 = 86_400_000;
 
@@ -34,14 +33,13 @@ fn playbook() -> Vec<Campaign> {
         .collect();
     let report = check_files(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     assert!(report.is_ok(), "{:?}", report.diagnostics);
-    // The server validates and sends the wire form; the widget re-validates it.
-    report
-        .campaigns
-        .iter()
-        .map(|(_, c)| {
-            Campaign::from_json(&serde_json::to_string(&RawCampaign::from(c)).unwrap()).unwrap()
-        })
-        .collect()
+    // The server validates and sends the compiled catalog; the widget decides over what it
+    // reads back from it.
+    let campaigns: Vec<Campaign> = report.campaigns.into_iter().map(|(_, c)| c).collect();
+    let text = compiled::encode_catalog(&campaigns).to_string();
+    let (read, rejected) = compiled::decode_catalog(&serde_json::from_str(&text).unwrap()).unwrap();
+    assert!(rejected.is_empty(), "{rejected:?}");
+    read
 }
 
 struct Sim {

@@ -1,16 +1,17 @@
 //! The campaign catalog the collector serves: campaigns-as-code loaded from a folder of TOML
-//! files, validated by the core, and serialised once into the JSON the widget fetches, with an
-//! ETag so unchanged catalogs cost a 304.
+//! files, validated by the core, and serialised once into the compiled JSON the widget fetches
+//! (`touchpoint_core::campaign::compiled`), with an ETag so unchanged catalogs cost a 304.
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use touchpoint_core::{Campaign, RawCampaign};
+use touchpoint_core::campaign::compiled;
+use touchpoint_core::Campaign;
 
 /// Validated campaigns and their wire form.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     /// The validated campaigns.
     pub campaigns: Vec<Campaign>,
-    /// `{"campaigns": [...]}` as served to widgets.
+    /// The compiled catalog, `{"version": 1, "campaigns": [...]}`, as served to widgets.
     pub json: std::sync::Arc<str>,
     /// Strong ETag of `json`.
     pub etag: String,
@@ -36,8 +37,7 @@ pub enum CatalogError {
 impl Catalog {
     /// Build a catalog from validated campaigns.
     pub fn new(campaigns: Vec<Campaign>) -> Self {
-        let raws: Vec<RawCampaign> = campaigns.iter().map(RawCampaign::from).collect();
-        let json = serde_json::json!({ "campaigns": raws }).to_string();
+        let json = compiled::encode_catalog(&campaigns).to_string();
         let etag = format!("\"{:x}\"", Sha256::digest(json.as_bytes()));
         Self {
             campaigns,

@@ -3,11 +3,14 @@
 //! `Campaign`, so an invalid campaign cannot exist past the parser; `RawCampaign::from`
 //! goes back to the wire form.
 //!
-//! - [`raw`]: the serde form (TOML files, admin API, widget JSON).
+//! - [`raw`]: the serde form (TOML files, JSON campaigns).
 //! - [`model`]: the validated types.
 //! - [`validate`]: the conversion both ways, collecting every error with its field path.
-//! - [`wire`]: a small hand-written JSON reader of the raw form, for the widget's wasm.
+//! - [`wire`]: a hand-written JSON reader of the raw form that reports every error at once.
+//! - [`compiled`]: the validated model as the server sends it to widgets, and the small
+//!   reader the widget uses instead of re-validating.
 //! - [`zone`]: schedule times to UTC (named zones with feature `tz`).
+pub mod compiled;
 pub mod model;
 pub mod raw;
 pub mod validate;
@@ -88,8 +91,7 @@ impl fmt::Display for ValidationErrors {
 }
 
 impl Campaign {
-    /// Parse a campaign from its JSON wire form and validate it (what the widget does with
-    /// the campaigns the server sends).
+    /// Parse a campaign from its raw JSON form and validate it.
     ///
     /// # Errors
     /// A single [`ValidationErrorKind::Parse`] error for malformed JSON; else every

@@ -1,6 +1,6 @@
 //! Validation: `RawCampaign` → `Campaign`, collecting every error with its field path; and
-//! the way back, `RawCampaign::from(&Campaign)`, which is the wire form the server sends to
-//! the widget (schedule already in UTC, so the widget needs no time-zone data).
+//! the way back, `RawCampaign::from(&Campaign)`: the authoring form of a validated campaign
+//! (schedule as UTC instants, so it validates again without any time-zone data).
 use super::model::*;
 use super::raw::*;
 use super::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
@@ -72,7 +72,7 @@ impl Errors {
     }
 }
 
-const GOALS: &[(&str, Goal)] = &[
+pub(crate) const GOALS: &[(&str, Goal)] = &[
     ("adoption", Goal::Adoption),
     ("announcement", Goal::Announcement),
     ("feedback", Goal::Feedback),
@@ -80,21 +80,22 @@ const GOALS: &[(&str, Goal)] = &[
     ("expansion", Goal::Expansion),
     ("advocacy", Goal::Advocacy),
 ];
-const CATEGORIES: &[(&str, Category)] = &[
+pub(crate) const CATEGORIES: &[(&str, Category)] = &[
     ("service", Category::Service),
     ("marketing", Category::Marketing),
 ];
-const STAGES: &[(&str, Stage)] = &[
+pub(crate) const STAGES: &[(&str, Stage)] = &[
     ("acquisition", Stage::Acquisition),
     ("service", Stage::Service),
     ("loyalty", Stage::Loyalty),
 ];
-const TEAMS: &[(&str, Team)] = &[
+pub(crate) const TEAMS: &[(&str, Team)] = &[
     ("sales", Team::Sales),
     ("marketing", Team::Marketing),
     ("success", Team::Success),
 ];
-const SCOPES: &[(&str, CapScope)] = &[("user", CapScope::User), ("account", CapScope::Account)];
+pub(crate) const SCOPES: &[(&str, CapScope)] =
+    &[("user", CapScope::User), ("account", CapScope::Account)];
 
 fn phases() -> Vec<(&'static str, Phase)> {
     Phase::ALL.iter().map(|p| (p.as_str(), *p)).collect()
@@ -921,8 +922,8 @@ impl From<Campaign> for RawCampaign {
 }
 
 impl From<&Campaign> for RawCampaign {
-    /// The wire form: validated content, schedule as UTC instants (`timezone = "UTC"`), so
-    /// that the widget re-validates it without any time-zone database.
+    /// The authoring form: validated content, schedule as UTC instants (`timezone = "UTC"`),
+    /// so that it validates again without any time-zone database.
     fn from(c: &Campaign) -> RawCampaign {
         let contents = |m: &BTreeMap<String, Content>| {
             m.iter().map(|(k, v)| (k.clone(), raw_content(v))).collect()

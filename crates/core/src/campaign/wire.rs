@@ -1,10 +1,11 @@
-//! Reading the raw campaign from a JSON value by hand, for the widget.
+//! Reading a raw campaign from a JSON value by hand (campaigns authored as JSON: the API and
+//! tests; files go through `files`, which keeps TOML spans).
 //!
-//! The derived serde `Deserialize` of the raw types costs the widget's wasm about as much
-//! as the rest of the decision core; this small walker over `serde_json::Value` (which the
-//! widget links anyway) does the same job in a fraction of the size, and reports *every*
-//! unknown field, wrong type and missing field with its path instead of stopping at the
-//! first. Tests pin it to the derived implementation on the whole example playbook.
+//! Unlike serde's derived `Deserialize`, which stops at the first problem, this small walker
+//! over `serde_json::Value` reports *every* unknown field, wrong type and missing field with
+//! its path. Tests pin it to the derived implementation on the whole example playbook. (It
+//! was first written for the widget's wasm size; the widget now reads the compiled catalog,
+//! see [`super::compiled`].)
 use super::raw::*;
 use super::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
 use serde_json::{Map, Value};

@@ -21,6 +21,7 @@
 //! unknown; `false and unknown` is false; `true or unknown` is true; otherwise `and`/`or`
 //! with unknown is unknown (Kleene logic). A condition shows a campaign only when it is
 //! *true*, so unknown never matches — not even through `not` or `!=`.
+pub mod compiled;
 pub mod eval;
 pub mod glob;
 pub mod lexer;
@@ -241,6 +242,21 @@ impl Condition {
         Ok(Condition {
             source: source.to_owned(),
             root,
+        })
+    }
+
+    /// A condition from its source text and the tree the server compiled from it (see
+    /// [`compiled`]). Trusted: the tree is not type-checked again.
+    ///
+    /// # Errors
+    /// A malformed tree, with the node at fault.
+    pub fn from_compiled(
+        source: &str,
+        tree: &serde_json::Value,
+    ) -> Result<Condition, compiled::DecodeError> {
+        Ok(Condition {
+            source: source.to_owned(),
+            root: compiled::decode(tree)?,
         })
     }
 
