@@ -5,7 +5,7 @@ use crate::delivery::{
     self,
     consent::{Category, Consent},
 };
-use crate::effects::{http, mount};
+use crate::effects::{http, mount, storage};
 use crate::runtime::{self, Config};
 use crate::state::Action;
 use touchpoint_core::context::{Page, Traits};
@@ -57,17 +57,45 @@ pub fn start(options: JsValue) {
                 return;
             }
         }
-        match http::fetch_campaigns(&api, &key).await {
-            Ok((campaigns, skipped)) => {
-                for s in skipped {
-                    runtime::warn(&format!("campaign {} skipped: {}", s.id, s.error));
-                }
-                runtime::dispatch(Action::CampaignsLoaded(campaigns));
-            }
-            Err(e) => runtime::warn(&format!("cannot load campaigns: {e}")),
-        }
+        load_campaigns(&api, &key).await;
     });
 }
+
+/// Fetch the catalog and decide over it; remember it, so that a later visit during an outage
+/// (offline, the collector down) still starts with the campaigns of the last good answer.
+async fn load_campaigns(api: &str, key: &str) {
+    let body = match http::fetch_catalog(api, key).await {
+        Ok(body) => body,
+        Err(e) => match storage::get(key, CATALOG).filter(|_| e.is_outage()) {
+            Some(cached) => {
+                runtime::warn(&format!(
+                    "cannot load campaigns ({e}); using the ones cached on an earlier visit"
+                ));
+                cached
+            }
+            None => return runtime::warn(&format!("cannot load campaigns: {e}")),
+        },
+    };
+    match http::read_catalog(&body) {
+        Ok((campaigns, skipped)) => {
+            for s in skipped {
+                runtime::warn(&format!("campaign {} skipped: {}", s.id, s.error));
+            }
+            if storage::get(key, CATALOG).as_deref() != Some(body.as_str()) {
+                if let Err(e) = storage::set(key, CATALOG, &body) {
+                    runtime::warn(&format!(
+                        "cannot cache the campaigns for offline start: {e}"
+                    ));
+                }
+            }
+            runtime::dispatch(Action::CampaignsLoaded(campaigns));
+        }
+        Err(e) => runtime::warn(&format!("cannot read the campaign catalog: {e}")),
+    }
+}
+
+/// The storage name of the last good catalog.
+const CATALOG: &str = "catalog";
 
 /// The page the browser is on.
 pub(crate) fn current_page() -> Page {

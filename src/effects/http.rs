@@ -95,29 +95,40 @@ async fn text(url: &str, res: Response) -> Result<String, HttpError> {
         })
 }
 
-/// Fetch and read the compiled campaign catalog. Unreadable campaigns are skipped and
-/// reported (a server/widget version mismatch), so one bad campaign never hides the others.
+/// Fetch the compiled campaign catalog's text. The browser's HTTP cache revalidates it with
+/// the server's `ETag` (the server answers `no-cache`), so an unchanged catalog costs a
+/// bodiless 304.
 ///
 /// # Errors
-/// When the request fails or the body is not a catalog.
-pub async fn fetch_campaigns(
-    api: &str,
-    key: &str,
-) -> Result<(Vec<Campaign>, Vec<compiled::Rejected>), HttpError> {
+/// When the request fails.
+pub async fn fetch_catalog(api: &str, key: &str) -> Result<String, HttpError> {
     let url = format!("{api}v1/campaigns?key={key}");
     let init = RequestInit::new();
     init.set_method("GET");
     let res = fetch(&url, &init).await?;
-    let body = text(&url, res).await?;
-    let catalog: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| HttpError::Decode {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
-    compiled::decode_catalog(&catalog).map_err(|e| HttpError::Decode {
-        url,
-        message: e.to_string(),
-    })
+    text(&url, res).await
+}
+
+impl HttpError {
+    /// Whether a copy cached earlier may stand in: the network or the server failed, as
+    /// opposed to the server refusing (a revoked key must stop the widget).
+    pub fn is_outage(&self) -> bool {
+        match self {
+            HttpError::Network { .. } => true,
+            HttpError::Status { status, .. } => *status >= 500 || *status == 429,
+            HttpError::Decode { .. } => false,
+        }
+    }
+}
+
+/// Read a compiled catalog's text. Unreadable campaigns are skipped and reported (a
+/// server/widget version mismatch), so one bad campaign never hides the others.
+///
+/// # Errors
+/// When the text is not a catalog of this widget's version.
+pub fn read_catalog(body: &str) -> Result<(Vec<Campaign>, Vec<compiled::Rejected>), String> {
+    let catalog: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    compiled::decode_catalog(&catalog).map_err(|e| e.to_string())
 }
 
 /// Whose history to fetch.

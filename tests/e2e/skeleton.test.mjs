@@ -67,3 +67,34 @@ test("dist is served with the right content types and precompressed encodings", 
     }
   }
 });
+
+test("an outage on a later visit starts from the catalog cached on the last one", async (t) => {
+  // A server of its own: the first test's click is in the shared one's history.
+  const own = await startServer({ campaigns: path.join(ROOT, "tests/e2e/fixtures/campaigns") });
+  t.after(() => own.stop());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const banner = page.locator("touchpoint-widget .tp-banner");
+  await page.goto(`${own.url}/app/`);
+  await banner.waitFor({ state: "visible", timeout: 15000 });
+  const cached = await page.evaluate(() => localStorage.getItem("touchpoint:pk_demo:catalog"));
+  assert.ok(cached && JSON.parse(cached).version === 1, "the compiled catalog is remembered");
+
+  // The collector is unreachable for campaigns now; the next visit still shows the banner.
+  await page.route("**/v1/campaigns*", (route) => route.abort("connectionrefused"));
+  const problems = watchConsole(page);
+  await page.reload();
+  await banner.waitFor({ state: "visible", timeout: 15000 });
+  assert.ok(problems.some((m) => m.includes("using the ones cached on an earlier visit")), problems.join("\n"));
+  await context.close();
+
+  // Without a cached copy the same outage shows nothing: the cache is what made the difference.
+  const fresh = await browser.newContext();
+  const cold = await fresh.newPage();
+  await cold.route("**/v1/campaigns*", (route) => route.abort("connectionrefused"));
+  const coldProblems = watchConsole(cold);
+  await cold.goto(`${own.url}/app/`);
+  await eventually(async () => coldProblems.some((m) => m.includes("cannot load campaigns")), 15000, "the load warning");
+  assert.equal(await cold.locator("touchpoint-widget .tp-banner").count(), 0);
+  await fresh.close();
+});
