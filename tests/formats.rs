@@ -160,6 +160,39 @@ async fn modal_is_aria_modal_traps_focus_closes_on_escape_and_returns_focus() {
 }
 
 #[wasm_bindgen_test]
+async fn a_modal_locks_the_page_scroll_only_when_its_campaign_asks() {
+    let root_style = || {
+        document()
+            .document_element()
+            .expect("html")
+            .unchecked_into::<HtmlElement>()
+            .style()
+    };
+    let overflow = || root_style().get_property_value("overflow").expect("read");
+    // A host that set its own inline overflow gets exactly that back.
+    root_style().set_property("overflow", "auto").expect("set");
+    let content = serde_json::json!({ "title": "Locked" });
+    for (format, locked) in [
+        (serde_json::json!({ "kind": "modal" }), "auto"),
+        (
+            serde_json::json!({ "kind": "modal", "scroll_lock": true }),
+            "hidden",
+        ),
+    ] {
+        let div = root();
+        let log = Log::default();
+        let nudge = nudge(format.clone(), content.clone());
+        let app = yew::Renderer::<Modal>::with_root_and_props(div, props(nudge, &log)).render();
+        tick().await;
+        assert_eq!(overflow(), locked, "while open: {format}");
+        app.destroy();
+        tick().await;
+        assert_eq!(overflow(), "auto", "after closing: {format}");
+    }
+    root_style().remove_property("overflow").expect("clean up");
+}
+
+#[wasm_bindgen_test]
 async fn slideout_and_toast_render_their_cards_and_report_ctas() {
     let div = root();
     let log = Log::default();

@@ -67,7 +67,7 @@ pub fn app() -> Html {
     let overlay = props(Slot::Overlay).map(|p| {
         let k = p.nudge.campaign_id.clone();
         match &p.nudge.format.clone() {
-            Format::Modal => html! { <Modal key={k} ..p /> },
+            Format::Modal { .. } => html! { <Modal key={k} ..p /> },
             Format::Tour { .. } => html! { <Tour key={k} ..p /> },
             Format::Survey(_) => html! { <Survey key={k} ..p /> },
             _ => html! { <Slideout key={k} ..p /> },

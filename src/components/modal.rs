@@ -1,7 +1,9 @@
 //! The modal: a centred dialog over a dimmed page. `aria-modal`, focus moves in on open,
 //! Tab and Shift-Tab stay inside, Esc closes, and focus returns to where it was on close.
-//! The page keeps scrolling (no scroll lock) unless a vendor styles one in.
+//! The page keeps scrolling unless the campaign asks for a scroll lock
+//! (`format.scroll_lock = true`, see [`crate::effects::scroll`]).
 use crate::components::common::{body, close, ctas, focus_first, keys, Gesture, NudgeProps};
+use touchpoint_core::campaign::Format;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -12,7 +14,13 @@ pub fn modal(p: &NudgeProps) -> Html {
     let dialog = use_node_ref();
     {
         let dialog = dialog.clone();
+        let lock = matches!(p.nudge.format, Format::Modal { scroll_lock: true });
         use_effect_with((), move |()| {
+            let held = if lock {
+                crate::effects::scroll::lock()
+            } else {
+                None
+            };
             let before = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element());
@@ -20,6 +28,7 @@ pub fn modal(p: &NudgeProps) -> Html {
                 focus_first(&d);
             }
             move || {
+                drop(held);
                 if let Some(e) = before.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
                     let _ = e.focus();
                 }

@@ -1,10 +1,11 @@
 //! Browser effects, gathered in one place: mounting into a Shadow DOM root, HTTP to the
-//! collector, local storage, the clock and randomness. Each failure is a typed error; none
+//! collector, local storage, the clock and randomness, the modal's optional scroll lock. Each failure is a typed error; none
 //! panics into the host page.
 pub mod http;
 pub mod mount;
 pub mod observe;
 pub mod platform;
 pub mod route;
+pub mod scroll;
 pub mod storage;
 pub mod transport;

@@ -111,7 +111,7 @@ fn unknown_fields_are_all_reported() {
         [
             "error: bad/unknown-field.toml:8:1: trigger: missing field `on`",
             "error: bad/unknown-field.toml:9:1: trigger.page: unknown field `page`, expected one of `on`, `url`, `event`, `selector`, `seconds`",
-            "error: bad/unknown-field.toml:14:9: format.style: unknown field `style`, expected one of `kind`, `anchor`, `wait_seconds`, `position`, `steps`, `items`, `survey`, `question`, `choices`",
+            "error: bad/unknown-field.toml:14:9: format.style: unknown field `style`, expected one of `kind`, `anchor`, `wait_seconds`, `position`, `scroll_lock`, `steps`, `items`, `survey`, `question`, `choices`",
             "error: bad/unknown-field.toml:19:1: content.en.subtitle: unknown field `subtitle`, expected one of `title`, `body`, `ctas`",
         ]
     );

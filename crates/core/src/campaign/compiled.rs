@@ -217,7 +217,8 @@ fn encode_format(f: &Format) -> Value {
                 SurveyKind::FreeText => "free_text",
             });
         }
-        Format::Modal | Format::Slideout | Format::Toast | Format::Feed => {}
+        Format::Modal { scroll_lock } => v["scroll_lock"] = json!(scroll_lock),
+        Format::Slideout | Format::Toast | Format::Feed => {}
     }
     v
 }
@@ -542,7 +543,9 @@ impl Reader {
                     .opt_pick(f, "position", false, POSITIONS)
                     .unwrap_or_default(),
             },
-            "modal" => Format::Modal,
+            "modal" => Format::Modal {
+                scroll_lock: f.get("scroll_lock") == Some(&Value::Bool(true)),
+            },
             "slideout" => Format::Slideout,
             "toast" => Format::Toast,
             "feed" => Format::Feed,
@@ -587,7 +590,7 @@ impl Reader {
             }),
             other => {
                 self.fail("kind", format!("unknown format `{other}`"));
-                Format::Modal
+                Format::Toast
             }
         }
     }

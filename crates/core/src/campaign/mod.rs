@@ -314,6 +314,28 @@ mod tests {
     }
 
     #[test]
+    fn a_modal_may_lock_the_page_scroll_and_nothing_else_may() {
+        let with = |format: serde_json::Value| {
+            let mut v = full();
+            v["format"] = format;
+            v["leads"] = json!([]);
+            Campaign::from_json_value(&v)
+        };
+        let plain = with(json!({"kind": "modal"})).unwrap();
+        assert_eq!(plain.format, Format::Modal { scroll_lock: false });
+        assert_eq!(RawCampaign::from(&plain).format.scroll_lock, None);
+        let locked = with(json!({"kind": "modal", "scroll_lock": true})).unwrap();
+        assert_eq!(locked.format, Format::Modal { scroll_lock: true });
+        let raw = serde_json::to_value(RawCampaign::from(&locked)).unwrap();
+        assert_eq!(Campaign::from_json_value(&raw).unwrap(), locked);
+        let err = with(json!({"kind": "slideout", "scroll_lock": true})).unwrap_err();
+        assert_eq!(err.0[0].path, "format.scroll_lock");
+        assert_eq!(err.0[0].message, "not used by `slideout` format: remove it");
+        let err = with(json!({"kind": "modal", "scroll_lock": "yes"})).unwrap_err();
+        assert_eq!(err.0[0].path, "format.scroll_lock");
+    }
+
+    #[test]
     fn anchored_formats_may_wait_their_own_time() {
         let with = |format: serde_json::Value| {
             let mut v = full();

@@ -86,7 +86,11 @@ pub enum Format {
         position: BannerPosition,
     },
     /// A centred dialog.
-    Modal,
+    Modal {
+        /// Stop the host page scrolling while open (off by default: a nudge should not
+        /// take the page away from the user).
+        scroll_lock: bool,
+    },
     /// A panel sliding in from the side.
     Slideout,
     /// A tooltip anchored to a host element.
@@ -218,7 +222,7 @@ impl Format {
     /// The slot this format occupies.
     pub fn slot(&self) -> Slot {
         match self {
-            Format::Modal | Format::Slideout | Format::Tour { .. } | Format::Survey(_) => {
+            Format::Modal { .. } | Format::Slideout | Format::Tour { .. } | Format::Survey(_) => {
                 Slot::Overlay
             }
             Format::Banner { .. } => Slot::Banner,
@@ -233,7 +237,7 @@ impl Format {
     pub fn name(&self) -> &'static str {
         match self {
             Format::Banner { .. } => "banner",
-            Format::Modal => "modal",
+            Format::Modal { .. } => "modal",
             Format::Slideout => "slideout",
             Format::Tooltip { .. } => "tooltip",
             Format::Hotspot { .. } => "hotspot",

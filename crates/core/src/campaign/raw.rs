@@ -111,6 +111,9 @@ pub struct RawFormat {
     /// Banner: `top` (the default) or `bottom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    /// Modal: stop the host page scrolling while it is open (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scroll_lock: Option<bool>,
     /// Tour steps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<RawStep>,

@@ -369,6 +369,9 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
     if kind != 0 {
         e.unused("format.position", &raw.position, &what);
     }
+    if kind != 1 {
+        e.unused("format.scroll_lock", &raw.scroll_lock, &what);
+    }
     let wait_seconds = raw.wait_seconds;
     if !matches!(kind, 3..=5) {
         e.unused("format.wait_seconds", &wait_seconds, &what);
@@ -418,7 +421,9 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                 )?,
             },
         },
-        1 => Format::Modal,
+        1 => Format::Modal {
+            scroll_lock: raw.scroll_lock.unwrap_or(false),
+        },
         2 => Format::Slideout,
         3 => Format::Tooltip {
             anchor: e.required("format.anchor", &raw.anchor, &what)?.to_owned(),
@@ -957,6 +962,7 @@ impl From<&Campaign> for RawCampaign {
             Format::Banner {
                 position: BannerPosition::Bottom,
             } => format.position = Some("bottom".into()),
+            Format::Modal { scroll_lock: true } => format.scroll_lock = Some(true),
             Format::Tooltip {
                 anchor,
                 wait_seconds,

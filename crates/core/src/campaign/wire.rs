@@ -410,6 +410,7 @@ impl Walk {
             "anchor",
             "wait_seconds",
             "position",
+            "scroll_lock",
             "steps",
             "items",
             "survey",
@@ -425,6 +426,7 @@ impl Walk {
             anchor: self.opt_string(m, "anchor", p),
             wait_seconds: self.opt_u32(m, "wait_seconds", p),
             position: self.opt_string(m, "position", p),
+            scroll_lock: self.opt_bool(m, "scroll_lock", p),
             steps: self.list(m, "steps", p, |w, v, p| {
                 let Some(sm) = w.object(v, p, &["anchor", "title", "body"]) else {
                     return RawStep::default();
