@@ -2,9 +2,11 @@
 //! (found, timed out) or is cancelled (its guard dropped, its component unmounted, its arm
 //! disarmed) calls back at most once, frees its callback and stops observing the page.
 //!
-//! "Stops observing" is measured, not assumed: `Document.prototype.querySelector` is wrapped
-//! to count the look-ups of each selector, and a wait's mutation observer looks its selector
-//! up on every change to the page. A wait still connected after it ended would count more.
+//! "Stops observing" is measured, not assumed. No uncaught error may reach the page (an
+//! observer left connected to a freed closure throws when the page changes), and
+//! `Document.prototype.querySelector` is wrapped to count the look-ups of each selector: a
+//! wait's mutation observer looks its selector up on every change to the page, so a wait
+//! still connected after it ended would count more.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -33,6 +35,10 @@ IntersectionObserver.prototype.disconnect = function () {
   disconnects += 1;
   return disconnect.call(this);
 };
+let errors = 0;
+addEventListener("error", () => { errors += 1; });
+addEventListener("unhandledrejection", () => { errors += 1; });
+export function page_errors() { return errors; }
 export function lookups(selector) { return looked.get(selector) || 0; }
 export function intersection_disconnects() { return disconnects; }
 "#)]
@@ -41,6 +47,22 @@ extern "C" {
     fn lookups(selector: &str) -> u32;
     /// How many times any `IntersectionObserver` was disconnected so far.
     fn intersection_disconnects() -> u32;
+    /// How many errors reached the page uncaught so far (a callback the page still calls
+    /// after its closure was freed throws).
+    fn page_errors() -> u32;
+}
+
+/// No uncaught error reached the page since this was made.
+struct Clean(u32);
+
+impl Clean {
+    fn new() -> Self {
+        Clean(page_errors())
+    }
+
+    fn check(&self) {
+        assert_eq!(page_errors(), self.0, "an uncaught error reached the page");
+    }
 }
 
 async fn sleep(ms: u64) {
@@ -89,6 +111,7 @@ fn logger(calls: &Calls, token: &Rc<()>) -> impl FnOnce(Option<Element>) + 'stat
 
 #[wasm_bindgen_test]
 async fn a_dropped_wait_never_calls_back_and_stops_observing() {
+    let clean = Clean::new();
     let selector = "#tp-wait-dropped";
     let calls = Calls::default();
     let token = Rc::new(());
@@ -110,10 +133,12 @@ async fn a_dropped_wait_never_calls_back_and_stops_observing() {
         calls.borrow()
     );
     assert_eq!(lookups(selector), 1, "the observer was disconnected");
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn a_wait_that_finds_its_element_calls_back_once_and_stops_observing() {
+    let clean = Clean::new();
     let selector = "#tp-wait-found";
     let calls = Calls::default();
     let token = Rc::new(());
@@ -141,10 +166,12 @@ async fn a_wait_that_finds_its_element_calls_back_once_and_stops_observing() {
     );
     assert_eq!(lookups(selector), looked, "the observer was disconnected");
     drop(wait);
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn a_wait_that_times_out_calls_back_once_and_stops_observing() {
+    let clean = Clean::new();
     let selector = "#tp-wait-timeout";
     let calls = Calls::default();
     let token = Rc::new(());
@@ -167,10 +194,12 @@ async fn a_wait_that_times_out_calls_back_once_and_stops_observing() {
     );
     assert_eq!(lookups(selector), looked, "the observer was disconnected");
     drop(wait);
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn an_element_there_already_is_reported_at_once_without_observing() {
+    let clean = Clean::new();
     insert("tp-wait-present");
     let selector = "#tp-wait-present";
     let calls = Calls::default();
@@ -182,10 +211,12 @@ async fn an_element_there_already_is_reported_at_once_without_observing() {
     sleep(200).await;
     assert_eq!(calls.borrow().len(), 1);
     assert_eq!(lookups(selector), 1);
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn unmounting_a_tooltip_cancels_its_wait_for_the_anchor() {
+    let clean = Clean::new();
     let selector = "#tp-anchor-unmounted";
     let campaign = Campaign::from_json(
         &serde_json::json!({
@@ -223,10 +254,12 @@ async fn unmounting_a_tooltip_cancels_its_wait_for_the_anchor() {
     sleep(500).await; // past the wait as well
     assert_eq!(lookups(selector), looked, "the wait ended with the tooltip");
     assert!(gestures.borrow().is_empty(), "{:?}", gestures.borrow());
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn disarm_cancels_an_element_visible_arm_still_waiting_for_its_element() {
+    let clean = Clean::new();
     let selector = "#tp-arm-late";
     observe::arm(
         "c-late".into(),
@@ -245,10 +278,12 @@ async fn disarm_cancels_an_element_visible_arm_still_waiting_for_its_element() {
         looked,
         "disarm disconnected the observer"
     );
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn disarm_disconnects_an_element_visible_arm_watching_its_element() {
+    let clean = Clean::new();
     let hidden = insert("tp-arm-hidden");
     hidden
         .set_attribute("style", "display: none")
@@ -268,10 +303,12 @@ async fn disarm_disconnects_an_element_visible_arm_watching_its_element() {
         before + 1,
         "disarm disconnected the intersection observer"
     );
+    clean.check();
 }
 
 #[wasm_bindgen_test]
 async fn an_element_visible_arm_that_fired_lets_go_of_its_observer() {
+    let clean = Clean::new();
     let shown = insert("tp-arm-visible");
     shown
         .set_attribute(
@@ -295,4 +332,5 @@ async fn an_element_visible_arm_that_fired_lets_go_of_its_observer() {
         after,
         "nothing left to cancel: the fired arm let go of its observer"
     );
+    clean.check();
 }
