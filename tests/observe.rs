@@ -228,9 +228,11 @@ async fn unmounting_a_tooltip_cancels_its_wait_for_the_anchor() {
         .to_string(),
     )
     .expect("valid campaign");
-    let mut ctx = Context::default();
-    ctx.trigger = Occurrence::Show {
-        campaign_id: "c1".into(),
+    let ctx = Context {
+        trigger: Occurrence::Show {
+            campaign_id: "c1".into(),
+        },
+        ..Context::default()
     };
     let nudge = decide(&[campaign], &ctx, &History::new(), Timestamp(0))
         .shown
