@@ -3,7 +3,6 @@
 //! and resizes.
 use crate::effects::observe;
 use gloo::events::{EventListener, EventListenerOptions};
-use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
@@ -26,28 +25,26 @@ pub fn use_anchor(selector: &str, wait_ms: u32, on_missing: Callback<String>) ->
     {
         let state = state.clone();
         use_effect_with(selector.to_owned(), move |selector| {
-            let alive = Rc::new(Cell::new(true));
-            let live = alive.clone();
-            let selector = selector.clone();
-            if let Some(e) = observe::find(&selector) {
+            let wait = if let Some(e) = observe::find(selector) {
                 state.set(Anchor::Found(e));
+                None
             } else {
                 state.set(Anchor::Waiting);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let found = observe::wait_for(&selector, wait_ms).await;
-                    if !live.get() {
-                        return;
-                    }
-                    match found {
+                let missing = selector.clone();
+                Some(observe::wait_for(
+                    selector,
+                    wait_ms,
+                    move |found| match found {
                         Some(e) => state.set(Anchor::Found(e)),
                         None => {
                             state.set(Anchor::Missing);
-                            on_missing.emit(selector);
+                            on_missing.emit(missing);
                         }
-                    }
-                });
-            }
-            move || alive.set(false)
+                    },
+                ))
+            };
+            // Unmounting, or another selector, cancels the wait: no callback after this.
+            move || drop(wait)
         });
     }
     (*state).clone()

@@ -1,19 +1,24 @@
 //! Waiting on the host page: for an element that may be inserted late (a `MutationObserver`
 //! bounded by a timeout), for an element to become visible (an `IntersectionObserver`), and
-//! for a delay (a timer). Arms belong to one page load: a route change disarms them all, and
-//! a callback from a stale arm does nothing.
+//! for a delay (a timer). Every wait is owned by a guard: dropping the guard (an anchored
+//! component unmounting, a route change disarming the page's arms) disconnects the observer,
+//! clears the timer and frees the callbacks, and a wait that ends does the same itself, so
+//! nothing outlives the wait it belongs to.
 use crate::runtime;
 use crate::state::Action;
+use gloo::timers::callback::Timeout;
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use touchpoint_core::decide::Arm;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, MutationObserver};
 
 thread_local! {
     static ANCHOR_WAIT: Cell<u32> = const { Cell::new(ANCHOR_WAIT_MS) };
-    static GENERATION: Cell<u32> = const { Cell::new(0) };
-    static OBSERVERS: RefCell<Vec<IntersectionObserver>> = const { RefCell::new(Vec::new()) };
+    /// What this page load armed; dropped (so cancelled) on [`disarm`].
+    static ARMED: RefCell<Vec<Armed>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How long an anchored nudge waits for its element before reporting `target_missing`,
@@ -39,107 +44,216 @@ pub fn find(selector: &str) -> Option<Element> {
     document()?.query_selector(selector).ok().flatten()
 }
 
-/// Resolve with the element matching `selector` as soon as it exists, or `None` after
-/// `timeout_ms`.
-pub async fn wait_for(selector: &str, timeout_ms: u32) -> Option<Element> {
+/// Free `garbage` once the callback running now has returned. The callback that ends a wait
+/// is one of the closures the wait owns, and a wasm-bindgen closure is not dropped while it
+/// runs.
+fn drop_later(garbage: Box<dyn Any>) {
+    wasm_bindgen_futures::spawn_local(async move { drop(garbage) });
+}
+
+/// What an element wait holds: the observer, its callback and the timeout.
+struct Watch {
+    observer: Option<MutationObserver>,
+    _on_mutation: Closure<dyn FnMut()>,
+    _timer: Timeout,
+}
+
+impl Watch {
+    /// No mutation callback after this: disconnecting also empties the record queue.
+    fn stop(&self) {
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // Then the fields drop: the callback is freed, the timer cleared and its callback freed.
+        self.stop();
+    }
+}
+
+type Done = Box<dyn FnOnce(Option<Element>)>;
+type WaitSlot = RefCell<Option<(Watch, Done)>>;
+
+/// A wait for an element, from [`wait_for`]. Dropping it cancels the wait: the observer is
+/// disconnected, the timer cleared, every callback freed, and `done` is never called.
+#[must_use = "dropping a Wait cancels it"]
+pub struct Wait(Rc<WaitSlot>);
+
+impl Wait {
+    /// The element was found, or the time ran out.
+    fn ended(&self) -> bool {
+        self.0.borrow().is_none()
+    }
+}
+
+/// Call `done` with the element matching `selector` as soon as it exists (at once when it
+/// does now), or with `None` after `timeout_ms`, unless the returned [`Wait`] is dropped
+/// first. A wait that ends frees what it held; the callbacks only hold it weakly.
+pub fn wait_for(
+    selector: &str,
+    timeout_ms: u32,
+    done: impl FnOnce(Option<Element>) + 'static,
+) -> Wait {
+    let wait = Wait(Rc::default());
     if let Some(e) = find(selector) {
-        return Some(e);
+        done(Some(e));
+        return wait;
     }
-    let root = document()?.document_element()?;
-    let selector = selector.to_owned();
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let done = std::rc::Rc::new(Cell::new(false));
-        let observer_slot: std::rc::Rc<RefCell<Option<MutationObserver>>> = Default::default();
-        let finish = {
-            let done = done.clone();
-            let slot = observer_slot.clone();
-            move |value: &JsValue| {
-                if !done.replace(true) {
-                    if let Some(o) = slot.borrow_mut().take() {
-                        o.disconnect();
-                    }
-                    let _ = resolve.call1(&JsValue::NULL, value);
-                }
-            }
-        };
-        let on_mutation = {
-            let finish = finish.clone();
-            let selector = selector.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                if let Some(e) = find(&selector) {
-                    finish(&e.into());
-                }
-            })
-        };
-        if let Ok(observer) = MutationObserver::new(on_mutation.as_ref().unchecked_ref()) {
-            let init = web_sys::MutationObserverInit::new();
-            init.set_child_list(true);
-            init.set_subtree(true);
-            init.set_attributes(true);
-            if observer.observe_with_options(&root, &init).is_ok() {
-                *observer_slot.borrow_mut() = Some(observer);
-            }
-        }
-        on_mutation.forget();
-        gloo::timers::callback::Timeout::new(timeout_ms, move || finish(&JsValue::NULL)).forget();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .ok()
-        .and_then(|v| v.dyn_into::<Element>().ok())
-}
-
-/// Start waiting for `arm`; dispatch [`Action::Fire`] when it is met (unless disarmed first).
-pub fn arm(campaign_id: String, arm: Arm) {
-    let generation = GENERATION.with(Cell::get);
-    let fire = move |campaign_id: String| {
-        if GENERATION.with(Cell::get) == generation {
-            runtime::dispatch(Action::Fire { campaign_id });
-        }
+    let Some(root) = document().and_then(|d| d.document_element()) else {
+        done(None);
+        return wait;
     };
-    match arm {
-        Arm::Delay { seconds } => {
-            gloo::timers::callback::Timeout::new(seconds.saturating_mul(1000), move || {
-                fire(campaign_id);
-            })
-            .forget();
-        }
-        Arm::ElementVisible { selector } => {
-            wasm_bindgen_futures::spawn_local(async move {
-                // An element-visible trigger waits as long as the page lives.
-                let Some(element) = wait_for(&selector, u32::MAX / 2).await else {
-                    return;
-                };
-                if GENERATION.with(Cell::get) != generation {
-                    return;
-                }
-                let fire = std::rc::Rc::new(fire);
-                let on_seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
-                    move |entries: js_sys::Array, observer: IntersectionObserver| {
-                        let visible = entries.iter().any(|e| {
-                            e.dyn_into::<IntersectionObserverEntry>()
-                                .is_ok_and(|e| e.is_intersecting())
-                        });
-                        if visible {
-                            observer.disconnect();
-                            fire(campaign_id.clone());
-                        }
-                    },
-                );
-                if let Ok(observer) = IntersectionObserver::new(on_seen.as_ref().unchecked_ref()) {
-                    observer.observe(&element);
-                    OBSERVERS.with(|o| o.borrow_mut().push(observer));
-                }
-                on_seen.forget();
-            });
-        }
+    let on_mutation = {
+        let slot = Rc::downgrade(&wait.0);
+        let selector = selector.to_owned();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(e) = find(&selector) {
+                finish(&slot, Some(e));
+            }
+        })
+    };
+    let timer = {
+        let slot = Rc::downgrade(&wait.0);
+        Timeout::new(timeout_ms, move || finish(&slot, None))
+    };
+    let observer = MutationObserver::new(on_mutation.as_ref().unchecked_ref()).ok();
+    if let Some(observer) = &observer {
+        let init = web_sys::MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        init.set_attributes(true);
+        let _ = observer.observe_with_options(&root, &init);
+    }
+    let watch = Watch {
+        observer,
+        _on_mutation: on_mutation,
+        _timer: timer,
+    };
+    *wait.0.borrow_mut() = Some((watch, Box::new(done)));
+    wait
+}
+
+/// End the wait in `slot`, if it is still on: stop observing, free its callbacks once the one
+/// running now has returned, and tell the waiter.
+fn finish(slot: &Weak<WaitSlot>, found: Option<Element>) {
+    let Some(slot) = slot.upgrade() else {
+        return;
+    };
+    let taken = slot.borrow_mut().take();
+    if let Some((watch, done)) = taken {
+        watch.stop();
+        drop_later(Box::new(watch));
+        done(found);
     }
 }
 
-/// Make every earlier arm stale (a new page load decided afresh).
-pub fn disarm() {
-    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
-    for observer in OBSERVERS.with(|o| std::mem::take(&mut *o.borrow_mut())) {
-        observer.disconnect();
+/// What an arm holds until it fires: its timer, or its intersection observer once its
+/// element exists.
+type Held = RefCell<Option<Box<dyn Any>>>;
+
+/// One arm of this page load. Dropping it cancels the arm.
+struct Armed {
+    wait: Option<Wait>,
+    held: Rc<Held>,
+}
+
+impl Armed {
+    /// Fired (or can never fire): nothing left to cancel.
+    fn spent(&self) -> bool {
+        self.held.borrow().is_none() && self.wait.as_ref().is_none_or(Wait::ended)
     }
+}
+
+/// The arm whose slot this is fires: take what it held (the callback running now is part of
+/// it) to free it once that callback has returned. False when it was already spent.
+fn spend(slot: &Weak<Held>) -> bool {
+    let Some(slot) = slot.upgrade() else {
+        return false;
+    };
+    let taken = slot.borrow_mut().take();
+    taken.map(drop_later).is_some()
+}
+
+/// An element-visible arm's observer and its callback.
+struct Sight {
+    observer: IntersectionObserver,
+    _on_seen: Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
+}
+
+impl Drop for Sight {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+        // Entries queued before the disconnect would still be delivered: discard them, so the
+        // callback, freed next, is never called.
+        self.observer.take_records();
+    }
+}
+
+/// Watch `element` until it intersects the viewport, then spend the arm in `slot` and `fire`.
+fn watch_visible(element: &Element, slot: Weak<Held>, fire: impl Fn() + 'static) -> Option<Sight> {
+    let on_seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            let visible = entries.iter().any(|e| {
+                e.dyn_into::<IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if visible {
+                observer.disconnect();
+                if spend(&slot) {
+                    fire();
+                }
+            }
+        },
+    );
+    let observer = IntersectionObserver::new(on_seen.as_ref().unchecked_ref()).ok()?;
+    observer.observe(element);
+    Some(Sight {
+        observer,
+        _on_seen: on_seen,
+    })
+}
+
+/// Start waiting for `arm`; dispatch [`Action::Fire`] when it is met, unless [`disarm`] comes
+/// first.
+pub fn arm(campaign_id: String, arm: Arm) {
+    let fire = move || {
+        runtime::dispatch(Action::Fire {
+            campaign_id: campaign_id.clone(),
+        });
+    };
+    let held = Rc::<Held>::default();
+    let slot = Rc::downgrade(&held);
+    let wait = match arm {
+        Arm::Delay { seconds } => {
+            let timer = Timeout::new(seconds.saturating_mul(1000), move || {
+                if spend(&slot) {
+                    fire();
+                }
+            });
+            *held.borrow_mut() = Some(Box::new(timer));
+            None
+        }
+        // An element-visible trigger waits as long as the page lives.
+        Arm::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
+            if let (Some(element), Some(held)) = (found, slot.upgrade()) {
+                let sight = watch_visible(&element, Rc::downgrade(&held), fire);
+                *held.borrow_mut() = sight.map(|s| Box::new(s) as Box<dyn Any>);
+            }
+        })),
+    };
+    ARMED.with(|a| {
+        let mut armed = a.borrow_mut();
+        armed.retain(|arm| !arm.spent());
+        armed.push(Armed { wait, held });
+    });
+}
+
+/// Cancel every arm made so far (a new page load decided afresh): timers cleared, observers
+/// disconnected, callbacks freed.
+pub fn disarm() {
+    let armed = ARMED.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    drop(armed);
 }

@@ -305,6 +305,42 @@ test("an element-visible trigger shows its nudge when the element scrolls or swi
   await context.close();
 });
 
+// The widget's toasts close by themselves after 6 s (TOAST_MS), but not while hovered or
+// focused (WCAG 2.2.1); the browser test synthesises the hover, this one moves the real mouse.
+const TOAST_MS = 6000;
+
+test("a toast stays open while the real mouse is over it and closes by itself once it leaves", async () => {
+  const run = `${RUN}-hover`;
+  const { context, page, problems } = await open("toast", { run });
+  const toast = page.locator("touchpoint-widget .tp-toast");
+  await toast.waitFor({ state: "visible", timeout: 15000 });
+  const box = await toast.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const shownAt = Date.now();
+  assert.ok(await toast.evaluate((el) => el.matches(":hover")), "the pointer is over the toast");
+  assert.match(await focused(page), /^host:/, "focus is not in the toast: only the hover holds it");
+  // Well past the auto-close time: the toast is still there, and not because of focus.
+  await page.waitForTimeout(TOAST_MS + 3000);
+  assert.ok(await toast.isVisible(), `still open ${Date.now() - shownAt} ms after the hover began`);
+  assert.match(await focused(page), /^host:/);
+
+  await page.mouse.move(5, 5);
+  const leftAt = Date.now();
+  assert.equal(await toast.evaluate((el) => el.matches(":hover")), false, "the pointer left");
+  // Leaving starts the full time again: gone after about TOAST_MS, not at once and not never.
+  await toast.waitFor({ state: "detached", timeout: TOAST_MS + 9000 });
+  const closedAfter = Date.now() - leftAt;
+  assert.ok(closedAfter >= TOAST_MS - 1000, `closed ${closedAfter} ms after the pointer left: too early`);
+  const dismissed = await eventually(async () => {
+    const r = await server.events({ campaign_id: "f-toast", type: "dismiss", user_id: `u_toast_${run}` });
+    return r.total >= 1 && r;
+  }, 10000, "the auto-close dismissal");
+  assert.equal(dismissed.total, 1);
+  assert.equal(dismissed.events[0].props.auto, true, "reported as closed by itself");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the widget speaks the page's language or the user's locale, and honours reduced motion", async () => {
   const de = await open("modal", { query: "&lang=de", run: `${RUN}-de` });
   const modal = de.page.locator("touchpoint-widget .tp-modal");
