@@ -113,18 +113,11 @@ pub(crate) fn current_page() -> Page {
 /// A JS object as traits (anything else: empty).
 fn traits(v: &JsValue) -> Traits {
     if v.is_object() {
-        // Through JSON text into a `Value` — the one JSON parser and the one deserialiser the
-        // widget already carries. (Parsing straight into a map would link serde's typed
-        // error path, and with it float formatting: a size budget matter.)
-        js_sys::JSON::stringify(v)
-            .ok()
-            .and_then(|s| s.as_string())
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-            .and_then(|v| match v {
-                serde_json::Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default()
+        // As JSON data (functions and `undefined` become null).
+        match crate::json::from_js(v) {
+            serde_json::Value::Object(map) => map,
+            _ => Traits::new(),
+        }
     } else {
         Traits::new()
     }

@@ -2,6 +2,7 @@
 //! the customer journey, inside the vendor's own web app, and reports every engagement.
 //!
 //! Layers, each depending only on the ones below it:
+//! - [`json`]: JSON text through the browser's own parser and writer (serde_json natively);
 //! - [`delivery`]: the persistent, cross-tab event queue and its sender (pure parts native,
 //!   browser parts wasm32);
 //! - [`state`]: the widget's state, actions and a pure reducer (no Yew, no web-sys), tested
@@ -12,6 +13,7 @@
 //! - `api` (wasm32): the JS entry points the loader calls (`start`, `command`).
 pub mod delivery;
 pub mod i18n;
+pub mod json;
 pub mod markdown;
 pub mod state;
 

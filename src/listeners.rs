@@ -67,9 +67,7 @@ pub fn event(e: &Event) {
     if !has_listeners {
         return;
     }
-    // Through JSON text: the widget carries a JSON writer already, and no second serialiser.
-    let props = js_sys::JSON::parse(&serde_json::Value::Object(e.props.clone()).to_string())
-        .unwrap_or(JsValue::UNDEFINED);
+    let props = crate::json::to_js(&serde_json::Value::Object(e.props.clone()));
     emit(name, e.campaign_id.as_deref(), |o| {
         if let Some(v) = &e.variant {
             set(o, "variant", &JsValue::from_str(v));

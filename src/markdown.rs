@@ -72,7 +72,7 @@ fn resolve(token: &str, vars: &Vars) -> String {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => match n.as_i64() {
             Some(i) => i.to_string(),
-            None => serde_json::to_string(n).unwrap_or_default(),
+            None => crate::json::stringify(&serde_json::Value::Number(n.clone())),
         },
         Some(serde_json::Value::Bool(b)) => b.to_string(),
         _ => String::new(),

@@ -105,13 +105,20 @@ impl Progress {
     /// As stored: `{"tour_steps": [["id", 2]], "feed_seen": ["id"]}`. Through
     /// `serde_json::Value`, which the widget carries anyway, rather than derived serde code.
     pub fn to_json(&self) -> String {
-        serde_json::json!({ "tour_steps": self.tour_steps, "feed_seen": self.feed_seen })
-            .to_string()
+        let steps = self
+            .tour_steps
+            .iter()
+            .map(|(id, step)| serde_json::Value::Array(vec![id.as_str().into(), (*step).into()]))
+            .collect::<Vec<serde_json::Value>>();
+        let mut v = serde_json::Map::new();
+        v.insert("tour_steps".into(), steps.into());
+        v.insert("feed_seen".into(), self.feed_seen.clone().into());
+        crate::json::stringify(&serde_json::Value::Object(v))
     }
 
     /// Read what [`Progress::to_json`] wrote; anything unreadable is skipped.
     pub fn from_json(text: &str) -> Progress {
-        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let v = crate::json::parse(text).unwrap_or_default();
         let tour_steps = v["tour_steps"]
             .as_array()
             .map(|a| {

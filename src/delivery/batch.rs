@@ -227,13 +227,13 @@ pub fn classify(status: Option<u16>, body: &str, retry_after_ms: Option<u64>) ->
 
 /// The `error.message` of the collector's JSON error body.
 fn error_message(body: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let v = crate::json::parse(body)?;
     v.get("error")?.get("message")?.as_str().map(str::to_owned)
 }
 
 /// The reasons of the `rejected` results of a 2xx answer.
 fn rejections(body: &str) -> Vec<String> {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+    let Some(v) = crate::json::parse(body) else {
         return Vec::new();
     };
     v.get("results")

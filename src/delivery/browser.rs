@@ -192,7 +192,7 @@ pub fn record(event: &serde_json::Value, category: Category) {
     let Some(id) = event.get("id").and_then(|v| v.as_str()) else {
         return warn("an event without a string id was not recorded");
     };
-    let json = event.to_string();
+    let json = crate::json::stringify(event);
     let now = now_ms();
     with(|s| s.record(id, category, json, now));
 }

@@ -24,7 +24,7 @@ pub enum Consent {
 
 /// Why a consent state could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown consent state {0:?}: expected \"all\", \"essential\" or \"none\"")]
+#[error("unknown consent state \"{0}\": expected \"all\", \"essential\" or \"none\"")]
 pub struct UnknownConsent(pub String);
 
 impl Consent {

@@ -26,14 +26,15 @@ pub struct Lease {
 impl Lease {
     /// The stored form, `{"owner":"…","until":…}`.
     pub fn to_json(&self) -> String {
-        // Tab ids are hex; the string is still escaped, so any id round-trips.
-        let owner = serde_json::Value::from(self.owner.as_str());
-        format!(r#"{{"owner":{owner},"until":{}}}"#, self.until)
+        let mut v = serde_json::Map::new();
+        v.insert("owner".into(), self.owner.as_str().into());
+        v.insert("until".into(), self.until.into());
+        crate::json::stringify(&serde_json::Value::Object(v))
     }
 
     /// Read the stored form; `None` when it is not a lease (then it counts as absent).
     pub fn from_json(s: &str) -> Option<Self> {
-        let v: serde_json::Value = serde_json::from_str(s).ok()?;
+        let v = crate::json::parse(s)?;
         Some(Self {
             owner: v.get("owner")?.as_str()?.to_owned(),
             until: v.get("until")?.as_u64()?,

@@ -127,7 +127,7 @@ impl HttpError {
 /// # Errors
 /// When the text is not a catalog of this widget's version.
 pub fn read_catalog(body: &str) -> Result<(Vec<Campaign>, Vec<compiled::Rejected>), String> {
-    let catalog: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    let catalog = crate::json::parse(body).ok_or("not JSON")?;
     compiled::decode_catalog(&catalog).map_err(|e| e.to_string())
 }
 
@@ -167,11 +167,10 @@ pub async fn fetch_history(
     init.set_method("GET");
     let res = fetch(&url, &init).await?;
     let body = text(&url, res).await?;
-    let decode = |e: serde_json::Error| HttpError::Decode {
+    let value = crate::json::parse(&body).ok_or_else(|| HttpError::Decode {
         url: url.clone(),
-        message: e.to_string(),
-    };
-    let value: serde_json::Value = serde_json::from_str(&body).map_err(decode)?;
+        message: "not JSON".into(),
+    })?;
     // Events this version cannot read (a newer server) are skipped, not fatal.
     let events = value["events"].as_array().cloned().unwrap_or_default();
     Ok(events.iter().filter_map(Event::from_json_value).collect())

@@ -44,9 +44,7 @@ pub fn set(env: &str, name: &str, value: &str) -> Result<(), StorageError> {
 /// The journal remembered for `env` (empty when absent or unreadable; unreadable entries are
 /// skipped).
 pub fn load_journal(env: &str) -> Vec<Event> {
-    let Some(value) =
-        get(env, "journal").and_then(|v| serde_json::from_str::<serde_json::Value>(&v).ok())
-    else {
+    let Some(value) = get(env, "journal").and_then(|v| crate::json::parse(&v)) else {
         return Vec::new();
     };
     value
@@ -61,5 +59,5 @@ pub fn load_journal(env: &str) -> Vec<Event> {
 /// When storage is unavailable or refuses the write.
 pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StorageError> {
     let list = serde_json::Value::Array(journal.iter().map(Event::to_json_value).collect());
-    set(env, "journal", &list.to_string())
+    set(env, "journal", &crate::json::stringify(&list))
 }

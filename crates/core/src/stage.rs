@@ -14,6 +14,7 @@ use crate::context::{Account, Context};
 use crate::expr::{Condition, Tri};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::fmt;
 
 /// A stage of the post-sale journey.
@@ -143,36 +144,49 @@ pub const DEFAULT_ADVOCACY: &str = "user.nps >= 9";
 
 /// The default signals compiled (see [`crate::expr::compiled`]), so that the widget needs no
 /// parser to hold them; a test pins each to what its source parses to.
-const DEFAULT_TREES: [(&str, &str); 3] = [
-    (
-        DEFAULT_GROWTH,
-        r#"[">=", ["account", "seat_utilisation"], 0.85]"#,
-    ),
-    (
-        DEFAULT_EXPANSION,
-        r#"["or", [">=", ["account", "seat_utilisation"], 0.85],
-                  ["<=", ["time_since", ["event.last_seen", "plan_limit_hit"]], ["dur", 2592000000]]]"#,
-    ),
-    (DEFAULT_ADVOCACY, r#"[">=", ["user", "nps"], 9]"#),
-];
+fn default_trees() -> [(&'static str, Value); 3] {
+    // Built by hand rather than with `json!`, whose `to_value(..).unwrap()` would link
+    // serde's serializer and error formatting into the widget.
+    let node = |parts: &[Value]| Value::Array(parts.to_vec());
+    let seats = node(&["account".into(), "seat_utilisation".into()]);
+    let seats_high = node(&[">=".into(), seats, 0.85.into()]);
+    let limit_seen = node(&["event.last_seen".into(), "plan_limit_hit".into()]);
+    let since = node(&["time_since".into(), limit_seen]);
+    let month = node(&["dur".into(), 2_592_000_000_u64.into()]);
+    [
+        (DEFAULT_GROWTH, seats_high.clone()),
+        (
+            DEFAULT_EXPANSION,
+            node(&["or".into(), seats_high, node(&["<=".into(), since, month])]),
+        ),
+        (
+            DEFAULT_ADVOCACY,
+            node(&[
+                ">=".into(),
+                node(&["user".into(), "nps".into()]),
+                9_u64.into(),
+            ]),
+        ),
+    ]
+}
 
 impl Default for LifecyclePolicy {
     fn default() -> Self {
         // The trees are constants covered by tests, so reading them cannot fail here.
-        let parse = |i: usize| {
-            let (source, tree) = DEFAULT_TREES[i];
-            serde_json::from_str(tree)
-                .ok()
-                .and_then(|t| Condition::from_compiled(source, &t).ok())
-                .expect("default lifecycle signal is a valid tree")
-        };
+        let [growth, expansion, advocacy] =
+            default_trees().map(
+                |(source, tree)| match Condition::from_compiled(source, &tree) {
+                    Ok(c) => c,
+                    Err(_) => unreachable!("a default lifecycle signal is a valid tree"),
+                },
+            );
         LifecyclePolicy {
             onboarding_days: 90,
             adoption_days: 90,
             renewal_window_days: 180,
-            growth: parse(0),
-            expansion: parse(1),
-            advocacy: parse(2),
+            growth,
+            expansion,
+            advocacy,
         }
     }
 }

@@ -416,7 +416,11 @@ impl Reader {
                 let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
                 self.fail(
                     key,
-                    format!("expected one of {}, found {found}", names.join(", ")),
+                    format!(
+                        "expected one of {}, found {}",
+                        names.join(", "),
+                        crate::expr::compiled::describe(found)
+                    ),
                 );
                 None
             }

@@ -80,6 +80,19 @@ pub fn encode(e: &Expr) -> Value {
     }
 }
 
+/// A JSON value in words, for error messages: strings quoted, anything else by its kind
+/// (printing the value itself would link a JSON writer into the widget).
+pub(crate) fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(_) => "a number".into(),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
 /// Why a compiled expression could not be read: the node at fault, in words.
 pub type DecodeError = String;
 
@@ -101,7 +114,7 @@ pub fn decode(v: &Value) -> Result<Expr, DecodeError> {
         Value::Number(n) => return lit(Literal::Num(n.as_f64().unwrap_or(f64::NAN))),
         Value::Bool(b) => return lit(Literal::Bool(*b)),
         Value::Array(parts) => parts,
-        _ => return Err(format!("expected a node, found {v}")),
+        _ => return Err(format!("expected a node, found {}", describe(v))),
     };
     let tag = parts.first().and_then(Value::as_str).unwrap_or("");
     let args = parts.get(1..).unwrap_or_default();
@@ -239,7 +252,7 @@ mod tests {
             ),
             (json!(["days_until"]), "malformed `days_until` node"),
             (json!(["not", ["or", 1]]), "malformed `or` node"),
-            (json!({"a": 1}), "expected a node, found {\"a\":1}"),
+            (json!({"a": 1}), "expected a node, found an object"),
             (json!([]), "unknown node ``"),
         ];
         for (wire, message) in cases {
