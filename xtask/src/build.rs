@@ -41,6 +41,10 @@ const WASM_OPT_FLAGS: &[&str] = &[
     // memory is never addressed by working code; binaryen may then fold constant offsets
     // into loads and stores (about 0.5 KB brotli).
     "--low-memory-unused",
+];
+
+/// The wasm features the Rust output uses, for every wasm-opt run.
+const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
@@ -99,15 +103,18 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     run::status(
         Command::new(root.join("node_modules/.bin/wasm-opt"))
             .args(WASM_OPT_FLAGS)
+            .args(WASM_FEATURES)
             .arg(bindgen_out.join("touchpoint_widget_bg.wasm"))
             .arg("-o")
             .arg(dist.join("touchpoint_widget_bg.wasm")),
     )?;
+    let glue = minify_names(
+        root,
+        &dist.join("touchpoint_widget_bg.wasm"),
+        &bindgen_out.join("touchpoint_widget.js"),
+    )?;
     let copies: [(PathBuf, &str); 4] = [
-        (
-            bindgen_out.join("touchpoint_widget.js"),
-            "touchpoint_widget.js",
-        ),
+        (glue, "touchpoint_widget.js"),
         (root.join("www/sdk/touchpoint.js"), "touchpoint.js"),
         (root.join("www/sdk/stub.js"), "stub.js"),
         (root.join("www/sdk/touchpoint.css"), "touchpoint.css"),
@@ -133,6 +140,97 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     }
     print_table(&sizes);
     Ok(sizes)
+}
+
+/// The module name wasm-bindgen gives the glue's imports, and what binaryen renames it to
+/// (it names modules `a`, `b`, … in order; the glue has exactly one).
+const IMPORT_MODULE: (&str, &str) = ("\"./touchpoint_widget_bg.js\"", "\"a\"");
+
+/// Shorten the wasm's import and export names (wasm-bindgen's `__wbg_focus_d5e2fdbdb56416f0`
+/// becomes `Aa`) and rewrite the JS glue to match; the long names cost about 3 KB brotli
+/// between the two files. binaryen does the wasm side and prints the mapping; returns the
+/// rewritten glue's path. Every name is checked, so a change in either tool's output fails
+/// the build instead of shipping a glue that no longer links.
+fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<PathBuf, run::Error> {
+    let out = Command::new(root.join("node_modules/.bin/wasm-opt"))
+        .arg("--minify-imports-and-exports-and-modules")
+        .args(WASM_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm)
+        .output()
+        .map_err(|e| format!("wasm-opt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "wasm-opt --minify-imports-and-exports-and-modules failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let mapping: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("reading wasm-opt's name mapping: {e}"))?;
+    let mut js = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let pairs = |key: &str, old: usize, new: usize| -> Result<Vec<(String, String)>, String> {
+        mapping[key]
+            .as_array()
+            .ok_or_else(|| format!("wasm-opt's mapping has no `{key}` list"))?
+            .iter()
+            .map(|e| match (e[old].as_str(), e[new].as_str()) {
+                (Some(o), Some(n)) => Ok((o.to_owned(), n.to_owned())),
+                _ => Err(format!(
+                    "unexpected `{key}` entry in wasm-opt's mapping: {e}"
+                )),
+            })
+            .collect()
+    };
+    // Imports are the keys of the glue's import object (`__wbg_x_hash: function(..)`).
+    for (old, new) in pairs("imports", 1, 2)? {
+        js = replace_once(&js, &format!("{old}:"), &format!("{new}:"))
+            .map_err(|e| format!("import {old}: {e}"))?;
+    }
+    let (module, short) = IMPORT_MODULE;
+    js = replace_once(&js, &format!("{module}:"), &format!("{short}:"))
+        .map_err(|e| format!("import module {module}: {e}"))?;
+    // Exports are read as `wasm.name` (some, like the abort handler, never are).
+    let exports = pairs("exports", 0, 1)?;
+    if !exports.iter().any(|(old, _)| old == "__wbindgen_start") {
+        return Err("wasm-opt's mapping lacks the start export: has the glue changed?".into());
+    }
+    for (old, new) in exports {
+        let from = format!("wasm.{old}");
+        for at in ident_positions(&js, &from).into_iter().rev() {
+            js.replace_range(at..at + from.len(), &format!("wasm.{new}"));
+        }
+    }
+    let out = glue.with_file_name("touchpoint_widget.short-names.js");
+    std::fs::write(&out, js).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(out)
+}
+
+/// Where `ident` occurs as a whole identifier (not followed by another identifier character).
+fn ident_positions(text: &str, ident: &str) -> Vec<usize> {
+    text.match_indices(ident)
+        .filter(|(at, _)| {
+            !text[at + ident.len()..]
+                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        })
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// `text` with its one occurrence of `from` (a whole identifier) replaced.
+fn replace_once(text: &str, from: &str, to: &str) -> Result<String, String> {
+    match ident_positions(text, from).as_slice() {
+        [at] => {
+            let mut out = text.to_owned();
+            out.replace_range(*at..*at + from.len(), to);
+            Ok(out)
+        }
+        found => Err(format!(
+            "expected once in the glue, found {} times",
+            found.len()
+        )),
+    }
 }
 
 fn compress(dist: &Path, name: &str) -> Result<FileSize, run::Error> {
