@@ -164,8 +164,7 @@ fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<PathBuf, run::E
         return Err(format!(
             "wasm-opt --minify-imports-and-exports-and-modules failed: {}",
             String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
+        ));
     }
     let mapping: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("reading wasm-opt's name mapping: {e}"))?;
@@ -194,7 +193,7 @@ fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<PathBuf, run::E
     // Exports are read as `wasm.name` (some, like the abort handler, never are).
     let exports = pairs("exports", 0, 1)?;
     if !exports.iter().any(|(old, _)| old == "__wbindgen_start") {
-        return Err("wasm-opt's mapping lacks the start export: has the glue changed?".into());
+        return Err("wasm-opt's mapping lacks the start export: has the glue changed?".to_owned());
     }
     for (old, new) in exports {
         let from = format!("wasm.{old}");
