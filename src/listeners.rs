@@ -46,7 +46,8 @@ pub fn emit(name: &str, campaign_id: Option<&str>, fill: impl Fn(&js_sys::Object
         fill(&detail);
         if let Err(e) = f.call1(&JsValue::UNDEFINED, &detail) {
             runtime::warn(&format!(
-                "a touchpoint.on(\"{name}\") listener threw: {e:?}"
+                "a touchpoint.on(\"{name}\") listener threw: {}",
+                crate::effects::platform::js_message(&e)
             ));
         }
     }

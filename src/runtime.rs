@@ -88,10 +88,12 @@ pub fn dispatch_as(action: Action, track_category: Option<Category>) {
         now: platform::now(),
         entropy: platform::random10(),
     };
+    // Taken, not cloned: an action can carry the whole catalog.
+    let mut pending = Some(action);
     let done = RUNTIME.with(|r| {
         let mut r = r.borrow_mut();
         let rt = r.as_mut()?;
-        let effects = rt.state.reduce(action.clone(), tick);
+        let effects = rt.state.reduce(pending.take()?, tick);
         Some((
             effects,
             Rc::new(rt.state.clone()),
@@ -100,7 +102,9 @@ pub fn dispatch_as(action: Action, track_category: Option<Category>) {
         ))
     });
     let Some((effects, snapshot, view, config)) = done else {
-        EARLY.with(|e| e.borrow_mut().push((action, track_category)));
+        if let Some(action) = pending {
+            EARLY.with(|e| e.borrow_mut().push((action, track_category)));
+        }
         return;
     };
     for effect in effects {

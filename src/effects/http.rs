@@ -38,10 +38,7 @@ pub enum HttpError {
     },
 }
 
-fn js_message(v: &JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
-}
+use crate::effects::platform::js_message;
 
 async fn fetch(url: &str, init: &RequestInit) -> Result<Response, HttpError> {
     let net = |e: JsValue| HttpError::Network {

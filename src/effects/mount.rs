@@ -25,7 +25,7 @@ pub enum MountError {
 fn dom(doing: &'static str) -> impl FnOnce(JsValue) -> MountError {
     move |e| MountError::Dom {
         doing,
-        message: format!("{e:?}"),
+        message: crate::effects::platform::js_message(&e),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The clock and randomness, read only here so the rest of the widget stays deterministic.
+//! The clock and randomness, read only here so the rest of the widget stays deterministic;
+//! and what a thrown JS value says, for warnings.
 use touchpoint_core::Timestamp;
 
 /// Now, from `Date.now()`.
@@ -29,4 +30,16 @@ pub fn random10() -> [u8; 10] {
 /// A fresh UUIDv7 event id.
 pub fn new_event_id() -> String {
     touchpoint_core::event::uuid_v7(now().as_millis(), random10())
+}
+
+/// What a thrown JS value says: an `Error`'s message, a string itself, else its JSON. (Not
+/// `{:?}`: JS values' `Debug` brings a kilobyte of describing code into the glue.)
+pub fn js_message(v: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(e) = v.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    v.as_string()
+        .or_else(|| js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "an unprintable value".into())
 }

@@ -28,10 +28,7 @@ pub enum TransportError {
     Network(String),
 }
 
-fn message(v: &JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map_or_else(|| format!("{v:?}"), |e| String::from(e.message()))
-}
+use crate::effects::platform::js_message as message;
 
 /// POST `body` to `url`. The body goes as `text/plain` (a string body's default), which
 /// needs no CORS preflight: one request per batch, and nothing has to round-trip before a
