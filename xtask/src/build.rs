@@ -15,9 +15,9 @@ use std::process::Command;
 /// fewer collection types and serde paths, 179.1 KB. Then, 149.0 KB: the server sends the
 /// compiled catalog, so no parser, type checker or validator ships (about −14.3 KB); JSON
 /// goes through the browser's own parser and writer (−10.4 KB); wasm-opt converges and
-/// assumes the empty low 1 KB (−1.1 KB); import and export names are minified with the glue rewritten to
-/// match (−4.4 KB); the runtime no longer clones actions (−1.4 KB); the offline catalog
-/// cache, the modal scroll lock and freeing every wait's callbacks added 1.7 KB.
+/// assumes the empty low 1 KB (−1.1 KB); import and export names are minified with the glue
+/// rewritten to match (−4.4 KB); the runtime no longer clones actions (−1.4 KB); the offline
+/// catalog cache, the modal scroll lock and freeing every wait's callbacks added 1.7 KB.
 /// Never raise it quietly: a feature that needs bytes wins them back elsewhere.
 pub const BUDGET_BROTLI: u64 = 150 * 1024;
 
