@@ -136,6 +136,27 @@ async fn a_dropped_wait_never_calls_back_and_stops_observing() {
     clean.check();
 }
 
+/// After a wait has called back once: its callback is freed, and another matching element
+/// (inserted now, then `ms` more waited) neither calls back again nor is looked up.
+async fn assert_ended(calls: &Calls, token: &Rc<()>, selector: &str, ms: u64) {
+    assert_eq!(
+        Rc::strong_count(token),
+        1,
+        "the ended wait freed its callback"
+    );
+    let looked = lookups(selector);
+    insert(selector.trim_start_matches('#'));
+    stir().await;
+    sleep(ms).await;
+    assert_eq!(
+        calls.borrow().len(),
+        1,
+        "one callback: {:?}",
+        calls.borrow()
+    );
+    assert_eq!(lookups(selector), looked, "the observer was disconnected");
+}
+
 #[wasm_bindgen_test]
 async fn a_wait_that_finds_its_element_calls_back_once_and_stops_observing() {
     let clean = Clean::new();
@@ -149,22 +170,7 @@ async fn a_wait_that_finds_its_element_calls_back_once_and_stops_observing() {
     insert("tp-wait-found");
     sleep(50).await;
     assert_eq!(*calls.borrow(), vec![Some("tp-wait-found".to_owned())]);
-    assert_eq!(
-        Rc::strong_count(&token),
-        1,
-        "the ended wait freed its callback"
-    );
-    let looked = lookups(selector);
-    insert("tp-wait-found");
-    stir().await;
-    sleep(500).await; // past the timeout as well
-    assert_eq!(
-        calls.borrow().len(),
-        1,
-        "one callback: {:?}",
-        calls.borrow()
-    );
-    assert_eq!(lookups(selector), looked, "the observer was disconnected");
+    assert_ended(&calls, &token, selector, 500).await; // past the timeout as well
     drop(wait);
     clean.check();
 }
@@ -178,21 +184,7 @@ async fn a_wait_that_times_out_calls_back_once_and_stops_observing() {
     let wait = observe::wait_for(selector, 100, logger(&calls, &token));
     sleep(250).await;
     assert_eq!(*calls.borrow(), vec![None]);
-    assert_eq!(
-        Rc::strong_count(&token),
-        1,
-        "the ended wait freed its callback"
-    );
-    let looked = lookups(selector);
-    insert("tp-wait-timeout");
-    stir().await;
-    assert_eq!(
-        calls.borrow().len(),
-        1,
-        "one callback: {:?}",
-        calls.borrow()
-    );
-    assert_eq!(lookups(selector), looked, "the observer was disconnected");
+    assert_ended(&calls, &token, selector, 0).await;
     drop(wait);
     clean.check();
 }
