@@ -66,10 +66,12 @@ pub struct WidgetState {
     /// Their locale (`identify`'s `locale` trait, else the page's `lang`).
     pub locale: String,
     /// The user's own campaign and track events made in this browser (persisted, newest last).
-    pub journal: Vec<Event>,
+    /// Shared, like `remote`, so that the snapshot the view gets on every action does not
+    /// copy up to a thousand events.
+    pub journal: Rc<Vec<Event>>,
     /// Campaign events the server reported: this user's on other devices and their
     /// colleagues' (for account caps). Merged with the journal by event id.
-    pub remote: Vec<Event>,
+    pub remote: Rc<Vec<Event>>,
     /// The identity signature the host passed to `identify` (sent with every event).
     pub user_hash: Option<String>,
     /// This session's facts.
@@ -263,7 +265,7 @@ pub enum Effect {
     /// Report an engagement event to the collector.
     Send(Event),
     /// Persist the journal.
-    SaveJournal(Vec<Event>),
+    SaveJournal(Rc<Vec<Event>>),
     /// Open a URL (a CTA's target).
     Open(String),
     /// Ask the server for this user's and account's history from elsewhere.
@@ -376,13 +378,13 @@ impl WidgetState {
                 journal,
             } => {
                 self.user.anonymous_id = Some(anonymous_id);
-                self.journal = journal;
+                self.journal = Rc::new(journal);
                 Some(Occurrence::PageLoad)
             }
             Action::RemoteHistory(mut events) => {
                 // Drop what this browser already journals, once here rather than per decision.
                 events.retain(|e| !self.journal.iter().any(|j| j.id == e.id));
-                self.remote = events;
+                self.remote = Rc::new(events);
                 Some(Occurrence::PageLoad)
             }
             Action::Identify {
@@ -392,7 +394,7 @@ impl WidgetState {
                 account,
             } => {
                 if self.user.id.as_deref() != Some(user_id.as_str()) {
-                    self.remote.clear();
+                    self.remote = Rc::default();
                 }
                 self.user_hash = user_hash;
                 if let Some(locale) = traits.get("locale").and_then(|v| v.as_str()) {
@@ -446,7 +448,7 @@ impl WidgetState {
                     page_lang: std::mem::take(&mut self.page_lang),
                     ..WidgetState::default()
                 };
-                out.effects.push(Effect::SaveJournal(Vec::new()));
+                out.effects.push(Effect::SaveJournal(Rc::default()));
                 out.effects.push(Effect::SaveProgress(Progress::default()));
                 None
             }
@@ -718,7 +720,7 @@ impl WidgetState {
             account: self.account.clone(),
             page: self.page.clone(),
             locale: self.ui_locale().to_owned(),
-            events: event_stats(&self.journal, &self.user),
+            events: event_stats(self.journal.iter(), &self.user),
             session,
             trigger: occurrence,
             ..Context::default()
@@ -800,10 +802,11 @@ impl WidgetState {
     /// Send an event; keep it in the journal when history or event counts need it.
     fn send(&mut self, out: &mut Emitter<'_>, event: Event, journal: bool) {
         if journal {
-            self.journal.push(event.clone());
-            if self.journal.len() > JOURNAL_LIMIT {
-                let excess = self.journal.len() - JOURNAL_LIMIT;
-                self.journal.drain(..excess);
+            let journal = Rc::make_mut(&mut self.journal);
+            journal.push(event.clone());
+            if journal.len() > JOURNAL_LIMIT {
+                let excess = journal.len() - JOURNAL_LIMIT;
+                journal.drain(..excess);
             }
             out.effects.push(Effect::SaveJournal(self.journal.clone()));
         }
@@ -977,7 +980,7 @@ mod tests {
             .rev()
             .find_map(|f| {
                 if let Effect::SaveJournal(j) = f {
-                    Some(j.clone())
+                    Some(j.to_vec())
                 } else {
                     None
                 }
