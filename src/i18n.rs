@@ -75,11 +75,26 @@ pub fn t(locale: &str, text: Text) -> &'static str {
 
 /// `text` in `locale` with `{0}`, `{1}`… filled in.
 pub fn tf(locale: &str, text: Text, args: &[&dyn std::fmt::Display]) -> String {
-    let mut s = t(locale, text).to_owned();
-    for (i, a) in args.iter().enumerate() {
-        s = s.replace(&format!("{{{i}}}"), &a.to_string());
+    // By hand rather than `str::replace`, whose substring search is kilobytes of wasm.
+    let mut out = String::new();
+    let mut rest = t(locale, text);
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let digit = after.chars().next().and_then(|c| c.to_digit(10));
+        match digit.map(|n| n as usize) {
+            Some(n) if n < args.len() && after.get(1..2) == Some("}") => {
+                out.push_str(&args[n].to_string());
+                rest = &after[2..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
-    s
+    out.push_str(rest);
+    out
 }
 
 /// Whether `locale` is written right to left.

@@ -8,6 +8,7 @@
 //! become Markdown, let alone markup. Hand-written on purpose: a full CommonMark parser would
 //! cost more than the rest of the view in wasm bytes.
 use touchpoint_core::context::Traits;
+use touchpoint_core::text::find;
 
 /// What personalisation tokens can read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,8 +90,8 @@ fn lift_tokens(src: &str, vars: &Vars) -> (String, Vec<String>) {
     let mut out = String::with_capacity(src.len());
     let mut values = Vec::new();
     let mut rest = src;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start + 2..].find("}}") else {
+    while let Some(start) = find(rest, "{{") {
+        let Some(len) = find(&rest[start + 2..], "}}") else {
             break;
         };
         out.push_str(&rest[..start]);
@@ -120,7 +121,7 @@ fn expand(s: &str, values: &[String]) -> String {
 
 /// A plain-text field (a title, a label) with its tokens filled in.
 pub fn personalize(src: &str, vars: &Vars) -> String {
-    if !src.contains("{{") {
+    if find(src, "{{").is_none() {
         return src.to_owned();
     }
     let (text, values) = lift_tokens(src, vars);
@@ -287,7 +288,7 @@ fn emphasis(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
     let double = format!("{c}{c}");
     if s[i..].starts_with(&double) {
         let inner_start = i + 2;
-        let len = s[inner_start..].find(&double)?;
+        let len = find(&s[inner_start..], &double)?;
         if len == 0 {
             return None;
         }
@@ -311,7 +312,7 @@ fn emphasis(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
 
 /// `[label](target)` at `i`. An unsafe target renders the label as text.
 fn link(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
-    let close = i + s[i..].find("](")?;
+    let close = i + find(&s[i..], "](")?;
     // The target ends at the `)` that balances, so `(x)` inside a URL stays in it.
     let mut depth = 0u32;
     let mut end = None;

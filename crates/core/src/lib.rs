@@ -5,7 +5,8 @@
 //! and draws no random numbers: the current time and every input are passed in.
 //!
 //! Layers, each using only those above it in this list:
-//! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm).
+//! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm);
+//!   [`text`]: a small substring search.
 //! - [`expr`]: the targeting language (lexer, parser, type checker, three-valued eval).
 //! - [`bucket`], [`uuid`]: the stable hash for holdouts/variants; UUIDv7 event ids.
 //! - [`stage`], [`policy`], [`context`]: lifecycle derivation, vendor policy, the moment.
@@ -31,6 +32,7 @@ pub mod files;
 pub mod history;
 pub mod policy;
 pub mod stage;
+pub mod text;
 pub mod time;
 pub mod uuid;
 

@@ -136,7 +136,9 @@ pub fn eval_bool(e: &Expr, cx: &EvalContext<'_>) -> Tri {
             }
         }
         ExprKind::Contains(a, b) => match (value(a, cx), value(b, cx)) {
-            (V::Str(hay), V::Str(needle)) => Tri::from_bool(hay.contains(needle)),
+            (V::Str(hay), V::Str(needle)) => {
+                Tri::from_bool(crate::text::find(hay, needle).is_some())
+            }
             (V::Json(items), needle) if !matches!(needle, V::Unknown) => Tri::from_bool(
                 items
                     .iter()
