@@ -64,24 +64,25 @@ pub fn start(options: JsValue) {
 /// Fetch the catalog and decide over it; remember it, so that a later visit during an outage
 /// (offline, the collector down) still starts with the campaigns of the last good answer.
 async fn load_campaigns(api: &str, key: &str) {
-    let body = match http::fetch_catalog(api, key).await {
-        Ok(body) => body,
-        Err(e) => match storage::get(key, CATALOG).filter(|_| e.is_outage()) {
-            Some(cached) => {
-                runtime::warn(&format!(
-                    "cannot load campaigns ({e}); using the ones cached on an earlier visit"
-                ));
-                cached
-            }
-            None => return runtime::warn(&format!("cannot load campaigns: {e}")),
-        },
+    // Read once: the stand-in during an outage, and what a fresh answer is compared with
+    // before it is written (an unchanged catalog is not rewritten).
+    let cached = storage::get(key, CATALOG);
+    let body = match (http::fetch_catalog(api, key).await, &cached) {
+        (Ok(body), _) => body,
+        (Err(e), Some(cached)) if e.is_outage() => {
+            runtime::warn(&format!(
+                "cannot load campaigns ({e}); using the ones cached on an earlier visit"
+            ));
+            cached.clone()
+        }
+        (Err(e), _) => return runtime::warn(&format!("cannot load campaigns: {e}")),
     };
     match http::read_catalog(&body) {
         Ok((campaigns, skipped)) => {
             for s in skipped {
                 runtime::warn(&format!("campaign {} skipped: {}", s.id, s.error));
             }
-            if storage::get(key, CATALOG).as_deref() != Some(body.as_str()) {
+            if cached.as_deref() != Some(body.as_str()) {
                 if let Err(e) = storage::set(key, CATALOG, &body) {
                     runtime::warn(&format!(
                         "cannot cache the campaigns for offline start: {e}"

@@ -2,6 +2,9 @@
 //! buttons report the gesture.
 #![cfg(target_arch = "wasm32")]
 
+mod browser;
+use browser::root;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{Banner, Gesture, NudgeProps};
@@ -47,19 +50,7 @@ fn props(on: Callback<Gesture>) -> NudgeProps {
 }
 
 async fn tick() {
-    yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
-}
-
-fn root() -> web_sys::Element {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document");
-    let div = doc.create_element("div").expect("div");
-    doc.body()
-        .expect("body")
-        .append_child(&div)
-        .expect("append");
-    div
+    browser::sleep(0).await;
 }
 
 #[wasm_bindgen_test]

@@ -4,6 +4,9 @@
 //! personalisation tokens and Markdown never become markup.
 #![cfg(target_arch = "wasm32")]
 
+mod browser;
+use browser::{document, root, sleep};
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{
@@ -57,27 +60,7 @@ fn props(nudge: Nudge, log: &Log) -> NudgeProps {
 }
 
 async fn tick() {
-    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
-}
-
-async fn sleep(ms: u64) {
-    yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document")
-}
-
-fn root() -> Element {
-    let div = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&div)
-        .expect("append");
-    div
+    sleep(20).await;
 }
 
 fn q(root: &Element, sel: &str) -> Element {

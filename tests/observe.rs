@@ -9,6 +9,9 @@
 //! still connected after it ended would count more.
 #![cfg(target_arch = "wasm32")]
 
+mod browser;
+use browser::{document, sleep};
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{NudgeProps, Tooltip};
@@ -63,16 +66,6 @@ impl Clean {
     fn check(&self) {
         assert_eq!(page_errors(), self.0, "an uncaught error reached the page");
     }
-}
-
-async fn sleep(ms: u64) {
-    yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document")
 }
 
 /// Append `<div id=…>` to the body.

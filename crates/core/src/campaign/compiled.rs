@@ -24,8 +24,9 @@
 //!   "variants": [{"id": "control", "weight": 100, "content": {}}],
 //!   "schedule": {"start": 1777593600000}, "frequency": {"snooze_days": 7, "caps": []}}]}
 //! ```
-use super::validate::{CATEGORIES, GOALS, SCOPES, STAGES, TEAMS};
+use super::validate::{CATEGORIES, GOALS, PHASES, POSITIONS, SCOPES, STAGES, TEAMS};
 use super::*;
+use crate::expr::compiled::name_of;
 use crate::expr::{Condition, Glob};
 use crate::stage::{Phase, Stage};
 use crate::time::Timestamp;
@@ -65,24 +66,6 @@ impl DecodeError {
 }
 
 type Result<T> = std::result::Result<T, DecodeError>;
-
-const PHASES: [(&str, Phase); 7] = {
-    let mut t = [("", Phase::Onboarding); 7];
-    let mut i = 0;
-    while i < 7 {
-        t[i] = (Phase::ALL[i].as_str(), Phase::ALL[i]);
-        i += 1;
-    }
-    t
-};
-const POSITIONS: &[(&str, BannerPosition)] = &[
-    ("top", BannerPosition::Top),
-    ("bottom", BannerPosition::Bottom),
-];
-
-fn name_of<T: PartialEq + Copy>(table: &[(&'static str, T)], v: T) -> &'static str {
-    table.iter().find(|(_, t)| *t == v).map_or("", |(n, _)| n)
-}
 
 // ---- encoding (the server) ----
 

@@ -97,9 +97,19 @@ pub(crate) const TEAMS: &[(&str, Team)] = &[
 pub(crate) const SCOPES: &[(&str, CapScope)] =
     &[("user", CapScope::User), ("account", CapScope::Account)];
 
-fn phases() -> Vec<(&'static str, Phase)> {
-    Phase::ALL.iter().map(|p| (p.as_str(), *p)).collect()
-}
+pub(crate) const PHASES: [(&str, Phase); 7] = {
+    let mut t = [("", Phase::Onboarding); 7];
+    let mut i = 0;
+    while i < 7 {
+        t[i] = (Phase::ALL[i].as_str(), Phase::ALL[i]);
+        i += 1;
+    }
+    t
+};
+pub(crate) const POSITIONS: &[(&str, BannerPosition)] = &[
+    ("top", BannerPosition::Top),
+    ("bottom", BannerPosition::Bottom),
+];
 
 /// Push `x` unless present; whether it was new (a Vec: lists here are short, and a set
 /// type would add code to the widget's wasm).
@@ -262,12 +272,11 @@ fn audience(raw: &RawAudience, e: &mut Errors) -> Option<Audience> {
         .enumerate()
         .filter_map(|(i, s)| e.one_of(&format!("audience.stages[{i}]"), s, STAGES))
         .collect();
-    let all = phases();
     let phases: Vec<Phase> = raw
         .phases
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| e.one_of(&format!("audience.phases[{i}]"), s, &all))
+        .filter_map(|(i, s)| e.one_of(&format!("audience.phases[{i}]"), s, &PHASES))
         .collect();
     let condition = match raw.condition.as_deref() {
         None => None,
@@ -411,14 +420,7 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
         0 => Format::Banner {
             position: match raw.position.as_deref() {
                 None => BannerPosition::Top,
-                Some(p) => e.one_of(
-                    "format.position",
-                    p,
-                    &[
-                        ("top", BannerPosition::Top),
-                        ("bottom", BannerPosition::Bottom),
-                    ],
-                )?,
+                Some(p) => e.one_of("format.position", p, POSITIONS)?,
             },
         },
         1 => Format::Modal {
@@ -912,12 +914,8 @@ fn raw_content(c: &Content) -> RawContent {
     }
 }
 
-fn name_of<T: PartialEq>(options: &[(&'static str, T)], v: &T) -> String {
-    options
-        .iter()
-        .find(|(_, x)| x == v)
-        .map_or("", |(n, _)| n)
-        .to_owned()
+fn name_of<T: PartialEq + Copy>(options: &[(&'static str, T)], v: &T) -> String {
+    crate::expr::compiled::name_of(options, *v).to_owned()
 }
 
 impl From<Campaign> for RawCampaign {

@@ -41,7 +41,8 @@ const FNS: [(&str, DateFn); 4] = [
     ("time_since", DateFn::TimeSince),
 ];
 
-fn name_of<T: PartialEq + Copy>(table: &[(&'static str, T)], v: T) -> &'static str {
+/// The name `v` has in `table` (the tables of names the campaign and condition forms share).
+pub(crate) fn name_of<T: PartialEq + Copy>(table: &[(&'static str, T)], v: T) -> &'static str {
     table.iter().find(|(_, t)| *t == v).map_or("", |(n, _)| n)
 }
 
