@@ -12,7 +12,7 @@ use std::process::Command;
 ///
 /// History: the walking skeleton with the decision core and the delivery queue, 147.7 KB;
 /// every nudge format, Markdown, six locales and the accessibility work (issue 4), 186.7 KB;
-/// fewer collection types and serde paths, 179.1 KB. Then, 148.5 KB: the server sends the
+/// fewer collection types and serde paths, 179.1 KB. Then, 148.4 KB: the server sends the
 /// compiled catalog, so no parser, type checker or validator ships (about −14.3 KB); JSON
 /// goes through the browser's own parser and writer (−10.4 KB); wasm-opt converges and
 /// assumes the empty low 1 KB (−1.1 KB); import and export names are minified with the glue
