@@ -43,6 +43,8 @@ pub fn init(config: Config) {
         }
         id
     });
+    let session_id =
+        storage::tab_session(&config.key, || format!("s-{}", platform::new_event_id()));
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             config,
@@ -52,6 +54,7 @@ pub fn init(config: Config) {
     });
     dispatch(Action::Restored {
         anonymous_id,
+        session_id,
         journal,
     });
     let progress = storage::get(&config_key, "progress")

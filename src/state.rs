@@ -74,6 +74,8 @@ pub struct WidgetState {
     pub remote: Rc<Vec<Event>>,
     /// The identity signature the host passed to `identify` (sent with every event).
     pub user_hash: Option<String>,
+    /// This tab's session id, sent with every event.
+    pub session_id: Option<String>,
     /// This session's facts.
     pub session: Session,
     /// Campaigns whose holdout eligibility was already logged this session.
@@ -157,6 +159,8 @@ pub enum Action {
     Restored {
         /// This browser's anonymous id.
         anonymous_id: String,
+        /// This tab's session id (kept for the life of the tab, across reloads).
+        session_id: String,
         /// The journal persisted before.
         journal: Vec<Event>,
     },
@@ -375,9 +379,11 @@ impl WidgetState {
             }
             Action::Restored {
                 anonymous_id,
+                session_id,
                 journal,
             } => {
                 self.user.anonymous_id = Some(anonymous_id);
+                self.session_id = Some(session_id);
                 self.journal = Rc::new(journal);
                 Some(Occurrence::PageLoad)
             }
@@ -788,6 +794,7 @@ impl WidgetState {
         let mut e = Event::new(out.id(), kind, out.tick.now);
         e.user_id.clone_from(&self.user.id);
         e.anonymous_id.clone_from(&self.user.anonymous_id);
+        e.session_id.clone_from(&self.session_id);
         e.account_id.clone_from(&self.account.id);
         e
     }
@@ -864,6 +871,7 @@ mod tests {
         s.reduce(
             Action::Restored {
                 anonymous_id: "anon-1".into(),
+                session_id: "s-1".into(),
                 journal: Vec::new(),
             },
             T,
@@ -879,6 +887,7 @@ mod tests {
         s.reduce(
             Action::Restored {
                 anonymous_id: "anon-1".into(),
+                session_id: "s-1".into(),
                 journal: Vec::new(),
             },
             T,
@@ -913,6 +922,27 @@ mod tests {
             Some("high"),
             "a track keeps the banner"
         );
+    }
+
+    #[test]
+    fn every_event_carries_the_tab_session_id() {
+        // Issue 9: `session_id` was always null in stored events.
+        let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+        let fx = s.reduce(
+            Action::Track {
+                name: "clicked".into(),
+                props: Traits::new(),
+            },
+            T,
+        );
+        let sessions: Vec<_> = fx
+            .iter()
+            .filter_map(|f| match f {
+                Effect::Send(e) => Some(e.session_id.as_deref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sessions, vec![Some("s-1")]);
     }
 
     #[test]
@@ -990,6 +1020,7 @@ mod tests {
         reloaded.reduce(
             Action::Restored {
                 anonymous_id: "anon-1".into(),
+                session_id: "s-1".into(),
                 journal,
             },
             T,
@@ -1030,6 +1061,7 @@ mod tests {
         fresh.reduce(
             Action::Restored {
                 anonymous_id: "anon-2".into(),
+                session_id: "s-1".into(),
                 journal: Vec::new(),
             },
             T,

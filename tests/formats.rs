@@ -608,6 +608,7 @@ async fn a_dismissal_survives_a_reload_through_local_storage() {
         s.reduce(
             Action::Restored {
                 anonymous_id: "anon".into(),
+                session_id: "s-1".into(),
                 journal,
             },
             tick,

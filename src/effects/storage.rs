@@ -1,6 +1,7 @@
 //! Local storage of what must survive a reload (this browser's anonymous id, the user's
 //! journal of engagements), namespaced per publishable key so two Touchpoint environments on
-//! one origin do not mix. Storage can be absent or full (private mode, quotas): that degrades
+//! one origin do not mix; and the tab's session id in `sessionStorage`, which lives exactly
+//! as long as the tab (across its reloads, not into a new tab). Storage can be absent or full (private mode, quotas): that degrades
 //! memory, never the host page.
 use touchpoint_core::Event;
 
@@ -21,6 +22,10 @@ fn local() -> Result<web_sys::Storage, StorageError> {
         .ok_or(StorageError::Unavailable)
 }
 
+fn tab() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
 fn key(env: &str, name: &str) -> String {
     format!("touchpoint:{env}:{name}")
 }
@@ -39,6 +44,21 @@ pub fn set(env: &str, name: &str, value: &str) -> Result<(), StorageError> {
     local()?
         .set_item(&k, value)
         .map_err(|_| StorageError::Write(k))
+}
+
+/// This tab's session id for `env`, made with `new_id` on the tab's first page view. Without
+/// `sessionStorage` every page view is a session of its own.
+pub fn tab_session(env: &str, new_id: impl FnOnce() -> String) -> String {
+    let k = key(env, "session");
+    let store = tab();
+    if let Some(id) = store.as_ref().and_then(|s| s.get_item(&k).ok().flatten()) {
+        return id;
+    }
+    let id = new_id();
+    if let Some(s) = store {
+        let _ = s.set_item(&k, &id);
+    }
+    id
 }
 
 /// The journal remembered for `env` (empty when absent or unreadable; unreadable entries are

@@ -33,7 +33,7 @@ async function scenario(fn) {
 async function open(context, server) {
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.goto(`${server.url}/app/`);
+  await page.goto(`${server.app}/app/`);
   await ready(page);
   return { page, problems };
 }

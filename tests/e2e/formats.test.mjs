@@ -33,7 +33,7 @@ async function open(persona, { scheme = "light", query = "", page: file = "/app/
   const page = await context.newPage();
   const problems = watchConsole(page);
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
-  await page.goto(`${server.url}${file}?persona=${persona}&run=${run}${query}`);
+  await page.goto(`${server.app}${file}?persona=${persona}&run=${run}${query}`);
   return { context, page, problems };
 }
 
@@ -228,7 +228,7 @@ test("tour progress survives navigation and reloads; checklist progress follows 
   await page.click("#nav-reports");
   await tour.getByRole("button", { name: "Next" }).click();
   await page.locator("touchpoint-widget .tp-tour[data-step='2']").waitFor({ timeout: 5000 });
-  await page.goto(`${server.url}/app/?persona=tour&run=${RUN}`);
+  await page.goto(`${server.app}/app/?persona=tour&run=${RUN}`);
   await page.locator("touchpoint-widget .tp-tour[data-step='2']").waitFor({ state: "attached", timeout: 15000 });
   assert.match(await page.locator("touchpoint-widget .tp-step").innerText(), /Step 3 of 3/, "resumed after reload");
   await page.click("#nav-reports");
@@ -359,7 +359,7 @@ test("the widget speaks the page's language or the user's locale, and honours re
 
   const context = await browser.newContext({ reducedMotion: "no-preference" });
   const page = await context.newPage();
-  await page.goto(`${server.url}/app/?persona=modal&run=${RUN}-motion`);
+  await page.goto(`${server.app}/app/?persona=modal&run=${RUN}-motion`);
   const moving = page.locator("touchpoint-widget .tp-modal");
   await moving.waitFor({ state: "visible", timeout: 15000 });
   assert.equal(await moving.evaluate((el) => getComputedStyle(el).animationName), "tp-fade-in");
@@ -375,13 +375,13 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self'
   const page = await context.newPage();
   const problems = watchConsole(page);
   // The policy arrives as a real response header (as a vendor's server would send it), on
-  // top of the page's own <meta> copy.
-  const policy = "script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+  // top of the page's own <meta> copy. Cross-origin, both name the widget's origin.
+  const policy = `script-src 'self' ${server.widgetOrigin} 'wasm-unsafe-eval'; style-src 'self' ${server.widgetOrigin}`;
   await page.route("**/app/csp.html*", async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": policy } });
   });
-  await page.goto(`${server.url}/app/csp.html?persona=tooltip&run=${RUN}-csp`);
+  await page.goto(`${server.app}/app/csp.html?persona=tooltip&run=${RUN}-csp`);
   // The header is in force: an inline script is refused and reported.
   await page.evaluate(() => {
     const s = document.createElement("script");

@@ -1,30 +1,71 @@
 // Shared end-to-end harness: start a real `touchpoint serve` on a free loopback port with a
 // fresh SQLite file, launch Debian's Chromium through playwright-core, and read back what the
 // server stored through its admin API.
+//
+// Every test file runs in two set-ups, chosen by `TOUCHPOINT_E2E_ORIGIN` (`cargo xtask test`
+// runs the suite once in each):
+// - `same`: the collector serves the widget, the API and the demo host pages (one origin);
+// - `cross`: as a vendor embeds it — the host pages on their own origin (`127.0.0.1:<A>`,
+//   see host.mjs, with a strict CSP header), the widget files and the API on the Touchpoint
+//   host (`127.0.0.2:<B>`), whose environment lists the host's origin in `allowed_origins`.
+// Tests open host pages at `server.app` and talk to the collector at `server.url`.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { startHost } from "./host.mjs";
 
 export const ROOT = process.env.TOUCHPOINT_ROOT ?? path.resolve(import.meta.dirname, "../..");
 const BIN = process.env.TOUCHPOINT_BIN ?? path.join(ROOT, "target/debug/touchpoint");
 export const OUTPUT = path.join(ROOT, "tests/e2e/output");
 const ADMIN = "e2e-admin";
 
+/** `same` or `cross` (see the top of this file). */
+export const MODE = process.env.TOUCHPOINT_E2E_ORIGIN ?? "same";
+if (!["same", "cross"].includes(MODE)) throw new Error(`TOUCHPOINT_E2E_ORIGIN must be same or cross, not ${MODE}`);
+
 /** Start a server; resolves once it prints its address. `restart()` kills it (SIGKILL, like a
- * crash) and starts it again on the same address and database. */
+ * crash) and starts it again on the same address and database. In the cross-origin set-up a
+ * host product server starts first, on its own origin, and the collector's configuration
+ * allows exactly that origin. */
 export async function startServer({ campaigns = path.join(ROOT, "campaigns"), database } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "tp-e2e-"));
   const db = database ?? path.join(dir, "events.db");
-  let proc = await spawnServer({ bind: "127.0.0.1:0", db, campaigns });
+  let widget = null;
+  const host = MODE === "cross" ? await startHost({ root: ROOT, widget: () => widget }) : null;
+  const config = host ? path.join(dir, "touchpoint.toml") : null;
+  if (config) {
+    writeFileSync(config, [
+      "[[environments]]",
+      'name = "e2e-cross-origin"',
+      'key = "pk_demo"',
+      `allowed_origins = [${JSON.stringify(host.origin)}]`,
+      "",
+    ].join("\n"));
+  }
+  const bind = host ? "127.0.0.2:0" : "127.0.0.1:0";
+  let proc;
+  try {
+    proc = await spawnServer({ bind, db, campaigns, config });
+  } catch (e) {
+    await host?.close();
+    throw e;
+  }
   const url = proc.url;
+  widget = url;
   return {
     url,
+    /** Where the host product's pages are (`${server.app}/app/`). */
+    app: host?.origin ?? url,
+    /** The widget's origin, for a host page's CSP (`script-src 'self' ${server.widgetOrigin}`). */
+    widgetOrigin: url,
+    mode: MODE,
     db,
     log: () => proc.log(),
     async stop() {
       await proc.kill("SIGTERM");
+      await host?.close();
     },
     /** Crash the server (SIGKILL) and start it again on the same port and database. */
     async restart() {
@@ -34,7 +75,7 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
       // The port is free as soon as the process is gone; retry briefly in case it is not yet.
       for (let i = 0; i < 20; i++) {
         try {
-          proc = await spawnServer({ bind, db, campaigns });
+          proc = await spawnServer({ bind, db, campaigns, config });
           return;
         } catch (e) {
           lastError = e;
@@ -53,11 +94,12 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
   };
 }
 
-async function spawnServer({ bind, db, campaigns }) {
+async function spawnServer({ bind, db, campaigns, config }) {
   const child = spawn(
     BIN,
     ["serve", "--bind", bind, "--database-url", db, "--campaigns", campaigns,
-      "--dist", path.join(ROOT, "dist"), "--www", path.join(ROOT, "www"), "--admin-token", ADMIN],
+      "--dist", path.join(ROOT, "dist"), "--www", path.join(ROOT, "www"), "--admin-token", ADMIN,
+      ...(config ? ["--config", config] : [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   let log = "";

@@ -3,8 +3,10 @@
 // exactly one `cta` event in the server's SQLite database.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { startServer, launchBrowser, eventually, watchConsole, outputPath, ROOT } from "./harness.mjs";
+import { cspHash, inlineBodies } from "./host.mjs";
 
 let server;
 let browser;
@@ -21,7 +23,7 @@ test("banner from script tag to database", async () => {
   const page = await browser.newPage();
   const problems = watchConsole(page);
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
-  await page.goto(`${server.url}/app/`);
+  await page.goto(`${server.app}/app/`);
 
   const banner = page.locator("touchpoint-widget .tp-banner");
   await banner.waitFor({ state: "visible", timeout: 15000 });
@@ -75,7 +77,7 @@ test("an outage on a later visit starts from the catalog cached on the last one"
   const context = await browser.newContext();
   const page = await context.newPage();
   const banner = page.locator("touchpoint-widget .tp-banner");
-  await page.goto(`${own.url}/app/`);
+  await page.goto(`${own.app}/app/`);
   await banner.waitFor({ state: "visible", timeout: 15000 });
   const cached = await page.evaluate(() => localStorage.getItem("touchpoint:pk_demo:catalog"));
   assert.ok(cached && JSON.parse(cached).version === 1, "the compiled catalog is remembered");
@@ -93,8 +95,44 @@ test("an outage on a later visit starts from the catalog cached on the last one"
   const cold = await fresh.newPage();
   await cold.route("**/v1/campaigns*", (route) => route.abort("connectionrefused"));
   const coldProblems = watchConsole(cold);
-  await cold.goto(`${own.url}/app/`);
+  await cold.goto(`${own.app}/app/`);
   await eventually(async () => coldProblems.some((m) => m.includes("cannot load campaigns")), 15000, "the load warning");
   assert.equal(await cold.locator("touchpoint-widget .tp-banner").count(), 0);
   await fresh.close();
+});
+
+test("the README's snippet is the demo's, and the CSP hash the README gives is its hash", () => {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const block = readme.match(/Paste into the host page's[\s\S]*?```html\n([\s\S]*?)```/)[1].trim().split("\n");
+  assert.equal(block.length, 2, "two lines: the stub and the loader");
+  const stub = block[0].match(/^<script>([\s\S]*)<\/script>$/)[1];
+  assert.equal(stub, readFileSync(path.join(ROOT, "www/sdk/stub.js"), "utf8").trim().split("\n").pop(), "the inline stub is stub.js");
+  const demo = readFileSync(path.join(ROOT, "www/app/index.html"), "utf8");
+  assert.deepEqual(inlineBodies(demo).scripts, [stub], "the demo pastes the README's stub as is");
+  assert.ok(demo.includes(block[1].replace("https://YOUR-TOUCHPOINT-HOST/", "/").replace("pk_live_...", "pk_demo")), "and its loader tag");
+  const documented = readme.match(/'sha256-[A-Za-z0-9+/=]+'/g);
+  assert.ok(documented?.length >= 1, "the README names the stub's hash");
+  for (const h of documented) assert.equal(h, cspHash(stub), "the documented hash is the stub's");
+});
+
+test("without a queue stub, a synchronous loader tag queues the host's first calls itself", async (t) => {
+  // A server and browser context of their own: u_ada already used the shared one's banner.
+  const own = await startServer({ campaigns: path.join(ROOT, "tests/e2e/fixtures/campaigns") });
+  t.after(() => own.stop());
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`${own.app}/app/nostub.html`);
+  const banner = page.locator("touchpoint-widget .tp-banner");
+  await banner.waitFor({ state: "visible", timeout: 15000 });
+  assert.match(await banner.innerText(), /Welcome to Ledgerly!/);
+  // demo.js called touchpoint.identify before the widget had loaded: the page view is the
+  // identified user's.
+  const pages = await eventually(async () => {
+    const r = await own.events({ type: "identify", user_id: "u_ada" });
+    return r.total >= 1 && r;
+  }, 10000, "the identify event");
+  assert.ok(pages.total >= 1);
+  assert.deepEqual(problems, [], "no console errors or warnings");
 });

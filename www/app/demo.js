@@ -23,6 +23,7 @@
     "/app/index.html": "invoices",
     "/app/csp.html": "invoices",
     "/app/hostile.html": "invoices",
+    "/app/nostub.html": "invoices",
     "/app/reports": "reports",
     "/app/customers": "customers",
   };

@@ -1,8 +1,9 @@
 //! `cargo xtask test`: every check, in tiers from fastest to slowest — formatting, lints for
 //! native and wasm32, native tests (core, server with SQLite and PostgreSQL), the core's tests
 //! compiled to wasm32 in Node, the widget's tests in headless Chromium, the bundle size budget,
-//! and the Playwright end-to-end suite against a real server. Every tier runs even when an
-//! earlier one failed, and one line `N passed, N failed` closes the run.
+//! and the Playwright end-to-end suite against a real server, run twice: same-origin and
+//! cross-origin. Every tier runs even when an earlier one failed, and one line
+//! `N passed, N failed` closes the run.
 use crate::{build, run, target_dir, tools};
 use std::path::Path;
 use std::process::Command;
@@ -174,21 +175,27 @@ pub fn test(root: &Path) -> Result<(), run::Error> {
     });
     t.check("bundle size budget", budget);
     let server = run::status(&mut cmd(&["build", "-p", "touchpoint-server"]));
-    if built.is_ok() && server.is_ok() {
-        t.suite(
-            "end-to-end (Playwright, Chromium)",
-            Command::new("node")
-                .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-                .arg("tests/e2e/")
-                .current_dir(root)
-                .env("TOUCHPOINT_BIN", target_dir(root).join("debug/touchpoint"))
-                .env("TOUCHPOINT_ROOT", root),
-        );
-    } else {
-        t.check(
-            "end-to-end (Playwright, Chromium)",
-            Err("not run: the widget or server build failed".into()),
-        );
+    // The whole suite twice: host pages on the collector's origin, and as a vendor embeds
+    // the widget, host pages on their own origin under a strict CSP (tests/e2e/harness.mjs).
+    for origin in ["same", "cross"] {
+        let name = format!("end-to-end, {origin}-origin (Playwright, Chromium)");
+        if built.is_ok() && server.is_ok() {
+            t.suite(
+                &name,
+                Command::new("node")
+                    .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+                    .arg("tests/e2e/")
+                    .current_dir(root)
+                    .env("TOUCHPOINT_BIN", target_dir(root).join("debug/touchpoint"))
+                    .env("TOUCHPOINT_ROOT", root)
+                    .env("TOUCHPOINT_E2E_ORIGIN", origin),
+            );
+        } else {
+            t.check(
+                &name,
+                Err("not run: the widget or server build failed".into()),
+            );
+        }
     }
     if !t.failed_steps.is_empty() {
         eprintln!("failed: {}", t.failed_steps.join("; "));
