@@ -83,7 +83,11 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|_| "info,tower_http=info".into())
     };
     match cli.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+        // Colours only for a person at a terminal, not in a file or a log collector.
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter())
+            .init(),
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter())

@@ -23,10 +23,10 @@ pub async fn log_request(req: Request, next: Next) -> Response {
     let latency_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     tracing::info!(
         method = %method,
-        path,
+        path = %path,
         status = res.status().as_u16(),
         latency_ms,
-        request_id = id,
+        request_id = %id,
         "request"
     );
     res

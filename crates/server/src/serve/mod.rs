@@ -157,11 +157,7 @@ async fn connection(
     };
     let mut stopping = false;
     loop {
-        let phase = activity.phase();
-        if stopping && phase.is_quiet() {
-            return;
-        }
-        let deadline = phase.deadline(timeouts);
+        let deadline = activity.phase().deadline(timeouts);
         tokio::select! {
             ended = conn.as_mut() => {
                 if let Err(e) = ended {
@@ -183,7 +179,8 @@ async fn connection(
             }
             () = activity.changed() => {}
             _ = stopped.changed(), if !stopping => {
-                // Keep-alive off: a request in flight is answered, then the connection closes.
+                // hyper closes an idle or untouched connection at once; one with a request in
+                // flight answers it, then closes (a half-sent head still has its deadline).
                 stopping = true;
                 conn.as_mut().graceful_shutdown();
             }
