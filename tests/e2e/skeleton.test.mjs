@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { startServer, launchBrowser, eventually, watchConsole, outputPath, ROOT } from "./harness.mjs";
 import { cspHash, inlineBodies } from "./host.mjs";
 
@@ -54,20 +55,57 @@ test("banner from script tag to database", async () => {
 });
 
 test("dist is served with the right content types and precompressed encodings", async () => {
+  // The names come from the build's manifest: the glue, wasm and stylesheet are content-hashed.
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, "dist/manifest.json"), "utf8"));
+  assert.deepEqual(Object.keys(manifest).sort(), ["css", "glue", "loader", "stub", "wasm"]);
+  const served = await fetch(`${server.url}/manifest.json`);
+  assert.equal(served.status, 200);
+  assert.deepEqual(await served.json(), manifest, "the collector serves the manifest it was built with");
+  const year = "public, max-age=31536000, immutable";
+  const minutes = "public, max-age=300";
   const cases = [
-    ["/touchpoint.js", "text/javascript"],
-    ["/touchpoint_widget.js", "text/javascript"],
-    ["/touchpoint_widget_bg.wasm", "application/wasm"],
-    ["/touchpoint.css", "text/css"],
+    [manifest.loader, "text/javascript; charset=utf-8", minutes],
+    [manifest.stub, "text/javascript; charset=utf-8", minutes],
+    [manifest.glue, "text/javascript; charset=utf-8", year],
+    [manifest.wasm, "application/wasm", year],
+    [manifest.css, "text/css; charset=utf-8", year],
   ];
-  for (const [file, type] of cases) {
+  for (const [file, type, cache] of cases) {
+    if (cache === year) assert.match(file, /\.[0-9a-f]{8,16}\.(js|wasm|css)$/, `${file} is content-hashed`);
+    const onDisk = readFileSync(path.join(ROOT, "dist", file));
     for (const encoding of ["br", "gzip"]) {
-      const res = await fetch(`${server.url}${file}`, { headers: { "accept-encoding": encoding } });
-      assert.equal(res.status, 200, file);
-      assert.ok(res.headers.get("content-type").startsWith(type), `${file}: ${res.headers.get("content-type")}`);
-      assert.equal(res.headers.get("content-encoding"), encoding, `${file} served ${encoding}`);
+      // Loaded by a vendor's page on another origin.
+      const headers = { "accept-encoding": encoding, origin: "https://app.vendor.example" };
+      const res = await fetch(`${server.url}/${file}`, { headers });
+      const what = `${file} (${encoding})`;
+      assert.equal(res.status, 200, what);
+      assert.equal(res.headers.get("content-type"), type, what);
+      assert.equal(res.headers.get("content-encoding"), encoding, `${what} served ${encoding}`);
+      assert.equal(res.headers.get("access-control-allow-origin"), "*", what);
+      assert.equal(res.headers.get("cross-origin-resource-policy"), "cross-origin", what);
+      assert.equal(res.headers.get("cache-control"), cache, what);
+      assert.equal(res.headers.get("vary"), "Accept-Encoding", what);
+      // fetch decodes the coding: the bytes are the built file's.
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(onDisk), `${what}: the built bytes`);
+      const etag = res.headers.get("etag");
+      assert.match(etag ?? "", /^"[0-9a-f]+(-br|-gz)?"$/, `${what}: a strong ETag, got ${etag}`);
+
+      const again = await fetch(`${server.url}/${file}`, { headers: { ...headers, "if-none-match": etag } });
+      assert.equal(again.status, 304, `${what} revalidates`);
+      assert.equal(again.headers.get("etag"), etag, what);
+      assert.equal(again.headers.get("access-control-allow-origin"), "*", what);
+      assert.equal((await again.arrayBuffer()).byteLength, 0, what);
     }
   }
+  const loader = readFileSync(path.join(ROOT, "dist", manifest.loader), "utf8");
+  for (const name of [manifest.glue, manifest.wasm, manifest.css]) {
+    assert.ok(loader.includes(name), `the loader asks for ${name}`);
+  }
+  assert.ok(!loader.includes("__TOUCHPOINT_"), "no placeholder is left in the loader");
+  const old = await fetch(`${server.url}/touchpoint_widget_bg.wasm`);
+  assert.equal(old.status, 404, "no unhashed copy is served");
+  const demo = await fetch(`${server.url}/app/`);
+  assert.equal(demo.headers.get("cache-control"), "no-cache", "the demo host product is not cached");
 });
 
 test("an outage on a later visit starts from the catalog cached on the last one", async (t) => {

@@ -26,10 +26,10 @@
         tp[name] = function () { (tp.q = tp.q || []).push([name, [].slice.call(arguments)]); };
       }
     });
-    import(base + "touchpoint_widget.js")
+    import(base + "__TOUCHPOINT_GLUE__")
       .then(function (m) {
-        return m.default({ module_or_path: base + "touchpoint_widget_bg.wasm" }).then(function () {
-          m.start({ key: key, api: api, css: base + "touchpoint.css" });
+        return m.default({ module_or_path: base + "__TOUCHPOINT_WASM__" }).then(function () {
+          m.start({ key: key, api: api, css: base + "__TOUCHPOINT_CSS__" });
           var queued = tp.q || [];
           tp.q = [];
           methods.forEach(function (name) {

@@ -1,8 +1,10 @@
 //! `cargo xtask build`: the widget as a vendor serves it. Compiles the root crate for wasm32
 //! in release, runs the pinned `wasm-bindgen --target web`, shrinks the module with npm
 //! binaryen's `wasm-opt -Oz` and shortens its import/export names (rewriting the glue to
-//! match), minifies the JS glue, loader, stub and stylesheet with npm esbuild, and writes
-//! `.br` and `.gz` twins of every file into `dist/`.
+//! match), minifies the JS glue, loader, stub and stylesheet with npm esbuild, gives the glue,
+//! the wasm and the stylesheet content-hashed names (see [`HASHED`]) and writes them into the
+//! loader, writes `.br` and `.gz` twins of every file into `dist/`, and lists the names in
+//! `dist/manifest.json` for tests and tools.
 use crate::{run, target_dir, tools};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,8 @@ use std::process::Command;
 /// assumes the empty low 1 KB (−1.1 KB); import and export names are minified with the glue
 /// rewritten to match (−4.4 KB); the runtime no longer clones actions (−1.4 KB); the offline
 /// catalog cache, the modal scroll lock and freeing every wait's callbacks added 1.7 KB; a
-/// plain substring search instead of the standard Two-Way searcher, −0.5 KB.
+/// plain substring search instead of the standard Two-Way searcher, −0.5 KB. The loader
+/// naming the content-hashed files (issue 9) added 36 bytes: 148.5 KB.
 /// Never raise it quietly: a feature that needs bytes wins them back elsewhere.
 pub const BUDGET_BROTLI: u64 = 150 * 1024;
 
@@ -117,8 +120,8 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     )?;
     let copies: [(PathBuf, &str); 4] = [
         (glue, "touchpoint_widget.js"),
-        (root.join("www/sdk/touchpoint.js"), "touchpoint.js"),
-        (root.join("www/sdk/stub.js"), "stub.js"),
+        (root.join("www/sdk/touchpoint.js"), LOADER),
+        (root.join("www/sdk/stub.js"), STUB),
         (root.join("www/sdk/touchpoint.css"), "touchpoint.css"),
     ];
     // Minified: every byte a host page downloads counts against the budget.
@@ -130,6 +133,7 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
                 .arg(format!("--outfile={}", dist.join(name).display())),
         )?;
     }
+    let hashed = hash_names(&dist)?;
     let mut names: Vec<String> = std::fs::read_dir(&dist)
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
@@ -140,8 +144,91 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     for name in names {
         sizes.push(compress(&dist, &name)?);
     }
+    // After the sizes: host pages never download the manifest, so it is neither measured
+    // nor compressed.
+    write_manifest(&dist, &hashed)?;
     print_table(&sizes);
     Ok(sizes)
+}
+
+/// The loader's name: the one a vendor's snippet asks for, so never hashed.
+const LOADER: &str = "touchpoint.js";
+/// The queue stub's name (a CSP page loads it as a file), never hashed either.
+const STUB: &str = "stub.js";
+
+/// The files that get content-hashed names, as `(manifest key, file name in dist/, the
+/// loader's placeholder)`. The server caches a name with a hash for a year and the stable
+/// names for minutes (`crates/server/src/widget_files.rs`), so a release reaches pages as
+/// soon as their cached loader expires, and never mixes a new glue with an old wasm.
+const HASHED: [(&str, &str, &str); 3] = [
+    ("glue", "touchpoint_widget.js", "__TOUCHPOINT_GLUE__"),
+    ("wasm", "touchpoint_widget_bg.wasm", "__TOUCHPOINT_WASM__"),
+    ("css", "touchpoint.css", "__TOUCHPOINT_CSS__"),
+];
+
+/// Hex digits of the content hash in a file name (48 bits: no collision between releases).
+const HASH_HEX: usize = 12;
+
+/// `name` with the content hash of `bytes` before its extension:
+/// `touchpoint_widget_bg.wasm` becomes `touchpoint_widget_bg.3f2a9c0d1e4b.wasm`.
+fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest
+        .iter()
+        .take(HASH_HEX / 2)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{hex}.{ext}"),
+        None => format!("{name}.{hex}"),
+    }
+}
+
+/// Rename the [`HASHED`] files of `dist` by their content and write the new names into the
+/// loader in place of its placeholders; returns `(manifest key, hashed name)`. `dist/` was
+/// emptied at the start of the build, so no earlier build's hashed files remain beside them.
+fn hash_names(dist: &Path) -> Result<Vec<(&'static str, String)>, run::Error> {
+    let loader_path = dist.join(LOADER);
+    let mut loader = std::fs::read_to_string(&loader_path)
+        .map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    let mut names = Vec::new();
+    for (key, name, placeholder) in HASHED {
+        let from = dist.join(name);
+        let bytes = std::fs::read(&from).map_err(|e| format!("{}: {e}", from.display()))?;
+        let hashed = hashed_name(name, &bytes);
+        std::fs::rename(&from, dist.join(&hashed))
+            .map_err(|e| format!("renaming {}: {e}", from.display()))?;
+        loader = fill_placeholder(&loader, placeholder, &hashed)?;
+        names.push((key, hashed));
+    }
+    std::fs::write(&loader_path, loader).map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    Ok(names)
+}
+
+/// `loader` with its one `placeholder` replaced by `name`. Anything but exactly one
+/// occurrence fails the build: a loader that asks for a file by a name that does not exist
+/// would load nothing, and only in a browser would anyone notice.
+fn fill_placeholder(loader: &str, placeholder: &str, name: &str) -> Result<String, run::Error> {
+    match loader.matches(placeholder).count() {
+        1 => Ok(loader.replacen(placeholder, name, 1)),
+        n => Err(format!(
+            "the loader (www/sdk/touchpoint.js) has the placeholder {placeholder} {n} times, expected once"
+        )),
+    }
+}
+
+/// `dist/manifest.json`: every file a host page loads, by role.
+fn write_manifest(dist: &Path, hashed: &[(&str, String)]) -> Result<(), run::Error> {
+    let mut manifest = serde_json::Map::new();
+    manifest.insert("loader".into(), LOADER.into());
+    for (key, name) in hashed {
+        manifest.insert((*key).into(), name.clone().into());
+    }
+    manifest.insert("stub".into(), STUB.into());
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    let path = dist.join("manifest.json");
+    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The module name wasm-bindgen gives the glue's imports, and what binaryen renames it to
@@ -268,13 +355,14 @@ fn len(b: &[u8]) -> u64 {
 /// Print the size table with a total line.
 pub fn print_table(sizes: &[FileSize]) {
     let kb = |b: u64| format!("{:.1} KB", b as f64 / 1024.0);
+    let w = sizes.iter().map(|s| s.name.len()).max().unwrap_or(0).max(5);
     println!(
-        "{:<28} {:>10} {:>10} {:>10}",
+        "{:<w$} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
     for s in sizes {
         println!(
-            "{:<28} {:>10} {:>10} {:>10}",
+            "{:<w$} {:>10} {:>10} {:>10}",
             s.name,
             kb(s.raw),
             kb(s.gzip),
@@ -283,11 +371,46 @@ pub fn print_table(sizes: &[FileSize]) {
     }
     let total = |f: fn(&FileSize) -> u64| sizes.iter().map(f).sum::<u64>();
     println!(
-        "{:<28} {:>10} {:>10} {:>10}   (budget {} brotli)",
+        "{:<w$} {:>10} {:>10} {:>10}   (budget {} brotli)",
         "total",
         kb(total(|s| s.raw)),
         kb(total(|s| s.gzip)),
         kb(total(|s| s.brotli)),
         kb(BUDGET_BROTLI)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_carry_the_content_hash_before_the_extension() {
+        let a = hashed_name("touchpoint_widget_bg.wasm", b"one build");
+        let b = hashed_name("touchpoint_widget_bg.wasm", b"another build");
+        assert_ne!(a, b);
+        let hex = a
+            .strip_prefix("touchpoint_widget_bg.")
+            .and_then(|r| r.strip_suffix(".wasm"))
+            .expect("stem and extension kept");
+        assert_eq!(hex.len(), HASH_HEX);
+        assert!(hex
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert_eq!(a, hashed_name("touchpoint_widget_bg.wasm", b"one build"));
+    }
+
+    #[test]
+    fn a_placeholder_must_be_in_the_loader_exactly_once() {
+        let loader = r#"import(b+"__TOUCHPOINT_GLUE__")"#;
+        assert_eq!(
+            fill_placeholder(loader, "__TOUCHPOINT_GLUE__", "g.0123456789ab.js").as_deref(),
+            Ok(r#"import(b+"g.0123456789ab.js")"#)
+        );
+        let missing = fill_placeholder(loader, "__TOUCHPOINT_CSS__", "c.css").expect_err("none");
+        assert!(missing.contains("0 times"), "{missing}");
+        let twice = format!("{loader}{loader}");
+        let err = fill_placeholder(&twice, "__TOUCHPOINT_GLUE__", "g.js").expect_err("two");
+        assert!(err.contains("2 times"), "{err}");
+    }
 }

@@ -4,6 +4,7 @@
 //! (enforced identity without a secret, an origin pattern that is not an origin) cannot exist.
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// How an environment checks the identity of the users its events name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +97,16 @@ pub struct Limits {
     pub per_key_per_minute: u32,
     /// Trust the first address of `X-Forwarded-For` as the client IP (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// How long a client has to send a request's head (request line and headers): from the
+    /// connection's start for its first request, from the first byte for later ones.
+    pub header_read_timeout: Duration,
+    /// How long a client has to send a request's whole body, from the end of its head; a
+    /// late body is answered `408 request_timeout` and the connection closed.
+    pub body_read_timeout: Duration,
+    /// How long a keep-alive connection may sit idle between requests before it is closed.
+    pub idle_timeout: Duration,
+    /// Open connections at most; see [`crate::serve`] for what happens to the next one.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -106,8 +117,23 @@ impl Default for Limits {
             per_ip_per_minute: 1200,
             per_key_per_minute: 60_000,
             trust_forwarded_for: false,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
         }
     }
+}
+
+/// The most `limits.max_connections` may be: far above what one process's file descriptors
+/// allow, and below what the connection semaphore can count.
+pub const MAX_CONNECTIONS: usize = 1 << 24;
+
+/// The longest connection timeout the configuration accepts.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+fn secs_or(secs: Option<u64>, default: Duration) -> Duration {
+    secs.map_or(default, Duration::from_secs)
 }
 
 /// The validated configuration file.
@@ -150,6 +176,10 @@ struct RawLimits {
     per_key_per_minute: Option<u32>,
     #[serde(default)]
     trust_forwarded_for: bool,
+    header_read_timeout_secs: Option<u64>,
+    body_read_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,14 +367,56 @@ impl Config {
             per_ip_per_minute: l.per_ip_per_minute.unwrap_or(d.per_ip_per_minute),
             per_key_per_minute: l.per_key_per_minute.unwrap_or(d.per_key_per_minute),
             trust_forwarded_for: l.trust_forwarded_for,
+            header_read_timeout: secs_or(l.header_read_timeout_secs, d.header_read_timeout),
+            body_read_timeout: secs_or(l.body_read_timeout_secs, d.body_read_timeout),
+            idle_timeout: secs_or(l.idle_timeout_secs, d.idle_timeout),
+            max_connections: l.max_connections.unwrap_or(d.max_connections),
         };
         for (field, v) in [
-            ("limits.per_ip_per_minute", limits.per_ip_per_minute),
-            ("limits.per_key_per_minute", limits.per_key_per_minute),
+            (
+                "limits.per_ip_per_minute",
+                u64::from(limits.per_ip_per_minute),
+            ),
+            (
+                "limits.per_key_per_minute",
+                u64::from(limits.per_key_per_minute),
+            ),
+            (
+                "limits.header_read_timeout_secs",
+                limits.header_read_timeout.as_secs(),
+            ),
+            (
+                "limits.body_read_timeout_secs",
+                limits.body_read_timeout.as_secs(),
+            ),
+            ("limits.idle_timeout_secs", limits.idle_timeout.as_secs()),
+            ("limits.max_connections", limits.max_connections as u64),
         ] {
             if v == 0 {
                 return Err(invalid(field.into(), "expected at least 1".into()));
             }
+        }
+        for (field, t) in [
+            (
+                "limits.header_read_timeout_secs",
+                limits.header_read_timeout,
+            ),
+            ("limits.body_read_timeout_secs", limits.body_read_timeout),
+            ("limits.idle_timeout_secs", limits.idle_timeout),
+        ] {
+            // A deadline is `now + timeout`; a day is already far beyond any use.
+            if t > MAX_TIMEOUT {
+                return Err(invalid(
+                    field.into(),
+                    format!("expected at most {} (a day)", MAX_TIMEOUT.as_secs()),
+                ));
+            }
+        }
+        if limits.max_connections > MAX_CONNECTIONS {
+            return Err(invalid(
+                "limits.max_connections".into(),
+                format!("expected at most {MAX_CONNECTIONS}"),
+            ));
         }
         Ok(Self {
             bind: raw.bind,
@@ -375,6 +447,8 @@ mod tests {
             admin_token_env = "SECRET"
             [limits]
             per_ip_per_minute = 10
+            header_read_timeout_secs = 5
+            max_connections = 500
             [[environments]]
             name = "production"
             key = "pk_live_1"
@@ -386,6 +460,9 @@ mod tests {
         .expect("valid");
         assert_eq!(c.admin_token.as_deref(), Some("s3cret"));
         assert_eq!(c.limits.per_ip_per_minute, 10);
+        assert_eq!(c.limits.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(c.limits.max_connections, 500);
+        assert_eq!(c.limits.idle_timeout, Limits::default().idle_timeout);
         assert_eq!(
             c.environments[0].identity,
             Identity::Enforced(Secret("s3cret".into()))
@@ -412,6 +489,17 @@ mod tests {
         assert!(
             e.to_string()
                 .contains("environments[0].key: expected a publishable key"),
+            "{e}"
+        );
+        let e = parse("[limits]\nidle_timeout_secs = 0\n").expect_err("zero");
+        assert_eq!(
+            e.to_string(),
+            "touchpoint.toml: limits.idle_timeout_secs: expected at least 1"
+        );
+        let e = parse("[limits]\nmax_connections = 100000000\n").expect_err("too many");
+        assert!(
+            e.to_string()
+                .contains("limits.max_connections: expected at most"),
             "{e}"
         );
         let e = parse("bindd = 1\n").expect_err("unknown field");

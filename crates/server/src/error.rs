@@ -51,6 +51,10 @@ pub enum AppError {
         /// The JSON path at fault, e.g. `events[0].type`.
         field: Option<String>,
     },
+    /// The request body did not arrive within the body read timeout (a slow or stalled
+    /// client); the connection is closed after this answer.
+    #[error("the request body did not arrive within {0:?}")]
+    BodyTimeout(std::time::Duration),
     /// Storage failed; details are logged, not returned.
     #[error("storage failure: {0}")]
     Store(#[from] crate::store::StoreError),
@@ -67,6 +71,7 @@ impl AppError {
             Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::IdentityUnverified { .. } => (StatusCode::UNAUTHORIZED, "identity_unverified"),
             Self::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
+            Self::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "internal"),
         }
     }
@@ -91,6 +96,14 @@ impl IntoResponse for AppError {
             body["error"]["field"] = json!(f);
         }
         let mut res = (status, Json(body)).into_response();
+        if let Self::BodyTimeout(_) = self {
+            // The rest of the body may still be on its way: this connection cannot carry
+            // another request.
+            res.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let Self::RateLimited { retry_after_secs } = self {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());

@@ -2,10 +2,11 @@
 //! either serve or check campaign files. Everything else lives in the library.
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use touchpoint_server::config::Config;
-use touchpoint_server::{app, catalog::Catalog, store, AppState, Environment, StaticDirs};
+use touchpoint_server::{
+    app, catalog::Catalog, store, AppState, Environment, StaticDirs, WidgetFiles,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -82,7 +83,11 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|_| "info,tower_http=info".into())
     };
     match cli.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+        // Colours only for a person at a terminal, not in a file or a log collector.
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter())
+            .init(),
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter())
@@ -137,6 +142,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::open(&database_url)
         .await
         .context("opening the database")?;
+    // Read once: the widget is served from memory.
+    let dist = args
+        .dist
+        .map(|d| WidgetFiles::load(&d))
+        .transpose()
+        .context("loading the widget files (--dist)")?;
     let state = AppState::new(
         store,
         catalog,
@@ -147,7 +158,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let router = app(
         state,
         &StaticDirs {
-            dist: args.dist,
+            dist,
             www: args.www,
         },
     );
@@ -158,12 +169,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, "touchpoint listening");
     println!("touchpoint listening on http://{addr}");
     // In-flight requests (a batch being stored) finish before the process exits.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    touchpoint_server::serve::serve(listener, router, file.limits, shutdown_signal()).await;
     tracing::info!("touchpoint stopped");
     Ok(())
 }

@@ -123,3 +123,90 @@ async fn campaigns_answer_304_to_a_current_etag() {
         .expect("answer");
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
 }
+
+/// A batch with one event whose `type` is given twice and a valid one, as raw text (a
+/// `json!` value cannot hold a key twice).
+fn batch_with_duplicate(key_twice: &str) -> String {
+    format!(
+        r#"{{"events": [{key_twice}, {}]}}"#,
+        event(&uuid(2), "impression")
+    )
+}
+
+#[tokio::test]
+async fn a_key_given_twice_rejects_that_event_and_the_rest_is_stored() {
+    // issue 9: the last value used to win silently.
+    let (router, _dir) = sqlite_app().await;
+    let twice = format!(
+        r#"{{"id": "{}", "type": "cta", "type": "conversion", "ts": {}, "user_id": "u1", "campaign_id": "c1"}}"#,
+        uuid(1),
+        NOW - 1000
+    );
+    let (status, body) = send(&router, post_events(&batch_with_duplicate(&twice))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "rejected", "{body}");
+    assert_eq!(body["results"][0]["id"], uuid(1));
+    let error = &body["results"][0]["error"];
+    assert_eq!(error["code"], "invalid_event");
+    assert_eq!(error["field"], "events[0].type");
+    assert_eq!(
+        error["message"],
+        "events[0].type: the key \"type\" appears twice"
+    );
+    assert_eq!(body["results"][1]["status"], "accepted", "{body}");
+
+    let req = Request::get("/v1/admin/events")
+        .header("authorization", "Bearer admin")
+        .body(Body::empty())
+        .expect("req");
+    let (_, stored) = send(&router, req).await;
+    assert_eq!(stored["total"], 1, "only the valid event: {stored}");
+    assert_eq!(stored["events"][0]["id"], uuid(2), "{stored}");
+}
+
+#[tokio::test]
+async fn a_key_given_twice_deep_inside_an_event_is_named_by_its_path() {
+    let (router, _dir) = sqlite_app().await;
+    let nested = format!(
+        r#"{{"id": "{}", "type": "survey_response", "ts": {}, "user_id": "u1", "campaign_id": "c1", "props": {{"score": 9, "score": 10}}}}"#,
+        uuid(1),
+        NOW - 1000
+    );
+    let (status, body) = send(&router, post_events(&batch_with_duplicate(&nested))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let error = &body["results"][0]["error"];
+    assert_eq!(error["field"], "events[0].props.score", "{body}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("appears twice")),
+        "{body}"
+    );
+
+    // Alone in its batch, it is the batch's answer.
+    let alone = format!(r#"{{"events": [{nested}]}}"#);
+    let (status, body) = send(&router, post_events(&alone)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_event");
+    assert_eq!(body["error"]["field"], "events[0].props.score");
+}
+
+#[tokio::test]
+async fn a_batch_field_given_twice_is_a_malformed_batch() {
+    let (router, _dir) = sqlite_app().await;
+    let valid = event(&uuid(1), "cta");
+    for text in [
+        r#"{"events": [], "events": []}"#.to_owned(),
+        format!(r#"{{"events": [{valid}], "sent_at": 1, "sent_at": 2}}"#),
+    ] {
+        let (status, body) = send(&router, post_events(&text)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{text}: {body}");
+        assert_eq!(body["error"]["code"], "malformed_batch", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("duplicate field")),
+            "{body}"
+        );
+    }
+}

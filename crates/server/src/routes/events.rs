@@ -6,6 +6,7 @@ use crate::config::Environment;
 use crate::identity::{self, Verdict};
 use crate::state::Counters;
 use crate::store::{InsertOutcome, StoredEvent};
+use crate::unique_keys::Checked;
 use crate::{error::AppError, state::AppState};
 use axum::body::Body;
 use axum::extract::State;
@@ -23,7 +24,9 @@ const MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchIn {
-    events: Vec<Value>,
+    /// Each with the first key it has twice, if any (a duplicate `events` or other batch
+    /// field is refused by serde itself, as a malformed batch).
+    events: Vec<Checked>,
     /// The client's clock when it sent the batch (informational).
     #[serde(default)]
     #[allow(dead_code)]
@@ -80,12 +83,15 @@ pub async fn collect(
     body: Body,
 ) -> Result<(StatusCode, Json<BatchOut>), AppError> {
     let limit = state.limits.max_batch_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::TooLarge {
-            what: "the batch".into(),
-            limit,
-        })?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        match crate::serve::body_timeout(&e) {
+            Some(t) => AppError::BodyTimeout(t.0),
+            None => AppError::TooLarge {
+                what: "the batch".into(),
+                limit,
+            },
+        }
+    })?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let batch: BatchIn = serde_path_to_error::deserialize(de).map_err(|e| AppError::Invalid {
         code: "malformed_batch",
@@ -106,9 +112,21 @@ pub async fn collect(
     let mut results = Vec::with_capacity(batch.events.len());
     let mut to_store = Vec::new();
     let mut slots = Vec::new();
-    for (i, value) in batch.events.into_iter().enumerate() {
-        let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-        match validate(i, value, now, &env, state.limits.max_event_bytes) {
+    for (i, event) in batch.events.into_iter().enumerate() {
+        let id_unclear = event
+            .duplicate
+            .as_ref()
+            .is_some_and(|p| p.is_top_level("id"));
+        let id = (!id_unclear)
+            .then(|| {
+                event
+                    .value
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .flatten();
+        match validate(i, event, now, &env, state.limits.max_event_bytes) {
             Ok(event) => {
                 slots.push(results.len());
                 results.push(EventResult {
@@ -203,12 +221,25 @@ fn kind_name(event: &Event) -> String {
 
 fn validate(
     index: usize,
-    mut value: Value,
+    event: Checked,
     now: i64,
     env: &Environment,
     max_bytes: usize,
 ) -> Result<Event, Rejection> {
     let at = |field: &str| format!("events[{index}].{field}");
+    // Which of two values was meant cannot be known, so neither is taken (issue 9).
+    if let Some(path) = event.duplicate {
+        return Err(Rejection {
+            code: "invalid_event",
+            field: at(&path.to_string()),
+            message: format!(
+                "{}: the key {:?} appears twice",
+                at(&path.to_string()),
+                path.last_key()
+            ),
+        });
+    }
+    let mut value = event.value;
     let size = serde_json::to_string(&value).map_or(usize::MAX, |s| s.len());
     if size > max_bytes {
         return Err(Rejection {

@@ -70,14 +70,12 @@ pub async fn serve_loopback(router: axum::Router) -> String {
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
+    tokio::spawn(touchpoint_server::serve::serve(
+        listener,
+        router,
+        touchpoint_server::config::Limits::default(),
+        std::future::pending(),
+    ));
     format!("http://{addr}")
 }
 
