@@ -5,7 +5,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { readFileSync } from "node:fs";
 import { startServer, launchBrowser, eventually, watchConsole, outputPath, ROOT } from "./harness.mjs";
 import { cspHash, inlineBodies } from "./host.mjs";
 
