@@ -191,7 +191,14 @@ test("429 with Retry-After: the widget waits as told, then everything is stored 
       if (attempts.length <= 2) {
         return r.fulfill({
           status: 429,
-          headers: { "retry-after": "2", "content-type": "application/json" },
+          // As the collector answers (crates/server/tests/collector.rs): a page on another
+          // origin can read Retry-After only because CORS exposes it.
+          headers: {
+            "retry-after": "2",
+            "content-type": "application/json",
+            "access-control-allow-origin": r.request().headers().origin ?? "*",
+            "access-control-expose-headers": "ETag, Retry-After",
+          },
           body: JSON.stringify({ error: { code: "rate_limited", message: "slow down" } }),
         });
       }

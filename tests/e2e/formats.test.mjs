@@ -95,9 +95,13 @@ for (const scheme of ["light", "dark"]) {
       }
       // Let the impression and any layout settle before judging and photographing.
       await page.waitForTimeout(150);
+      assert.deepEqual(problems, [], `no console problems for ${f.name}`);
       assert.deepEqual(await axe(page), [], `axe violations for ${f.name} (${scheme})`);
       await page.screenshot({ path: path.join(SHOTS, `${f.name}-${scheme}.png`) });
-      assert.deepEqual(problems, [], `no console problems for ${f.name}`);
+      // axe-core sets inline styles while it measures, which the cross-origin host's strict
+      // CSP refuses (and reports); anything else is the widget's.
+      const after = problems.filter((p) => !(p.includes("Applying inline style violates") && server.mode === "cross"));
+      assert.deepEqual(after, [], `no console problems for ${f.name} after axe`);
       await context.close();
     }
   });
@@ -377,10 +381,16 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self'
   // The policy arrives as a real response header (as a vendor's server would send it), on
   // top of the page's own <meta> copy. Cross-origin, both name the widget's origin.
   const policy = `script-src 'self' ${server.widgetOrigin} 'wasm-unsafe-eval'; style-src 'self' ${server.widgetOrigin}`;
-  await page.route("**/app/csp.html*", async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": policy } });
-  });
+  // Cross-origin, the host product's own server sends an even stricter header (host.mjs);
+  // same-origin, the collector serves the page and the test adds the header. (A document
+  // fulfilled by the test itself would count as public to Chromium's local network access
+  // checks, which then refuse its requests to the loopback widget host.)
+  if (server.mode === "same") {
+    await page.route("**/app/csp.html*", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": policy } });
+    });
+  }
   await page.goto(`${server.app}/app/csp.html?persona=tooltip&run=${RUN}-csp`);
   // The header is in force: an inline script is refused and reported.
   await page.evaluate(() => {

@@ -154,6 +154,37 @@ async fn rate_limit_answers_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn a_page_on_another_origin_can_read_why_and_when_to_retry() {
+    // Issue 9: the widget runs on the vendor's origin; a 429's Retry-After is useless to it
+    // unless CORS lets it read the header.
+    let limits = Limits {
+        per_ip_per_minute: 1,
+        ..Limits::default()
+    };
+    let (url, _dir) = server(vec![Environment::open("pk_test")], limits).await;
+    let origin = Some("https://app.vendor.example");
+    let batch = |i| json!({ "events": [event(&uuid(i), "cta")] });
+    let (first, ..) = post(&url, "pk_test", &batch(0), origin).await;
+    assert_eq!(first, 200);
+    let (status, headers, body) = post(&url, "pk_test", &batch(1), origin).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://app.vendor.example"
+    );
+    let exposed = headers["access-control-expose-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(
+        exposed.split(',').any(|h| h.trim() == "retry-after"),
+        "Retry-After readable cross-origin: {exposed}"
+    );
+    assert!(headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn oversize_batches_and_events_are_413() {
     let limits = Limits {
         max_batch_bytes: 4096,
