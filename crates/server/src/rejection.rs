@@ -141,9 +141,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn schema_error(text: &str) -> serde_path_to_error::Error<serde_json::Error> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize::<_, touchpoint_core::Event>(de).expect_err("not an event")
+    /// serde's error for `value` read as an event, as the collector reads it (from a value).
+    fn schema_error(value: serde_json::Value) -> serde_path_to_error::Error<serde_json::Error> {
+        serde_path_to_error::deserialize::<_, touchpoint_core::Event>(value)
+            .expect_err("not an event")
     }
 
     #[test]
@@ -167,13 +168,13 @@ mod tests {
         // issue 10: the field used to be `events[0]..` (serde's root path, `.`, appended).
         let r = Rejection {
             index: 0,
-            reason: Reason::Schema(schema_error(r#"{"type": "cta"}"#)),
+            reason: Reason::Schema(schema_error(json!({ "type": "cta" }))),
         };
         assert_eq!(r.field(), "events[0]");
         assert_eq!(r.to_string(), "events[0]: missing field `id`");
         let r = Rejection {
             index: 4,
-            reason: Reason::Schema(schema_error(r#"{"props": []}"#)),
+            reason: Reason::Schema(schema_error(json!({ "props": [] }))),
         };
         assert_eq!(r.field(), "events[4].props");
     }

@@ -178,9 +178,7 @@ impl AppState {
             .and_then(|v| v.strip_prefix("Bearer "));
         match (&self.admin_token, given) {
             // Compared without an early exit that would tell how much of a guess matched.
-            (Some(want), Some(got)) if bool::from(want.as_bytes().ct_eq(got.as_bytes())) => {
-                Ok(())
-            }
+            (Some(want), Some(got)) if bool::from(want.as_bytes().ct_eq(got.as_bytes())) => Ok(()),
             _ => Err(AppError::AdminUnauthorized),
         }
     }

@@ -300,8 +300,18 @@ async fn a_body_that_is_not_a_batch_is_malformed_or_too_large() {
 async fn keys_origins_subjects_and_admin_tokens_are_refused_with_their_codes() {
     let (router, _dir) = router().await;
     let cases = [
-        ("no key", post("", "{}"), 401, r#"{"error":{"code":"missing_key","message":"missing publishable key: pass ?key=pk_..."}}"#),
-        ("unknown key", post("pk_nope", "{}"), 401, r#"{"error":{"code":"unknown_key","message":"unknown publishable key \"pk_nope\""}}"#),
+        (
+            "no key",
+            post("", "{}"),
+            401,
+            r#"{"error":{"code":"missing_key","message":"missing publishable key: pass ?key=pk_..."}}"#,
+        ),
+        (
+            "unknown key",
+            post("pk_nope", "{}"),
+            401,
+            r#"{"error":{"code":"unknown_key","message":"unknown publishable key \"pk_nope\""}}"#,
+        ),
         (
             "origin",
             Request::post("/v1/events?key=pk_live")
@@ -311,10 +321,30 @@ async fn keys_origins_subjects_and_admin_tokens_are_refused_with_their_codes() {
             403,
             r#"{"error":{"code":"origin_not_allowed","message":"origin https://evil.example is not allowed for this publishable key"}}"#,
         ),
-        ("no subject", get("/v1/history?key=pk_test"), 400, r#"{"error":{"code":"missing_subject","message":"give user_id, anonymous_id or account_id"}}"#),
-        ("history unsigned", get("/v1/history?key=pk_live&user_id=u1"), 401, r#"{"error":{"code":"identity_unverified","message":"user_hash is missing or does not match user_id"}}"#),
-        ("admin events", get("/v1/admin/events"), 401, r#"{"error":{"code":"admin_unauthorized","message":"admin token missing or wrong"}}"#),
-        ("admin stats", get("/v1/admin/stats"), 401, r#"{"error":{"code":"admin_unauthorized","message":"admin token missing or wrong"}}"#),
+        (
+            "no subject",
+            get("/v1/history?key=pk_test"),
+            400,
+            r#"{"error":{"code":"missing_subject","message":"give user_id, anonymous_id or account_id"}}"#,
+        ),
+        (
+            "history unsigned",
+            get("/v1/history?key=pk_live&user_id=u1"),
+            401,
+            r#"{"error":{"code":"identity_unverified","message":"user_hash is missing or does not match user_id"}}"#,
+        ),
+        (
+            "admin events",
+            get("/v1/admin/events"),
+            401,
+            r#"{"error":{"code":"admin_unauthorized","message":"admin token missing or wrong"}}"#,
+        ),
+        (
+            "admin stats",
+            get("/v1/admin/stats"),
+            401,
+            r#"{"error":{"code":"admin_unauthorized","message":"admin token missing or wrong"}}"#,
+        ),
     ];
     for (case, req, status, want) in cases {
         expect(&router, case, req, status, want).await;
@@ -326,9 +356,21 @@ async fn a_query_string_an_endpoint_cannot_read_is_a_json_400() {
     // issue 10: these were axum's plain-text rejections, outside the error contract.
     let (router, _dir) = router().await;
     let cases = [
-        ("a subject twice", get("/v1/history?key=pk_test&user_id=a&user_id=b"), r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: duplicate field `user_id`"}}"#),
-        ("the key twice", post("pk_test&key=pk_live", r#"{"events": []}"#), r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: duplicate field `key`"}}"#),
-        ("a limit that is not a number", admin("/v1/admin/events?limit=abc"), r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: limit: invalid digit found in string"}}"#),
+        (
+            "a subject twice",
+            get("/v1/history?key=pk_test&user_id=a&user_id=b"),
+            r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: duplicate field `user_id`"}}"#,
+        ),
+        (
+            "the key twice",
+            post("pk_test&key=pk_live", r#"{"events": []}"#),
+            r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: duplicate field `key`"}}"#,
+        ),
+        (
+            "a limit that is not a number",
+            admin("/v1/admin/events?limit=abc"),
+            r#"{"error":{"code":"invalid_query","message":"Failed to deserialize query string: limit: invalid digit found in string"}}"#,
+        ),
     ];
     for (case, req, want) in cases {
         expect(&router, case, req, 400, want).await;
