@@ -1,6 +1,8 @@
 //! The error every handler returns. It maps to a status and a JSON body
 //! `{"error": {"code", "message", "field"?}}` with a stable `code` a client can branch on, and
-//! hides internals (a storage failure is logged, and the client sees only `internal`).
+//! hides internals (a storage failure is logged, and the client sees only `internal`). Each
+//! variant holds what its message and field are made of (serde's error, a refused event, axum's
+//! query rejection), so the body is rendered from values and never parsed back from text.
 use crate::rejection::Rejection;
 use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
@@ -107,10 +109,7 @@ impl AppError {
     /// The JSON path at fault, when the error is about one place of the body.
     pub fn field(&self) -> Option<String> {
         match self {
-            Self::MalformedBatch(e) => {
-                // serde's path of the batch itself is `.`: then no field is named.
-                (e.path().iter().next().is_some()).then(|| e.path().to_string())
-            }
+            Self::MalformedBatch(e) => crate::rejection::path_below_root(e),
             Self::InvalidEvent(r) => Some(r.field()),
             _ => None,
         }

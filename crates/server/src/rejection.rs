@@ -69,7 +69,7 @@ impl Rejection {
         let inner = match &self.reason {
             Reason::DuplicateKey(path) => Some(path.to_string()),
             Reason::TooLarge { .. } => None,
-            Reason::Schema(e) => (e.path().iter().next().is_some()).then(|| e.path().to_string()),
+            Reason::Schema(e) => path_below_root(e),
             Reason::Invalid(e) => Some(e.field().to_owned()),
             Reason::TimestampOutOfRange { .. } => Some("ts".to_owned()),
             Reason::IdentityMissing | Reason::IdentityWrong => Some("user_hash".to_owned()),
@@ -79,6 +79,12 @@ impl Rejection {
             None => format!("events[{index}]"),
         }
     }
+}
+
+/// serde's path to the place at fault, or `None` when it is the value itself (serde writes
+/// that path as `.`).
+pub(crate) fn path_below_root(e: &serde_path_to_error::Error<serde_json::Error>) -> Option<String> {
+    (e.path().iter().next().is_some()).then(|| e.path().to_string())
 }
 
 /// The message for a person: the field, then what is wrong there.
