@@ -139,21 +139,37 @@ pub struct Event {
 }
 
 /// Why an event is not acceptable to the collector.
+///
+/// Each error names the field at fault as data ([`EventError::field`]); its message is that
+/// field, a colon and the reason (`campaign_id: required for Dismiss events`), so a caller that
+/// holds the event's place (`events[3]`) can put the message under it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventError {
     /// The id is not a UUIDv7.
-    #[error("id: {0}")]
+    #[error("{field}: {0}", field = self.field())]
     Id(crate::uuid::UuidError),
     /// A campaign event without `campaign_id`.
-    #[error("campaign_id: required for {0:?} events")]
+    #[error("{field}: required for {0:?} events", field = self.field())]
     MissingCampaign(EventKind),
     /// A `track` or `page` event without `name`.
-    #[error("name: required for {0:?} events")]
+    #[error("{field}: required for {0:?} events", field = self.field())]
     MissingName(EventKind),
     /// Neither `user_id` nor `anonymous_id`.
-    #[error("user_id: an event needs a user_id or an anonymous_id")]
+    #[error("{field}: an event needs a user_id or an anonymous_id", field = self.field())]
     NoIdentity,
+}
+
+impl EventError {
+    /// The field at fault, as the event's JSON names it (`campaign_id`).
+    pub const fn field(&self) -> &'static str {
+        match self {
+            EventError::Id(_) => "id",
+            EventError::MissingCampaign(_) => "campaign_id",
+            EventError::MissingName(_) => "name",
+            EventError::NoIdentity => "user_id",
+        }
+    }
 }
 
 impl Event {
@@ -346,6 +362,39 @@ mod tests {
         assert_eq!(e.validate(), Err(EventError::MissingName(EventKind::Track)));
         e.id = Uuid::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
         assert!(matches!(e.validate(), Err(EventError::Id(_))));
+    }
+
+    #[test]
+    fn an_error_names_its_field_as_data_and_its_message_starts_with_it() {
+        // issue 10: the collector reads the field from `field()`, never from the message.
+        let cases = [
+            (
+                EventError::Id(crate::uuid::UuidError::NotV7(4)),
+                "id",
+                "id: expected a version 7 UUID, found version 4",
+            ),
+            (
+                EventError::MissingCampaign(EventKind::Dismiss),
+                "campaign_id",
+                "campaign_id: required for Dismiss events",
+            ),
+            (
+                EventError::MissingName(EventKind::Track),
+                "name",
+                "name: required for Track events",
+            ),
+            (
+                EventError::NoIdentity,
+                "user_id",
+                "user_id: an event needs a user_id or an anonymous_id",
+            ),
+        ];
+        let json = Event::new(Uuid::v7(5, [0; 10]), EventKind::Cta, Timestamp(5)).to_json_value();
+        for (error, field, message) in cases {
+            assert_eq!(error.field(), field);
+            assert_eq!(error.to_string(), message);
+            assert!(json.get(field).is_some(), "{field} is a key of the event");
+        }
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The error every handler returns. It maps to a status and a JSON body
 //! `{"error": {"code", "message", "field"?}}` with a stable `code` a client can branch on, and
-//! hides internals (a storage failure is logged, and the client sees only `internal`).
+//! hides internals (a storage failure is logged, and the client sees only `internal`). Each
+//! variant holds what its message and field are made of (serde's error, a refused event, axum's
+//! query rejection), so the body is rendered from values and never parsed back from text.
+use crate::rejection::Rejection;
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -41,16 +45,20 @@ pub enum AppError {
     /// The admin API was called without the admin token.
     #[error("admin token missing or wrong")]
     AdminUnauthorized,
-    /// The body is not what the endpoint accepts.
-    #[error("{message}")]
-    Invalid {
-        /// Stable machine-readable code.
-        code: &'static str,
-        /// What is wrong, for a person.
-        message: String,
-        /// The JSON path at fault, e.g. `events[0].type`.
-        field: Option<String>,
-    },
+    /// The body is not an event batch: serde's error, with the path at fault.
+    #[error("the body is not an event batch {{\"events\": [...]}}: {}", .0.inner())]
+    MalformedBatch(serde_path_to_error::Error<serde_json::Error>),
+    /// Every event of a batch was refused, and the first refusal is not about an identity or
+    /// a size (those answer as [`AppError::IdentityUnverified`] and [`AppError::TooLarge`]).
+    #[error("{0}")]
+    InvalidEvent(Rejection),
+    /// A history request names no subject.
+    #[error("give user_id, anonymous_id or account_id")]
+    MissingSubject,
+    /// The query string is not what the endpoint takes (a parameter twice, a number that is
+    /// not one).
+    #[error("{}", .0.body_text())]
+    InvalidQuery(#[from] QueryRejection),
     /// The request body did not arrive within the body read timeout (a slow or stalled
     /// client); the connection is closed after this answer.
     #[error("the request body did not arrive within {0:?}")]
@@ -61,35 +69,62 @@ pub enum AppError {
 }
 
 impl AppError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status(&self) -> StatusCode {
         match self {
-            Self::UnknownKey(_) => (StatusCode::UNAUTHORIZED, "unknown_key"),
-            Self::MissingKey => (StatusCode::UNAUTHORIZED, "missing_key"),
-            Self::AdminUnauthorized => (StatusCode::UNAUTHORIZED, "admin_unauthorized"),
-            Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Self::IdentityUnverified { .. } => (StatusCode::UNAUTHORIZED, "identity_unverified"),
-            Self::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
-            Self::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
-            Self::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "internal"),
+            Self::UnknownKey(_)
+            | Self::MissingKey
+            | Self::AdminUnauthorized
+            | Self::IdentityUnverified { .. } => StatusCode::UNAUTHORIZED,
+            Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MalformedBatch(_)
+            | Self::InvalidEvent(_)
+            | Self::MissingSubject
+            | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The stable code of the body, which a client can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownKey(_) => "unknown_key",
+            Self::MissingKey => "missing_key",
+            Self::AdminUnauthorized => "admin_unauthorized",
+            Self::OriginNotAllowed(_) => "origin_not_allowed",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::TooLarge { .. } => "too_large",
+            Self::IdentityUnverified { .. } => "identity_unverified",
+            Self::MalformedBatch(_) => "malformed_batch",
+            Self::InvalidEvent(_) => "invalid_event",
+            Self::MissingSubject => "missing_subject",
+            Self::InvalidQuery(_) => "invalid_query",
+            Self::BodyTimeout(_) => "request_timeout",
+            Self::Store(_) => "internal",
+        }
+    }
+
+    /// The JSON path at fault, when the error is about one place of the body.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            Self::MalformedBatch(e) => crate::rejection::path_below_root(e),
+            Self::InvalidEvent(r) => Some(r.field()),
+            _ => None,
         }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let (status, code, field) = (self.status(), self.code(), self.field());
         let message = match &self {
             Self::Store(e) => {
                 tracing::error!(error = %e, "storage failure");
                 "the server could not store the request; retry later".to_owned()
             }
             other => other.to_string(),
-        };
-        let field = match &self {
-            Self::Invalid { field, .. } => field.clone(),
-            _ => None,
         };
         let mut body = json!({ "error": { "code": code, "message": message } });
         if let Some(f) = field {

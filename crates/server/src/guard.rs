@@ -4,19 +4,25 @@
 //! rate limits, and put the [`Environment`] into the request for the handler.
 use crate::config::Environment;
 use crate::{error::AppError, state::AppState};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
-/// The publishable key from the query string (`?key=pk_...`): a query parameter rather than
-/// a header so that `navigator.sendBeacon`, which cannot set headers, can send it too.
-fn query_key(req: &Request) -> Option<String> {
-    req.uri().query()?.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == "key").then(|| v.to_owned())
-    })
+/// The publishable key from the query string (`?key=pk_...`, percent-decoded): a query
+/// parameter rather than a header so that `navigator.sendBeacon`, which cannot set headers,
+/// can send it too. The endpoint's own parameters are the handler's to read.
+#[derive(Debug, Deserialize)]
+struct KeyQuery {
+    key: Option<String>,
+}
+
+/// The environment the request's key names.
+fn environment(state: &AppState, req: &Request) -> Result<Environment, AppError> {
+    let Query(q) = Query::<KeyQuery>::try_from_uri(req.uri())?;
+    state.environment(q.key.as_deref()).cloned()
 }
 
 fn client_ip(req: &Request, trust_forwarded: bool) -> Option<IpAddr> {
@@ -48,8 +54,8 @@ fn allow_origin(headers: &mut HeaderMap, origin: &HeaderValue) {
 /// The middleware.
 pub async fn public_api(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let env: Environment = match state.environment(query_key(&req).as_deref()) {
-        Ok(env) => env.clone(),
+    let env = match environment(&state, &req) {
+        Ok(env) => env,
         Err(e) => {
             // Let the page read why (the key is wrong): no data is exposed by this answer.
             let mut res = e.into_response();

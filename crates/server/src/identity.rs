@@ -36,7 +36,7 @@ pub fn verify(identity: &Identity, user_id: Option<&str>, user_hash: Option<&str
 }
 
 fn matches(secret: &Secret, user_id: &str, hash_hex: &str) -> bool {
-    let Some(given) = decode_hex(hash_hex) else {
+    let Ok(given) = hex::decode(hash_hex) else {
         return false;
     };
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.0.as_bytes()) else {
@@ -51,21 +51,7 @@ pub fn sign(secret: &str, user_id: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(user_id.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    hex::encode(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod guard;
 pub mod identity;
+pub mod rejection;
 pub mod request_log;
 pub mod routes;
 pub mod serve;

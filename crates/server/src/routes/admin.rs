@@ -1,6 +1,7 @@
 //! The admin API, behind its own bearer token: what CS tooling and the tests read back.
 use crate::store::EventFilter;
 use crate::{error::AppError, state::AppState};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -21,13 +22,15 @@ pub struct EventsQuery {
 /// `GET /v1/admin/events`: stored events, newest first, with the count of all that match.
 ///
 /// # Errors
-/// 401 without the admin token; 503 when storage fails.
+/// 401 without the admin token; 400 for a query string it cannot read; 503 when storage
+/// fails.
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     state.check_admin(&headers)?;
+    let Query(q) = query?;
     let filter = EventFilter {
         campaign_id: q.campaign_id,
         kind: q.kind,

@@ -4,6 +4,7 @@
 //! also takes `navigator.sendBeacon` bodies (any content type, key in the query string).
 use crate::config::Environment;
 use crate::identity::{self, Verdict};
+use crate::rejection::{Reason, Rejection};
 use crate::state::Counters;
 use crate::store::{InsertOutcome, StoredEvent};
 use crate::unique_keys::Checked;
@@ -13,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use touchpoint_core::Event;
 
 /// How far a client clock may run ahead of the server's before an event is refused.
@@ -36,6 +37,18 @@ struct BatchIn {
     dropped: u64,
 }
 
+/// What became of one event of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Newly stored.
+    Accepted,
+    /// Stored before; not stored again.
+    Duplicate,
+    /// Refused (the result's `error` says why).
+    Rejected,
+}
+
 /// The result for one event of a batch.
 #[derive(Debug, Serialize)]
 pub struct EventResult {
@@ -43,10 +56,10 @@ pub struct EventResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `accepted`, `duplicate` or `rejected`.
-    pub status: &'static str,
-    /// Why it was rejected: `{code, message, field}`.
+    pub status: Status,
+    /// Why it was rejected: `{code, field, message}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
+    pub error: Option<Rejection>,
 }
 
 /// The collector's answer to a batch.
@@ -60,12 +73,6 @@ pub struct BatchOut {
     pub duplicates: usize,
     /// Refused.
     pub rejected: usize,
-}
-
-struct Rejection {
-    code: &'static str,
-    message: String,
-    field: String,
 }
 
 /// Validate and store a batch.
@@ -93,14 +100,7 @@ pub async fn collect(
         }
     })?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    let batch: BatchIn = serde_path_to_error::deserialize(de).map_err(|e| AppError::Invalid {
-        code: "malformed_batch",
-        field: Some(e.path().to_string()).filter(|p| p != "."),
-        message: format!(
-            "the body is not an event batch {{\"events\": [...]}}: {}",
-            e.inner()
-        ),
-    })?;
+    let batch: BatchIn = serde_path_to_error::deserialize(de).map_err(AppError::MalformedBatch)?;
     if batch.dropped > 0 {
         tracing::warn!(
             env = env.name,
@@ -131,20 +131,19 @@ pub async fn collect(
                 slots.push(results.len());
                 results.push(EventResult {
                     id,
-                    status: "accepted",
+                    status: Status::Accepted,
                     error: None,
                 });
                 to_store.push(stored(&event, &env, now));
             }
             Err(r) => {
-                if r.code == "identity_unverified" {
+                if matches!(r.reason, Reason::IdentityMissing | Reason::IdentityWrong) {
                     Counters::add(&state.counters.identity_rejected, 1);
                 }
-                let error = json!({ "code": r.code, "message": r.message, "field": r.field });
                 results.push(EventResult {
                     id,
-                    status: "rejected",
-                    error: Some(error),
+                    status: Status::Rejected,
+                    error: Some(r),
                 });
             }
         }
@@ -156,43 +155,26 @@ pub async fn collect(
     };
     for (slot, outcome) in slots.into_iter().zip(outcomes) {
         if outcome == InsertOutcome::Duplicate {
-            results[slot].status = "duplicate";
+            results[slot].status = Status::Duplicate;
         }
     }
-    let count = |s: &str| results.iter().filter(|r| r.status == s).count();
-    let out = BatchOut {
-        accepted: count("accepted"),
-        duplicates: count("duplicate"),
-        rejected: count("rejected"),
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let mut out = BatchOut {
+        accepted: count(Status::Accepted),
+        duplicates: count(Status::Duplicate),
+        rejected: count(Status::Rejected),
         results,
     };
     Counters::add(&state.counters.accepted, out.accepted);
     Counters::add(&state.counters.duplicates, out.duplicates);
     Counters::add(&state.counters.rejected, out.rejected);
     if out.rejected > 0 && out.rejected == out.results.len() {
-        return Err(whole_batch_error(
-            &out.results[0],
-            state.limits.max_event_bytes,
-        ));
+        // Every result is a rejection: the first one is the batch's answer.
+        if let Some(first) = out.results.iter_mut().find_map(|r| r.error.take()) {
+            return Err(first.into());
+        }
     }
     Ok((StatusCode::OK, Json(out)))
-}
-
-fn whole_batch_error(first: &EventResult, max_event_bytes: usize) -> AppError {
-    let e = first.error.clone().unwrap_or_default();
-    let message = e["message"].as_str().unwrap_or("invalid event").to_owned();
-    match e["code"].as_str() {
-        Some("identity_unverified") => AppError::IdentityUnverified { message },
-        Some("too_large") => AppError::TooLarge {
-            what: e["field"].as_str().unwrap_or("an event").to_owned(),
-            limit: max_event_bytes,
-        },
-        _ => AppError::Invalid {
-            code: "invalid_event",
-            message,
-            field: e["field"].as_str().map(str::to_owned),
-        },
-    }
 }
 
 fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
@@ -201,7 +183,7 @@ fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
     StoredEvent {
         id: event.id.to_string(),
         env_key: env.key.clone(),
-        kind: kind_name(&event),
+        kind: event.kind.as_str().to_owned(),
         ts_client: event.ts.as_millis(),
         ts_server: now,
         user_id: event.user_id.clone(),
@@ -212,13 +194,6 @@ fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
     }
 }
 
-fn kind_name(event: &Event) -> String {
-    serde_json::to_value(event.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn validate(
     index: usize,
     event: Checked,
@@ -226,73 +201,32 @@ fn validate(
     env: &Environment,
     max_bytes: usize,
 ) -> Result<Event, Rejection> {
-    let at = |field: &str| format!("events[{index}].{field}");
+    let reject = |reason| Rejection { index, reason };
     // Which of two values was meant cannot be known, so neither is taken (issue 9).
     if let Some(path) = event.duplicate {
-        return Err(Rejection {
-            code: "invalid_event",
-            field: at(&path.to_string()),
-            message: format!(
-                "{}: the key {:?} appears twice",
-                at(&path.to_string()),
-                path.last_key()
-            ),
-        });
+        return Err(reject(Reason::DuplicateKey(path)));
     }
     let mut value = event.value;
     let size = serde_json::to_string(&value).map_or(usize::MAX, |s| s.len());
     if size > max_bytes {
-        return Err(Rejection {
-            code: "too_large",
-            field: format!("events[{index}]"),
-            message: format!(
-                "events[{index}] is {size} bytes, larger than the limit of {max_bytes} bytes"
-            ),
-        });
+        return Err(reject(Reason::TooLarge {
+            size,
+            limit: max_bytes,
+        }));
     }
     // The signature is transport authentication, not part of the stored event.
     let user_hash = value.as_object_mut().and_then(|o| o.remove("user_hash"));
-    let event: Event = serde_path_to_error::deserialize(value).map_err(|e| Rejection {
-        code: "invalid_event",
-        field: at(&e.path().to_string()),
-        message: format!("{}: {}", at(&e.path().to_string()), e.inner()),
-    })?;
-    if let Err(e) = event.validate() {
-        // Every EventError message starts with the field it is about: `user_id: ...`.
-        let text = e.to_string();
-        let field = text.split(':').next().unwrap_or_default();
-        return Err(Rejection {
-            code: "invalid_event",
-            field: at(field),
-            message: format!("events[{index}].{text}"),
-        });
-    }
+    let event: Event =
+        serde_path_to_error::deserialize(value).map_err(|e| reject(Reason::Schema(e)))?;
+    event.validate().map_err(|e| reject(Reason::Invalid(e)))?;
     let ts = event.ts.as_millis();
     if ts > now + MAX_FUTURE_MS || ts < now - MAX_AGE_MS {
-        return Err(Rejection {
-            code: "timestamp_out_of_range",
-            field: at("ts"),
-            message: format!(
-                "{}: {ts} is more than a day ahead of or a year behind the server clock ({now})",
-                at("ts")
-            ),
-        });
+        return Err(reject(Reason::TimestampOutOfRange { ts, now }));
     }
     let hash = user_hash.as_ref().and_then(Value::as_str);
     match identity::verify(&env.identity, event.user_id.as_deref(), hash) {
         Verdict::Ok => Ok(event),
-        Verdict::Missing => Err(Rejection {
-            code: "identity_unverified",
-            field: at("user_hash"),
-            message: format!(
-                "{}: this environment requires user_hash = HMAC-SHA256(secret, user_id)",
-                at("user_hash")
-            ),
-        }),
-        Verdict::Wrong => Err(Rejection {
-            code: "identity_unverified",
-            field: at("user_hash"),
-            message: format!("{}: does not match user_id", at("user_hash")),
-        }),
+        Verdict::Missing => Err(reject(Reason::IdentityMissing)),
+        Verdict::Wrong => Err(reject(Reason::IdentityWrong)),
     }
 }

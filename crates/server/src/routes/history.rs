@@ -6,6 +6,7 @@ use crate::config::Environment;
 use crate::identity::{self, Verdict};
 use crate::store::Subject;
 use crate::{error::AppError, state::AppState};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
@@ -29,19 +30,17 @@ pub struct HistoryQuery {
 /// account-level events: a user sees that a colleague answered the NPS, not who.
 ///
 /// # Errors
-/// 400 without any subject; 401 when the environment enforces identity and the user id is
+/// 400 without any subject or with a query string it cannot read (the ids are
+/// percent-decoded, as a browser encodes them); 401 when the environment enforces identity and the user id is
 /// not signed; 503 when storage fails.
 pub async fn history(
     State(state): State<AppState>,
     Extension(env): Extension<Environment>,
-    Query(q): Query<HistoryQuery>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
+    let Query(q) = query?;
     if q.user_id.is_none() && q.anonymous_id.is_none() && q.account_id.is_none() {
-        return Err(AppError::Invalid {
-            code: "missing_subject",
-            message: "give user_id, anonymous_id or account_id".into(),
-            field: None,
-        });
+        return Err(AppError::MissingSubject);
     }
     match identity::verify(&env.identity, q.user_id.as_deref(), q.user_hash.as_deref()) {
         Verdict::Ok => {}
