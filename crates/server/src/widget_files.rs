@@ -213,7 +213,7 @@ impl File {
         // One hash of the content names every coding of it; the suffix keeps the ETags of
         // the codings apart, as a strong validator must (they are different bytes).
         let hash = Sha256::digest(&identity);
-        let hex: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(&hash[..12]);
         let variant = |bytes: Vec<u8>, coding: Coding| Variant {
             bytes: Bytes::from(bytes),
             etag: HeaderValue::try_from(format!("\"{hex}{}\"", coding.etag_suffix()))
