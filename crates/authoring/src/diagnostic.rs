@@ -1,7 +1,7 @@
 //! Compiler-style diagnostics: `file:line:column: path: message`, the source line, and a
 //! caret under the exact place. CS people read these in `touchpoint check` and in the
 //! dashboard, so they say where and what was expected.
-use crate::expr::Span;
+use touchpoint_core::expr::Span;
 use serde::Serialize;
 use std::fmt;
 
