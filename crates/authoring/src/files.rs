@@ -5,11 +5,11 @@
 //! files and prints the [`Diagnostic`]s; nothing here touches the file system.
 use crate::diagnostic::{line_col, render_snippet, Diagnostic};
 use crate::{RawCampaign, ValidationError, ValidationErrorKind};
-use touchpoint_core::expr::Span;
-use touchpoint_core::Campaign;
 use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use touchpoint_core::expr::Span;
+use touchpoint_core::Campaign;
 
 /// The result of checking a set of files.
 #[derive(Debug, Clone, Default, PartialEq)]

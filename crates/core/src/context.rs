@@ -4,9 +4,9 @@
 //!
 //! These are plain data with public fields so that the widget (from its JS facade) and the
 //! server (from stored profiles) can fill them without ceremony.
+use crate::time::Timestamp;
 pub use crate::vocab::{EventStat, EventStats, Page, Traits};
 use crate::vocab::{Phase, Stage};
-use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The person looking at the product.

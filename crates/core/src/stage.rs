@@ -54,11 +54,7 @@ impl Lifecycle {
 /// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 5, 1)), Some(Phase::Adoption));
 /// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 9, 1)), Some(Phase::Renewal));
 /// ```
-pub fn time_phase(
-    dates: &AccountDates,
-    policy: &LifecyclePolicy,
-    now: Timestamp,
-) -> Option<Phase> {
+pub fn time_phase(dates: &AccountDates, policy: &LifecyclePolicy, now: Timestamp) -> Option<Phase> {
     let start = dates.contract_start?;
     let value_at = match dates.first_value {
         Some(v) if v >= start => v,

@@ -88,13 +88,8 @@ pub fn parse_condition(source: &str) -> Result<Condition, Vec<ExprError>> {
             &format!("nested more than {MAX_DEPTH} levels deep: split the condition"),
         )]);
     }
-    Condition::new(source, root).map_err(|e| {
-        vec![ExprError::new(
-            ExprErrorKind::TooDeep,
-            span,
-            &e.to_string(),
-        )]
-    })
+    Condition::new(source, root)
+        .map_err(|e| vec![ExprError::new(ExprErrorKind::TooDeep, span, &e.to_string())])
 }
 
 #[cfg(test)]

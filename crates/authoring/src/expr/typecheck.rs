@@ -4,8 +4,8 @@
 //! rest is statically typed. Catching `page.path > 3` or `days_until("soon")` when the
 //! campaign file is validated is far kinder than a campaign that silently never matches.
 use super::{ExprError, ExprErrorKind};
-use touchpoint_core::expr::{CmpOp, DateFn, Expr, ExprKind, Literal, Var};
 use std::fmt;
+use touchpoint_core::expr::{CmpOp, DateFn, Expr, ExprKind, Literal, Var};
 
 /// A static type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +263,8 @@ fn elem_word(e: Elem) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::super::parser::parse;
-    use touchpoint_core::expr::Span;
     use super::*;
+    use touchpoint_core::expr::Span;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -186,7 +186,14 @@ fn trigger(t: &Trigger) -> Result<(), FieldError> {
 
 fn format(f: &Format) -> Result<(), FieldError> {
     let wait = match f {
-        Format::Tooltip { anchor, wait_seconds } | Format::Hotspot { anchor, wait_seconds } => {
+        Format::Tooltip {
+            anchor,
+            wait_seconds,
+        }
+        | Format::Hotspot {
+            anchor,
+            wait_seconds,
+        } => {
             ensure(filled(anchor), || "format.anchor".into(), FILLED)?;
             *wait_seconds
         }

@@ -517,4 +517,3 @@ pub fn decode_catalog(v: &Value) -> Result<(Vec<Campaign>, Vec<Rejected>)> {
     }
     Ok((ok, rejected))
 }
-

@@ -15,8 +15,7 @@ pub mod compiled;
 pub mod model;
 
 pub use crate::vocab::{
-    ActionKind, BannerPosition, CapScope, Category, FormatKind, Goal, SurveyType, Team,
-    TriggerKind,
+    ActionKind, BannerPosition, CapScope, Category, FormatKind, Goal, SurveyType, Team, TriggerKind,
 };
 pub use model::*;
 

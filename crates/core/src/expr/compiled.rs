@@ -222,4 +222,3 @@ fn decode_at(v: &Value, depth: usize) -> Result<Expr, DecodeError> {
     };
     Ok(node(kind))
 }
-

@@ -257,4 +257,3 @@ fn compare(a: V<'_>, b: V<'_>) -> Option<Ordering> {
         _ => None,
     }
 }
-
