@@ -222,3 +222,50 @@ fn decode_at(v: &Value, depth: usize) -> Result<Expr, DecodeError> {
     };
     Ok(node(kind))
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn malformed_nodes_are_named() {
+        let cases = [
+            (json!(["nope", 1]), "unknown node `nope`"),
+            (json!(["and", true]), "malformed `and` node"),
+            (json!(["user"]), "malformed `user` node"),
+            (json!(["user", 3]), "malformed `user` node"),
+            (json!(["page.url", "x"]), "malformed `page.url` node"),
+            (json!(["date", "2026"]), "malformed `date` node"),
+            (
+                json!(["matches", ["page.path"], 3]),
+                "malformed `matches` node",
+            ),
+            (json!(["days_until"]), "malformed `days_until` node"),
+            (json!(["not", ["or", 1]]), "malformed `or` node"),
+            (json!({"a": 1}), "expected a node, found an object"),
+            (json!([]), "unknown node ``"),
+        ];
+        for (wire, message) in cases {
+            assert_eq!(decode(&wire), Err(message.to_owned()), "{wire}");
+        }
+    }
+
+    #[test]
+    fn a_tree_deeper_than_the_limit_is_refused_not_recursed_into() {
+        // Issue 10: a catalog's bytes must not abort the widget; a tree nested a million
+        // levels would exhaust the stack of a recursive reader.
+        let mut deep = json!(true);
+        for _ in 0..MAX_DEPTH - 1 {
+            deep = json!(["not", deep]);
+        }
+        assert!(decode(&deep).is_ok());
+        let too_deep = json!(["not", deep]);
+        assert_eq!(
+            decode(&too_deep),
+            Err("nested more than 100 levels deep".to_owned())
+        );
+        assert!(decode_condition("x", &too_deep).is_err());
+    }
+}
