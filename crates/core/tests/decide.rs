@@ -1,6 +1,7 @@
 //! The decision's gates, ranking and reasons, on campaigns authored as campaign files are
 //! (raw form → `touchpoint-authoring`'s validation), so each reason is pinned on the input
 //! a CS person writes.
+#![cfg(not(target_arch = "wasm32"))] // the authoring crate is native-only
 use serde_json::{json, Value};
 use touchpoint_authoring::RawCampaign;
 use touchpoint_core::campaign::*;

@@ -1,5 +1,6 @@
 //! Three-valued evaluation of the targeting language, on conditions as authors write them
 //! (parsed and type-checked by `touchpoint-authoring`).
+#![cfg(not(target_arch = "wasm32"))] // the authoring crate is native-only
 use serde_json::json;
 use touchpoint_authoring::parse_condition;
 use touchpoint_core::expr::{EvalContext, Tri};

@@ -2,6 +2,7 @@
 //! holdouts (by an independent implementation of the documented hash) are never shown, caps
 //! are never exceeded over any history, the bucket hash is uniform, and the parser never
 //! panics.
+#![cfg(not(target_arch = "wasm32"))] // the authoring crate is native-only
 
 use proptest::prelude::*;
 use serde_json::json;

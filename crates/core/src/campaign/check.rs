@@ -42,29 +42,35 @@ fn filled(s: &str) -> bool {
     !s.trim().is_empty()
 }
 
-/// `Err` at `path` unless `ok`.
-fn ensure(ok: bool, path: impl FnOnce() -> String, message: &str) -> Result<(), FieldError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(FieldError {
-            path: path(),
-            message: message.to_owned(),
-        })
+/// The error at `path` (not generic and not inlined: one copy in the widget's wasm, whose
+/// size budget this module must fit in; paths name the list, not the item).
+#[inline(never)]
+fn broken(path: &str, message: &str) -> FieldError {
+    FieldError {
+        path: path.to_owned(),
+        message: message.to_owned(),
     }
 }
 
-/// Whether the slugs `ids` are all slugs and all different; the index of the first that is
-/// not.
-fn first_bad_slug<'a>(ids: impl Iterator<Item = &'a str>) -> Option<usize> {
+/// Return the error at `path` unless `ok` holds.
+macro_rules! ensure {
+    ($ok:expr, $path:expr, $message:expr $(,)?) => {
+        if !$ok {
+            return Err(broken($path, $message));
+        }
+    };
+}
+
+/// Whether `ids` are all slugs and all different.
+fn unique_slugs<'a>(ids: impl Iterator<Item = &'a str>) -> bool {
     let mut seen: Vec<&str> = Vec::new();
-    for (i, id) in ids.enumerate() {
+    for id in ids {
         if !is_slug(id) || seen.contains(&id) {
-            return Some(i);
+            return false;
         }
         seen.push(id);
     }
-    None
+    true
 }
 
 const SLUGS: &str = "expected unique slugs";
@@ -74,114 +80,104 @@ const AT_LEAST_ONE: &str = "expected at least 1";
 /// Every invariant of a validated campaign (see the module docs).
 ///
 /// # Errors
-/// The first that does not hold, with the path of the field at fault.
+/// The first that does not hold, with the path of the field (or the list) at fault.
 pub(crate) fn check(c: &CampaignParts) -> Result<(), FieldError> {
-    ensure(is_slug(&c.id), || "id".into(), "expected a slug")?;
-    ensure(filled(&c.name), || "name".into(), FILLED)?;
-    ensure(
+    ensure!(is_slug(&c.id), "id", "expected a slug");
+    ensure!(filled(&c.name), "name", FILLED);
+    ensure!(
         c.holdout_bp <= crate::bucket::BUCKETS,
-        || "holdout_bp".into(),
+        "holdout_bp",
         "expected at most 10000 basis points",
-    )?;
-    ensure(
+    );
+    ensure!(
         is_locale(&c.default_locale),
-        || "default_locale".into(),
-        "expected a locale",
-    )?;
+        "default_locale",
+        "expected a locale"
+    );
     contents(&c.content, "content")?;
-    ensure(
-        c.content.contains_key(&c.default_locale),
-        || "content".into(),
+    ensure!(
+        c.content.contains_key(c.default_locale.as_str()),
+        "content",
         "expected content for the default locale",
-    )?;
-    ensure(!c.variants.is_empty(), || "variants".into(), AT_LEAST_ONE)?;
-    if let Some(i) = first_bad_slug(c.variants.iter().map(|v| v.id.as_str())) {
-        return ensure(false, || format!("variants[{i}].id"), SLUGS);
+    );
+    ensure!(!c.variants.is_empty(), "variants", AT_LEAST_ONE);
+    ensure!(
+        unique_slugs(c.variants.iter().map(|v| v.id.as_str())),
+        "variants",
+        SLUGS
+    );
+    let mut total = 0u64;
+    for v in &c.variants {
+        contents(&v.content, "variants.content")?;
+        total += u64::from(v.weight);
     }
-    for (i, v) in c.variants.iter().enumerate() {
-        contents(&v.content, &format!("variants[{i}].content"))?;
-    }
-    let total: u64 = c.variants.iter().map(|v| u64::from(v.weight)).sum();
-    ensure(
-        total == 100,
-        || "variants".into(),
-        "expected weights summing to 100",
-    )?;
-    trigger(&c.trigger)?;
+    ensure!(total == 100, "variants", "expected weights summing to 100");
+    let target = match &c.trigger {
+        Trigger::Event { name } => name,
+        Trigger::ElementVisible { selector, .. } => selector,
+        Trigger::PageLoad { .. } | Trigger::Delay { .. } | Trigger::Manual => &c.id,
+    };
+    ensure!(filled(target), "trigger", FILLED);
     format(&c.format)?;
     if let (Some(start), Some(end)) = (c.schedule.start, c.schedule.end) {
-        ensure(
+        ensure!(
             end > start,
-            || "schedule.end".into(),
-            "expected an end after the start",
-        )?;
+            "schedule.end",
+            "expected an end after the start"
+        );
     }
     let f = &c.frequency;
-    ensure(
-        f.max_views != Some(0),
-        || "frequency.max_views".into(),
+    ensure!(f.max_views != Some(0), "frequency.max_views", AT_LEAST_ONE);
+    ensure!(f.snooze_days >= 1, "frequency.snooze_days", AT_LEAST_ONE);
+    ensure!(
+        f.caps
+            .iter()
+            .all(|cap| cap.max >= 1 && cap.within_days != Some(0)),
+        "frequency.caps",
         AT_LEAST_ONE,
-    )?;
-    ensure(
-        f.snooze_days >= 1,
-        || "frequency.snooze_days".into(),
-        AT_LEAST_ONE,
-    )?;
-    for (i, cap) in f.caps.iter().enumerate() {
-        ensure(
-            cap.max >= 1 && cap.within_days != Some(0),
-            || format!("frequency.caps[{i}]"),
-            AT_LEAST_ONE,
-        )?;
-    }
+    );
     if let Some(goal) = &c.conversion {
-        ensure(
+        ensure!(
             filled(&goal.event) && goal.within_days >= 1,
-            || "conversion".into(),
+            "conversion",
             "expected an event and at least 1 day",
-        )?;
+        );
     }
-    for (i, lead) in c.leads.iter().enumerate() {
-        ensure(
-            lead_holds(c, &lead.source),
-            || format!("leads[{i}]"),
-            "expected a CTA of the campaign, or a score or answer of its survey",
-        )?;
-    }
+    ensure!(
+        c.leads.iter().all(|lead| lead_holds(c, &lead.source)),
+        "leads",
+        "expected a CTA of the campaign, or a score or answer of its survey",
+    );
     Ok(())
 }
 
 fn contents(m: &BTreeMap<String, Content>, path: &str) -> Result<(), FieldError> {
     for (locale, content) in m {
-        let at = |field: &str| format!("{path}.{locale}{field}");
-        ensure(is_locale(locale), || at(""), "expected a locale")?;
-        ensure(filled(&content.title), || at(".title"), FILLED)?;
-        if let Some(i) = first_bad_slug(content.ctas.iter().map(|c| c.id.as_str())) {
-            return ensure(false, || at(&format!(".ctas[{i}].id")), SLUGS);
-        }
-        for (i, cta) in content.ctas.iter().enumerate() {
+        ensure!(is_locale(locale), path, "expected locales");
+        ensure!(
+            filled(&content.title),
+            path,
+            "expected a title in every locale"
+        );
+        ensure!(
+            unique_slugs(content.ctas.iter().map(|c| c.id.as_str())),
+            path,
+            "expected CTAs with unique slugs"
+        );
+        for cta in &content.ctas {
             let target = match &cta.action {
                 CtaAction::OpenUrl { url } | CtaAction::BookMeeting { url } => url,
                 CtaAction::Track { event } => event,
                 CtaAction::Dismiss | CtaAction::Snooze => &cta.label,
             };
-            ensure(
+            ensure!(
                 filled(&cta.label) && filled(target),
-                || at(&format!(".ctas[{i}]")),
-                "expected a label and the action's target",
-            )?;
+                path,
+                "expected CTAs with a label and the action's target",
+            );
         }
     }
     Ok(())
-}
-
-fn trigger(t: &Trigger) -> Result<(), FieldError> {
-    let what = match t {
-        Trigger::Event { name } => name,
-        Trigger::ElementVisible { selector, .. } => selector,
-        Trigger::PageLoad { .. } | Trigger::Delay { .. } | Trigger::Manual => return Ok(()),
-    };
-    ensure(filled(what), || "trigger".into(), FILLED)
 }
 
 fn format(f: &Format) -> Result<(), FieldError> {
@@ -194,56 +190,50 @@ fn format(f: &Format) -> Result<(), FieldError> {
             anchor,
             wait_seconds,
         } => {
-            ensure(filled(anchor), || "format.anchor".into(), FILLED)?;
+            ensure!(filled(anchor), "format.anchor", FILLED);
             *wait_seconds
         }
         Format::Tour {
             steps,
             wait_seconds,
         } => {
-            ensure(!steps.is_empty(), || "format.steps".into(), AT_LEAST_ONE)?;
-            for (i, s) in steps.iter().enumerate() {
-                ensure(
-                    filled(&s.anchor) && filled(&s.title),
-                    || format!("format.steps[{i}]"),
-                    "expected an anchor and a title",
-                )?;
-            }
+            ensure!(
+                !steps.is_empty() && steps.iter().all(|s| filled(&s.anchor) && filled(&s.title)),
+                "format.steps",
+                "expected steps, each with an anchor and a title",
+            );
             *wait_seconds
         }
         Format::Checklist { items } => {
-            ensure(!items.is_empty(), || "format.items".into(), AT_LEAST_ONE)?;
-            if let Some(i) = first_bad_slug(items.iter().map(|it| it.id.as_str())) {
-                return ensure(false, || format!("format.items[{i}].id"), SLUGS);
-            }
-            for (i, it) in items.iter().enumerate() {
-                ensure(
-                    filled(&it.done_event),
-                    || format!("format.items[{i}].done_event"),
-                    FILLED,
-                )?;
-            }
+            ensure!(
+                !items.is_empty()
+                    && unique_slugs(items.iter().map(|it| it.id.as_str()))
+                    && items.iter().all(|it| filled(&it.done_event)),
+                "format.items",
+                "expected items with unique slugs and done events",
+            );
             None
         }
         Format::Survey(s) => {
-            ensure(filled(&s.question), || "format.question".into(), FILLED)?;
+            ensure!(filled(&s.question), "format.question", FILLED);
             if let SurveyKind::SingleChoice { choices } = &s.survey {
-                ensure(
+                ensure!(
                     choices.len() >= 2,
-                    || "format.choices".into(),
+                    "format.choices",
                     "expected at least two choices",
-                )?;
+                );
             }
             None
         }
         Format::Banner { .. } | Format::Modal { .. } | Format::Slideout => None,
         Format::Toast | Format::Feed => None,
     };
-    ensure(
+    ensure!(
         wait.is_none_or(|s| (1..=600).contains(&s)),
-        || "format.wait_seconds".into(),
+        "format.wait_seconds",
         "expected 1 to 600 seconds",
-    )
+    );
+    Ok(())
 }
 
 /// Whether a lead rule points at something the campaign has.

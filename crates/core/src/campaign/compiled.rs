@@ -209,34 +209,50 @@ impl Reader {
         v: &Value,
         key: &str,
         required: bool,
-        table: &[(&str, T)],
+        table: &[(&'static str, T)],
     ) -> Option<T> {
         let found = self.get(v, key, required)?;
         self.name_in(found, key, table)
     }
 
     /// The entry of `table` named by `found` (the value at `key`).
-    fn name_in<T: Copy>(&mut self, found: &Value, key: &str, table: &[(&str, T)]) -> Option<T> {
-        let name = found.as_str().unwrap_or_default();
-        match table.iter().find(|(n, _)| *n == name) {
-            Some((_, t)) => Some(*t),
-            None => {
-                let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
-                self.fail(
-                    key,
-                    format!(
-                        "expected one of {}, found {}",
-                        names.join(", "),
-                        crate::expr::compiled::describe(found)
-                    ),
-                );
-                None
-            }
+    fn name_in<T: Copy>(
+        &mut self,
+        found: &Value,
+        key: &str,
+        table: &[(&'static str, T)],
+    ) -> Option<T> {
+        let i = self.name_index(found, key, &|i| table.get(i).map(|(n, _)| *n))?;
+        table.get(i).map(|(_, t)| *t)
+    }
+
+    /// The index of `found` among the names `name(0)`, `name(1)`... (not generic: one copy
+    /// for every table in the widget's wasm).
+    fn name_index(
+        &mut self,
+        found: &Value,
+        key: &str,
+        name: &dyn Fn(usize) -> Option<&'static str>,
+    ) -> Option<usize> {
+        let wanted = found.as_str().unwrap_or_default();
+        let names = || (0..).map_while(name);
+        if let Some(i) = names().position(|n| n == wanted) {
+            return Some(i);
         }
+        let list: Vec<&str> = names().collect();
+        self.fail(
+            key,
+            format!(
+                "expected one of {}, found {}",
+                list.join(", "),
+                crate::expr::compiled::describe(found)
+            ),
+        );
+        None
     }
 
     /// A name from `table`; on error the first entry, so reading goes on.
-    fn pick<T: Copy>(&mut self, v: &Value, key: &str, table: &[(&str, T)]) -> T {
+    fn pick<T: Copy>(&mut self, v: &Value, key: &str, table: &[(&'static str, T)]) -> T {
         self.opt_pick(v, key, true, table).unwrap_or(table[0].1)
     }
 

@@ -131,7 +131,11 @@ fn node(kind: ExprKind) -> Expr {
 /// # Errors
 /// A malformed or too deep tree, with the node at fault.
 pub fn decode_condition(source: &str, tree: &Value) -> Result<Condition, DecodeError> {
-    Condition::new(source, decode(tree)?).map_err(|e| e.to_string())
+    // `decode` has bounded the depth already; `Condition::new` would walk the tree again.
+    Ok(Condition {
+        source: source.to_owned(),
+        root: decode(tree)?,
+    })
 }
 
 /// Read a compiled expression back (see the module docs for the form).
