@@ -55,7 +55,7 @@ impl Ids {
 /// Everything the widget knows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WidgetState {
-    /// Campaigns from the server, validated.
+    /// Campaigns from the server's compiled catalog, each checked by `Campaign::new`.
     pub campaigns: Rc<Vec<Campaign>>,
     /// Who is looking.
     pub user: User,
