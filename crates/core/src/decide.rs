@@ -384,13 +384,18 @@ fn gate(
 ///
 /// # Example
 /// ```
+/// use touchpoint_core::campaign::compiled;
 /// use touchpoint_core::{decide, Context, History, Timestamp};
-/// let c = touchpoint_authoring::files::check_file(
-///     "hello.toml",
-///     "id = 'hello'\nname = 'Hello'\ngoal = 'announcement'\n\
-///      [trigger]\non = 'page_load'\nurl = '/app/**'\n[format]\nkind = 'banner'\n\
-///      [content.en]\ntitle = 'Hi'\n",
-/// )
+/// // A campaign as the widget receives it (the server validated and compiled it).
+/// let c = compiled::decode(&serde_json::json!({
+///     "id": "hello", "name": "Hello", "goal": "announcement", "category": "service",
+///     "priority": 0, "holdout_bp": 0, "audience": {"stages": [], "phases": []},
+///     "trigger": {"on": "page_load", "url": "/app/**"}, "format": {"kind": "banner"},
+///     "default_locale": "en", "content": {"en": {"title": "Hi", "body": "", "ctas": []}},
+///     "variants": [{"id": "control", "weight": 100, "content": {}}], "schedule": {},
+///     "frequency": {"snooze_days": 7, "stop_after_conversion": true, "caps": []},
+///     "leads": []
+/// }))
 /// .unwrap();
 /// let mut ctx = Context::default();
 /// ctx.user.id = Some("u1".into());
