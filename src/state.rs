@@ -55,7 +55,7 @@ impl Ids {
 /// Everything the widget knows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WidgetState {
-    /// Campaigns from the server, validated.
+    /// Campaigns from the server's compiled catalog, each checked by `Campaign::new`.
     pub campaigns: Rc<Vec<Campaign>>,
     /// Who is looking.
     pub user: User,
@@ -825,20 +825,32 @@ impl WidgetState {
 mod tests {
     use super::*;
 
+    /// A campaign as the widget receives it: the compiled form, read by the core's decoder
+    /// (every default written out, as the server writes them).
+    fn compiled(fields: serde_json::Value) -> Campaign {
+        let mut v = serde_json::json!({
+            "category": "service", "priority": 0, "holdout_bp": 0,
+            "audience": { "stages": [], "phases": [] }, "default_locale": "en",
+            "variants": [{ "id": "control", "weight": 100, "content": {} }], "schedule": {},
+            "frequency": { "snooze_days": 7, "stop_after_conversion": true, "caps": [] },
+            "leads": []
+        });
+        for (k, x) in fields.as_object().expect("an object") {
+            v[k] = x.clone();
+        }
+        touchpoint_core::campaign::compiled::decode(&v).expect("valid campaign")
+    }
+
     fn campaign(id: &str, priority: i32, url: &str) -> Campaign {
-        Campaign::from_json(
-            &serde_json::json!({
-                "id": id, "name": id, "goal": "announcement", "priority": priority,
-                "trigger": { "on": "page_load", "url": url },
-                "format": { "kind": "banner" },
-                "content": { "en": { "title": "Hello", "ctas": [
-                    { "id": "go", "label": "Go", "action": "open_url", "url": "/go" },
-                    { "id": "later", "label": "Later", "action": "snooze" }
-                ] } }
-            })
-            .to_string(),
-        )
-        .expect("valid campaign")
+        compiled(serde_json::json!({
+            "id": id, "name": id, "goal": "announcement", "priority": priority,
+            "trigger": { "on": "page_load", "url": url },
+            "format": { "kind": "banner", "position": "top" },
+            "content": { "en": { "title": "Hello", "body": "", "ctas": [
+                { "id": "go", "label": "Go", "action": "open_url", "url": "/go" },
+                { "id": "later", "label": "Later", "action": "snooze" }
+            ] } }
+        }))
     }
 
     const T: Tick = Tick {
@@ -1103,18 +1115,14 @@ mod tests {
     }
 
     fn with_format(id: &str, trigger: serde_json::Value, format: serde_json::Value) -> Campaign {
-        Campaign::from_json(
-            &serde_json::json!({
-                "id": id, "name": id, "goal": "feedback",
-                "trigger": trigger, "format": format,
-                "frequency": { "snooze_days": 3 },
-                "content": { "en": { "title": "Hi", "ctas": [
-                    { "id": "later", "label": "Later", "action": "snooze" }
-                ] } }
-            })
-            .to_string(),
-        )
-        .expect("valid campaign")
+        compiled(serde_json::json!({
+            "id": id, "name": id, "goal": "feedback",
+            "trigger": trigger, "format": format,
+            "frequency": { "snooze_days": 3, "stop_after_conversion": true, "caps": [] },
+            "content": { "en": { "title": "Hi", "body": "", "ctas": [
+                { "id": "later", "label": "Later", "action": "snooze" }
+            ] } }
+        }))
     }
 
     fn page_load() -> serde_json::Value {

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint::components::{Banner, Gesture, NudgeProps};
 use touchpoint_core::context::Context;
-use touchpoint_core::{decide, Campaign, History, Nudge, Timestamp};
+use touchpoint_core::{decide, History, Nudge, Timestamp};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -18,23 +18,19 @@ use yew::Callback;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn nudge() -> Nudge {
-    let campaign = Campaign::from_json(
-        &serde_json::json!({
-            "id": "welcome", "name": "Welcome", "goal": "adoption",
-            "trigger": { "on": "manual" },
-            "format": { "kind": "banner" },
-            "content": { "en": {
-                "title": "Welcome <b>aboard</b>",
-                "body": "Send your first invoice.",
-                "ctas": [
-                    { "id": "start", "label": "Start", "action": "open_url", "url": "/start" },
-                    { "id": "later", "label": "Later", "action": "snooze" }
-                ]
-            } }
-        })
-        .to_string(),
-    )
-    .expect("valid campaign");
+    let campaign = browser::campaign(serde_json::json!({
+        "id": "welcome", "name": "Welcome", "goal": "adoption",
+        "trigger": { "on": "manual" },
+        "format": { "kind": "banner" },
+        "content": { "en": {
+            "title": "Welcome <b>aboard</b>",
+            "body": "Send your first invoice.",
+            "ctas": [
+                { "id": "start", "label": "Start", "action": "open_url", "url": "/start" },
+                { "id": "later", "label": "Later", "action": "snooze" }
+            ]
+        } }
+    }));
     let mut ctx = Context::default();
     ctx.user.id = Some("u1".into());
     ctx.trigger = touchpoint_core::context::Occurrence::Show {

@@ -14,7 +14,7 @@ use touchpoint::components::{
 };
 use touchpoint::markdown::Vars;
 use touchpoint_core::context::{Context, Occurrence};
-use touchpoint_core::{decide, Campaign, History, Nudge, Timestamp};
+use touchpoint_core::{decide, History, Nudge, Timestamp};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
@@ -23,16 +23,12 @@ use yew::Callback;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn nudge(format: serde_json::Value, content: serde_json::Value) -> Nudge {
-    let campaign = Campaign::from_json(
-        &serde_json::json!({
-            "id": "c1", "name": "C", "goal": "adoption",
-            "trigger": { "on": "manual" },
-            "format": format,
-            "content": { "en": content }
-        })
-        .to_string(),
-    )
-    .expect("valid campaign");
+    let campaign = browser::campaign(serde_json::json!({
+        "id": "c1", "name": "C", "goal": "adoption",
+        "trigger": { "on": "manual" },
+        "format": format,
+        "content": { "en": content }
+    }));
     let mut ctx = Context::default();
     ctx.user.id = Some("u1".into());
     ctx.trigger = Occurrence::Show {
@@ -589,16 +585,12 @@ async fn a_dismissal_survives_a_reload_through_local_storage() {
     use touchpoint::effects::storage;
     use touchpoint::state::{Action, Effect, Tick, WidgetState};
     use touchpoint_core::context::Page;
-    let campaign = Campaign::from_json(
-        &serde_json::json!({
-            "id": "m", "name": "M", "goal": "adoption",
-            "trigger": { "on": "page_load", "url": "/app/**" },
-            "format": { "kind": "modal" },
-            "content": { "en": { "title": "Hi" } }
-        })
-        .to_string(),
-    )
-    .expect("valid");
+    let campaign = browser::campaign(serde_json::json!({
+        "id": "m", "name": "M", "goal": "adoption",
+        "trigger": { "on": "page_load", "url": "/app/**" },
+        "format": { "kind": "modal" },
+        "content": { "en": { "title": "Hi" } }
+    }));
     let tick = Tick {
         now: Timestamp(1_795_392_000_000),
         entropy: [3; 10],

@@ -18,7 +18,7 @@ use touchpoint::components::{NudgeProps, Tooltip};
 use touchpoint::effects::observe;
 use touchpoint_core::context::{Context, Occurrence};
 use touchpoint_core::decide::Arm;
-use touchpoint_core::{decide, Campaign, History, Timestamp};
+use touchpoint_core::{decide, History, Timestamp};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -203,16 +203,12 @@ async fn an_element_there_already_is_reported_at_once_without_observing() {
 async fn unmounting_a_tooltip_cancels_its_wait_for_the_anchor() {
     let clean = Clean::new();
     let selector = "#tp-anchor-unmounted";
-    let campaign = Campaign::from_json(
-        &serde_json::json!({
-            "id": "c1", "name": "C", "goal": "adoption",
-            "trigger": { "on": "manual" },
-            "format": { "kind": "tooltip", "anchor": selector },
-            "content": { "en": { "title": "Tip" } }
-        })
-        .to_string(),
-    )
-    .expect("valid campaign");
+    let campaign = browser::campaign(serde_json::json!({
+        "id": "c1", "name": "C", "goal": "adoption",
+        "trigger": { "on": "manual" },
+        "format": { "kind": "tooltip", "anchor": selector },
+        "content": { "en": { "title": "Tip" } }
+    }));
     let ctx = Context {
         trigger: Occurrence::Show {
             campaign_id: "c1".into(),

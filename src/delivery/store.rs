@@ -47,9 +47,10 @@ impl<T: KeyValue + ?Sized> KeyValue for Rc<T> {
     }
 }
 
-/// An in-memory store. Clones share the same entries, like two tabs sharing one origin's
-/// localStorage; it is also the browser layer's fallback where localStorage is missing. A
-/// plain list (a queue holds at most about a thousand keys), which keeps the widget small.
+/// An in-memory store for native tests. Clones share the same entries, like two tabs
+/// sharing one origin's localStorage. (Where the browser has no localStorage, the browser
+/// layer does not fall back to this: its `LocalStore` refuses writes and the sender keeps
+/// events in memory.) A plain list (a queue holds at most about a thousand keys).
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     map: Rc<RefCell<Vec<(String, String)>>>,

@@ -24,3 +24,33 @@ pub fn root() -> web_sys::Element {
         .expect("append");
     div
 }
+
+/// A campaign as the widget receives it, read by the core's compiled-catalog decoder:
+/// `fields` are the compiled form's, and the defaults the server always writes out are
+/// filled in (each content's `body` and `ctas` too). No authoring crate: the widget's tests
+/// depend on the core alone, as the widget does.
+pub fn campaign(fields: serde_json::Value) -> touchpoint_core::Campaign {
+    let mut v = serde_json::json!({
+        "category": "service", "priority": 0, "holdout_bp": 0,
+        "audience": { "stages": [], "phases": [] }, "default_locale": "en",
+        "variants": [{ "id": "control", "weight": 100, "content": {} }], "schedule": {},
+        "frequency": { "snooze_days": 7, "stop_after_conversion": true, "caps": [] },
+        "leads": []
+    });
+    for (k, x) in fields.as_object().expect("an object") {
+        v[k] = x.clone();
+    }
+    if let Some(content) = v["content"].as_object_mut() {
+        for c in content.values_mut() {
+            for (k, empty) in [
+                ("body", serde_json::json!("")),
+                ("ctas", serde_json::json!([])),
+            ] {
+                if c.get(k).is_none() {
+                    c[k] = empty;
+                }
+            }
+        }
+    }
+    touchpoint_core::campaign::compiled::decode(&v).expect("valid compiled campaign")
+}

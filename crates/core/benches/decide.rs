@@ -66,7 +66,8 @@ fn campaign(i: usize) -> Campaign {
         "frequency": {"max_views": 3, "recontact_days": 14,
                       "caps": [{"scope": "account", "max": 5, "within_days": 30}]},
     });
-    Campaign::from_json(&raw.to_string()).unwrap()
+    Campaign::try_from(serde_json::from_value::<touchpoint_authoring::RawCampaign>(raw).unwrap())
+        .unwrap()
 }
 
 fn context() -> Context {

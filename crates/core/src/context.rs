@@ -4,77 +4,10 @@
 //!
 //! These are plain data with public fields so that the widget (from its JS facade) and the
 //! server (from stored profiles) can fill them without ceremony.
-use crate::stage::{Phase, Stage};
 use crate::time::Timestamp;
+pub use crate::vocab::{EventStat, EventStats, Page, Traits};
+use crate::vocab::{Phase, Stage};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// Traits as sent by the host: a JSON object.
-pub type Traits = serde_json::Map<String, serde_json::Value>;
-
-/// Per-event statistics, by tracked event name, sorted by name.
-///
-/// A sorted list rather than a `BTreeMap`: every distinct map type costs the widget's wasm
-/// kilobytes. It reads and writes as a JSON object, like the map it replaces.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventStats(Vec<(String, EventStat)>);
-
-impl EventStats {
-    /// No statistics.
-    pub fn new() -> EventStats {
-        EventStats::default()
-    }
-
-    fn position(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
-    }
-
-    /// The statistics of `name`, if it was tracked.
-    pub fn get(&self, name: &str) -> Option<&EventStat> {
-        self.position(name).ok().map(|i| &self.0[i].1)
-    }
-
-    /// The statistics of `name`, created empty if missing.
-    pub fn entry(&mut self, name: &str) -> &mut EventStat {
-        let i = self.position(name).unwrap_or_else(|i| {
-            self.0.insert(i, (name.to_owned(), EventStat::default()));
-            i
-        });
-        &mut self.0[i].1
-    }
-
-    /// Set the statistics of `name`.
-    pub fn insert(&mut self, name: String, stat: EventStat) {
-        *self.entry(&name) = stat;
-    }
-
-    /// Every tracked event, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &EventStat)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
-    }
-}
-
-impl Serialize for EventStats {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-impl<'de> Deserialize<'de> for EventStats {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, EventStat>::deserialize(d)?;
-        Ok(EventStats(map.into_iter().collect()))
-    }
-}
-
-/// What is known about one tracked event for this user.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventStat {
-    /// How many times it was tracked.
-    pub count: u64,
-    /// When it was last tracked.
-    pub last_seen: Option<Timestamp>,
-}
 
 /// The person looking at the product.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -124,7 +57,7 @@ impl AccountDates {
             traits
                 .get(k)
                 .and_then(|v| v.as_str())
-                .and_then(crate::expr::eval::parse_date_text)
+                .and_then(crate::time::parse_date_text)
                 .map(Timestamp)
         };
         AccountDates {
@@ -149,18 +82,6 @@ pub struct Account {
     pub stage: Option<Stage>,
     /// A phase set explicitly by the vendor; wins over derivation (and implies its stage).
     pub phase: Option<Phase>,
-}
-
-/// The page being viewed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Page {
-    /// Full URL.
-    pub url: String,
-    /// Path part, e.g. `/invoices/new`.
-    pub path: String,
-    /// Document title.
-    pub title: String,
 }
 
 /// Facts about the current browser session.
@@ -208,8 +129,8 @@ pub enum Occurrence {
 
 /// Everything [`decide`](crate::decide()) knows about the moment.
 ///
-/// Serialisable (for server previews and simulations) except `policy`, which is the
-/// vendor's configuration and is set in code (`Policy::default()` after deserialising).
+/// Serialisable (for server previews and simulations) except `policy`, which is set in
+/// code (`Policy::default()` after deserialising; see [`crate::policy`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Context {
@@ -229,7 +150,7 @@ pub struct Context {
     pub trigger: Occurrence,
     /// Consent state.
     pub consent: Consent,
-    /// The vendor's policy: lifecycle windows, signals and global frequency caps.
+    /// The decision policy: lifecycle windows, signals and global frequency caps.
     #[serde(skip)]
     pub policy: crate::policy::Policy,
 }

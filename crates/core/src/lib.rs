@@ -4,19 +4,24 @@
 //! and the server (native) run the very same code. The crate performs no I/O, reads no clock
 //! and draws no random numbers: the current time and every input are passed in.
 //!
+//! It holds what the widget needs and nothing more: campaign files, validation, the
+//! targeting language's parser and type checker, time-zone resolution and diagnostics are in
+//! the `touchpoint-authoring` crate, which only the server and the CLI depend on. So the
+//! dependency graph, not the linker, keeps them out of the widget's wasm.
+//!
 //! Layers, each using only those above it in this list:
 //! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm);
 //!   [`text`]: a small substring search.
-//! - [`expr`]: the targeting language (lexer, parser, type checker, three-valued eval).
+//! - [`vocab`]: the shared names and small types (stages, phases, goals, traits, pages,
+//!   event statistics), each enum's names written once.
+//! - [`expr`]: the targeting language's syntax tree, its compiled form, and three-valued
+//!   evaluation.
 //! - [`bucket`], [`uuid`]: the stable hash for holdouts/variants; UUIDv7 event ids.
-//! - [`stage`], [`policy`], [`context`]: lifecycle derivation, vendor policy, the moment.
-//! - [`campaign`]: raw → validated campaigns and back to the wire form.
+//! - [`policy`], [`context`], [`stage`]: the decision policy, the moment, lifecycle
+//!   derivation.
+//! - [`campaign`]: the validated campaign, its invariants, and the compiled catalog.
 //! - [`event`], [`history`]: engagement events and the per-campaign history built from them.
 //! - [`decide`](mod@decide): the decision with a reason for every campaign not shown.
-//! - [`diagnostic`], and `files` (feature `files`): compiler-style reports for campaign files.
-//!
-//! Cargo features: `tz` resolves named IANA zones in schedules (bundled database, server
-//! only); `files` parses TOML campaign files with spans (server/CLI only). Default: none.
 #![deny(missing_docs)]
 
 pub mod bucket;
@@ -24,23 +29,21 @@ pub mod calendar;
 pub mod campaign;
 pub mod context;
 pub mod decide;
-pub mod diagnostic;
 pub mod event;
 pub mod expr;
-#[cfg(feature = "files")]
-pub mod files;
 pub mod history;
 pub mod policy;
 pub mod stage;
 pub mod text;
 pub mod time;
 pub mod uuid;
+pub mod vocab;
 
-pub use campaign::{Campaign, RawCampaign, ValidationError, ValidationErrors};
+pub use campaign::{Campaign, CampaignParts};
 pub use context::Context;
 pub use decide::{decide, Decision, Nudge, Reason};
 pub use event::{Event, EventKind};
 pub use history::History;
-pub use policy::{Policy, RawPolicy};
+pub use policy::Policy;
 pub use stage::{Lifecycle, Phase, Stage};
 pub use time::Timestamp;

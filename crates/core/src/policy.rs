@@ -1,15 +1,16 @@
-//! The vendor's global policy: lifecycle windows and signals, and the frequency rules that
-//! apply across campaigns (so that users are not flooded whatever each campaign allows).
+//! The decision policy: lifecycle windows and signals, and the frequency rules that apply
+//! across campaigns (so that users are not flooded whatever each campaign allows).
 //!
-//! Like campaigns it has a raw, serialisable form ([`RawPolicy`], for the server's config
-//! and the JSON it sends to the widget) and a validated form ([`Policy`]), so that the
-//! widget and the server decide under the very same policy.
-use crate::campaign::{ValidationError, ValidationErrorKind, ValidationErrors};
-use crate::expr::{Condition, ExprErrorKind};
-use crate::stage::LifecyclePolicy;
-use serde::{Deserialize, Serialize};
+//! Today every deployment decides under [`Policy::default`]: nothing reads a policy from the
+//! collector's configuration or sends one to the widget yet. The fields are public so that
+//! tests and simulations can decide under other values (`ctx.policy`); making the policy
+//! configurable means adding a raw form and its validation to the authoring crate and a
+//! field to the catalog, so the widget and the server keep deciding under the same policy.
+use crate::expr::compiled::decode_condition;
+use crate::expr::Condition;
+use serde_json::Value;
 
-/// Vendor-wide decision policy.
+/// Decision policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// Lifecycle windows and signals.
@@ -31,153 +32,76 @@ impl Default for Policy {
     }
 }
 
-/// The policy as configured: every field optional, defaults as in [`Policy::default`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawPolicy {
-    /// Onboarding length without a first-value date, in days (default 90).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub onboarding_days: Option<u32>,
-    /// Adoption length after first value, in days (default 90).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub adoption_days: Option<u32>,
-    /// Renewal window before the contract end, in days (default 180).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub renewal_window_days: Option<u32>,
-    /// Growth signal condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub growth: Option<String>,
-    /// Expansion signal condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expansion: Option<String>,
-    /// Advocacy signal condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advocacy: Option<String>,
-    /// Overlays per session (default 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_modals_per_session: Option<u32>,
-    /// Nudges per rolling 7 days (default 5).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_nudges_per_week: Option<u32>,
+/// Lifecycle windows and signals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecyclePolicy {
+    /// Onboarding length when no first-value date is known (default 90).
+    pub onboarding_days: i64,
+    /// Adoption length after first value (default 90).
+    pub adoption_days: i64,
+    /// Renewal window before contract end (default 180).
+    pub renewal_window_days: i64,
+    /// Growth signal (default `account.seat_utilisation >= 0.85`).
+    pub growth: Condition,
+    /// Expansion signal, inside the renewal window (default: seat utilisation ≥ 0.85 or a
+    /// plan limit hit in the last 30 days).
+    pub expansion: Condition,
+    /// Advocacy signal (default `user.nps >= 9`).
+    pub advocacy: Condition,
 }
 
-impl TryFrom<&RawPolicy> for Policy {
-    type Error = ValidationErrors;
+/// Default growth signal.
+pub const DEFAULT_GROWTH: &str = "account.seat_utilisation >= 0.85";
+/// Default expansion signal.
+pub const DEFAULT_EXPANSION: &str =
+    "account.seat_utilisation >= 0.85 or time_since(event('plan_limit_hit').last_seen) <= 30d";
+/// Default advocacy signal.
+pub const DEFAULT_ADVOCACY: &str = "user.nps >= 9";
 
-    /// Validate a configured policy.
-    ///
-    /// # Errors
-    /// Every bad signal condition (with its span) and zero-length window, by field path.
-    ///
-    /// # Example
-    /// ```
-    /// use touchpoint_core::policy::{Policy, RawPolicy};
-    /// let raw = RawPolicy { renewal_window_days: Some(120), growth: Some("account.seats_used >= 45".into()), ..RawPolicy::default() };
-    /// let p = Policy::try_from(&raw).unwrap();
-    /// assert_eq!(p.lifecycle.renewal_window_days, 120);
-    /// assert_eq!(RawPolicy::from(&p).growth.as_deref(), Some("account.seats_used >= 45"));
-    /// ```
-    fn try_from(raw: &RawPolicy) -> Result<Self, Self::Error> {
-        let mut p = Policy::default();
-        let mut errors = Vec::new();
-        let mut days = |field: &str, v: Option<u32>, into: &mut i64| match v {
-            Some(0) => errors.push(ValidationError {
-                path: field.into(),
-                kind: ValidationErrorKind::Invalid,
-                message: "expected at least 1 day".into(),
-                span: None,
-            }),
-            Some(d) => *into = i64::from(d),
-            None => {}
-        };
-        days(
-            "onboarding_days",
-            raw.onboarding_days,
-            &mut p.lifecycle.onboarding_days,
-        );
-        days(
-            "adoption_days",
-            raw.adoption_days,
-            &mut p.lifecycle.adoption_days,
-        );
-        days(
-            "renewal_window_days",
-            raw.renewal_window_days,
-            &mut p.lifecycle.renewal_window_days,
-        );
-        for (field, src, into) in [
-            ("growth", &raw.growth, &mut p.lifecycle.growth),
-            ("expansion", &raw.expansion, &mut p.lifecycle.expansion),
-            ("advocacy", &raw.advocacy, &mut p.lifecycle.advocacy),
-        ] {
-            let Some(src) = src else { continue };
-            match Condition::parse(src) {
-                Ok(c) => *into = c,
-                Err(errs) => errors.extend(errs.into_iter().map(|e| ValidationError {
-                    path: field.into(),
-                    kind: if e.kind == ExprErrorKind::Type {
-                        ValidationErrorKind::Type
-                    } else {
-                        ValidationErrorKind::Syntax
-                    },
-                    message: e.message,
-                    span: Some(e.span),
-                })),
-            }
-        }
-        if let Some(n) = raw.max_modals_per_session {
-            p.max_modals_per_session = n;
-        }
-        if let Some(n) = raw.max_nudges_per_week {
-            p.max_nudges_per_week = n;
-        }
-        if errors.is_empty() {
-            Ok(p)
-        } else {
-            Err(ValidationErrors(errors))
-        }
-    }
+/// The default signals compiled (see [`crate::expr::compiled`]), so that the widget needs no
+/// parser to hold them; a test in the authoring crate pins each to what its source parses
+/// to.
+fn default_trees() -> [(&'static str, Value); 3] {
+    // Built by hand rather than with `json!`, whose `to_value(..).unwrap()` would link
+    // serde's serializer and error formatting into the widget.
+    let node = |parts: &[Value]| Value::Array(parts.to_vec());
+    let seats = node(&["account".into(), "seat_utilisation".into()]);
+    let seats_high = node(&[">=".into(), seats, 0.85.into()]);
+    let limit_seen = node(&["event.last_seen".into(), "plan_limit_hit".into()]);
+    let since = node(&["time_since".into(), limit_seen]);
+    let month = node(&["dur".into(), 2_592_000_000_u64.into()]);
+    [
+        (DEFAULT_GROWTH, seats_high.clone()),
+        (
+            DEFAULT_EXPANSION,
+            node(&["or".into(), seats_high, node(&["<=".into(), since, month])]),
+        ),
+        (
+            DEFAULT_ADVOCACY,
+            node(&[
+                ">=".into(),
+                node(&["user".into(), "nps".into()]),
+                9_u64.into(),
+            ]),
+        ),
+    ]
 }
 
-impl From<&Policy> for RawPolicy {
-    /// Every field written out, for sending to the widget.
-    fn from(p: &Policy) -> RawPolicy {
-        let l = &p.lifecycle;
-        let days = |d: i64| u32::try_from(d).ok();
-        RawPolicy {
-            onboarding_days: days(l.onboarding_days),
-            adoption_days: days(l.adoption_days),
-            renewal_window_days: days(l.renewal_window_days),
-            growth: Some(l.growth.source().to_owned()),
-            expansion: Some(l.expansion.source().to_owned()),
-            advocacy: Some(l.advocacy.source().to_owned()),
-            max_modals_per_session: Some(p.max_modals_per_session),
-            max_nudges_per_week: Some(p.max_nudges_per_week),
+impl Default for LifecyclePolicy {
+    fn default() -> Self {
+        // The trees are constants covered by tests, so reading them cannot fail here.
+        let [growth, expansion, advocacy] =
+            default_trees().map(|(source, tree)| match decode_condition(source, &tree) {
+                Ok(c) => c,
+                Err(_) => unreachable!("a default lifecycle signal is a valid tree"),
+            });
+        LifecyclePolicy {
+            onboarding_days: 90,
+            adoption_days: 90,
+            renewal_window_days: 180,
+            growth,
+            expansion,
+            advocacy,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn defaults_round_trip_and_errors_collect() {
-        let p = Policy::try_from(&RawPolicy::default()).unwrap();
-        assert_eq!(p, Policy::default());
-        let wire = serde_json::to_string(&RawPolicy::from(&p)).unwrap();
-        let back: RawPolicy = serde_json::from_str(&wire).unwrap();
-        assert_eq!(Policy::try_from(&back).unwrap(), p);
-        let bad = RawPolicy {
-            adoption_days: Some(0),
-            advocacy: Some("user.nps >=".into()),
-            ..RawPolicy::default()
-        };
-        let errs = Policy::try_from(&bad).unwrap_err();
-        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["adoption_days", "advocacy"]);
-        assert!(serde_json::from_str::<RawPolicy>(r#"{"max_nudges":3}"#).is_err());
     }
 }

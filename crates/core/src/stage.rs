@@ -10,186 +10,13 @@
 //! Precedence of time phases: onboarding (not yet at value) > renewal window > adoption >
 //! steady state. Growth is active in the Service stage, expansion only inside the renewal
 //! window, advocacy in any stage.
-use crate::context::{Account, Context};
+use crate::context::{Account, AccountDates, Context};
 use crate::expr::{Condition, Tri};
+use crate::policy::LifecyclePolicy;
 use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::fmt;
+use serde::Serialize;
 
-/// A stage of the post-sale journey.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Onboarding after the sale.
-    Acquisition,
-    /// Adoption, steady state, growth.
-    Service,
-    /// Renewal, expansion, advocacy.
-    Loyalty,
-}
-
-/// A phase within a stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Contract start → first value.
-    Onboarding,
-    /// First value → + adoption window.
-    Adoption,
-    /// After adoption, outside the renewal window.
-    SteadyState,
-    /// Signal: usage nears plan limits (Service).
-    Growth,
-    /// Contract end − renewal window → contract end.
-    Renewal,
-    /// Signal inside the renewal window.
-    Expansion,
-    /// Signal: promoters and power users.
-    Advocacy,
-}
-
-impl Phase {
-    /// The stage a phase belongs to.
-    pub const fn stage(self) -> Stage {
-        match self {
-            Phase::Onboarding => Stage::Acquisition,
-            Phase::Adoption | Phase::SteadyState | Phase::Growth => Stage::Service,
-            Phase::Renewal | Phase::Expansion | Phase::Advocacy => Stage::Loyalty,
-        }
-    }
-
-    /// Every phase, in journey order.
-    pub const ALL: [Phase; 7] = [
-        Phase::Onboarding,
-        Phase::Adoption,
-        Phase::SteadyState,
-        Phase::Growth,
-        Phase::Renewal,
-        Phase::Expansion,
-        Phase::Advocacy,
-    ];
-
-    /// The snake_case name used in files.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Phase::Onboarding => "onboarding",
-            Phase::Adoption => "adoption",
-            Phase::SteadyState => "steady_state",
-            Phase::Growth => "growth",
-            Phase::Renewal => "renewal",
-            Phase::Expansion => "expansion",
-            Phase::Advocacy => "advocacy",
-        }
-    }
-}
-
-impl Stage {
-    /// The snake_case name used in files.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Stage::Acquisition => "acquisition",
-            Stage::Service => "service",
-            Stage::Loyalty => "loyalty",
-        }
-    }
-
-    /// The time phase an explicit stage implies when the derived phase is of another stage.
-    const fn default_phase(self) -> Phase {
-        match self {
-            Stage::Acquisition => Phase::Onboarding,
-            Stage::Service => Phase::SteadyState,
-            Stage::Loyalty => Phase::Renewal,
-        }
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Vendor-configurable lifecycle windows and signals.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LifecyclePolicy {
-    /// Onboarding length when no first-value date is known (default 90).
-    pub onboarding_days: i64,
-    /// Adoption length after first value (default 90).
-    pub adoption_days: i64,
-    /// Renewal window before contract end (default 180).
-    pub renewal_window_days: i64,
-    /// Growth signal (default `account.seat_utilisation >= 0.85`).
-    pub growth: Condition,
-    /// Expansion signal, inside the renewal window (default: seat utilisation ≥ 0.85 or a
-    /// plan limit hit in the last 30 days).
-    pub expansion: Condition,
-    /// Advocacy signal (default `user.nps >= 9`).
-    pub advocacy: Condition,
-}
-
-/// Default growth signal.
-pub const DEFAULT_GROWTH: &str = "account.seat_utilisation >= 0.85";
-/// Default expansion signal.
-pub const DEFAULT_EXPANSION: &str =
-    "account.seat_utilisation >= 0.85 or time_since(event('plan_limit_hit').last_seen) <= 30d";
-/// Default advocacy signal.
-pub const DEFAULT_ADVOCACY: &str = "user.nps >= 9";
-
-/// The default signals compiled (see [`crate::expr::compiled`]), so that the widget needs no
-/// parser to hold them; a test pins each to what its source parses to.
-fn default_trees() -> [(&'static str, Value); 3] {
-    // Built by hand rather than with `json!`, whose `to_value(..).unwrap()` would link
-    // serde's serializer and error formatting into the widget.
-    let node = |parts: &[Value]| Value::Array(parts.to_vec());
-    let seats = node(&["account".into(), "seat_utilisation".into()]);
-    let seats_high = node(&[">=".into(), seats, 0.85.into()]);
-    let limit_seen = node(&["event.last_seen".into(), "plan_limit_hit".into()]);
-    let since = node(&["time_since".into(), limit_seen]);
-    let month = node(&["dur".into(), 2_592_000_000_u64.into()]);
-    [
-        (DEFAULT_GROWTH, seats_high.clone()),
-        (
-            DEFAULT_EXPANSION,
-            node(&["or".into(), seats_high, node(&["<=".into(), since, month])]),
-        ),
-        (
-            DEFAULT_ADVOCACY,
-            node(&[
-                ">=".into(),
-                node(&["user".into(), "nps".into()]),
-                9_u64.into(),
-            ]),
-        ),
-    ]
-}
-
-impl Default for LifecyclePolicy {
-    fn default() -> Self {
-        // The trees are constants covered by tests, so reading them cannot fail here.
-        let [growth, expansion, advocacy] =
-            default_trees().map(
-                |(source, tree)| match Condition::from_compiled(source, &tree) {
-                    Ok(c) => c,
-                    Err(_) => unreachable!("a default lifecycle signal is a valid tree"),
-                },
-            );
-        LifecyclePolicy {
-            onboarding_days: 90,
-            adoption_days: 90,
-            renewal_window_days: 180,
-            growth,
-            expansion,
-            advocacy,
-        }
-    }
-}
+pub use crate::vocab::{Phase, Stage};
 
 /// Where an account is: its stage, its time phase and any active signal motions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -214,7 +41,8 @@ impl Lifecycle {
 /// # Example
 /// ```
 /// use touchpoint_core::context::AccountDates;
-/// use touchpoint_core::stage::{time_phase, LifecyclePolicy, Phase};
+/// use touchpoint_core::policy::LifecyclePolicy;
+/// use touchpoint_core::stage::{time_phase, Phase};
 /// use touchpoint_core::Timestamp;
 /// let dates = AccountDates {
 ///     contract_start: Some(Timestamp::from_date(2026, 1, 1)),
@@ -226,11 +54,7 @@ impl Lifecycle {
 /// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 5, 1)), Some(Phase::Adoption));
 /// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 9, 1)), Some(Phase::Renewal));
 /// ```
-pub fn time_phase(
-    dates: &crate::context::AccountDates,
-    policy: &LifecyclePolicy,
-    now: Timestamp,
-) -> Option<Phase> {
+pub fn time_phase(dates: &AccountDates, policy: &LifecyclePolicy, now: Timestamp) -> Option<Phase> {
     let start = dates.contract_start?;
     let value_at = match dates.first_value {
         Some(v) if v >= start => v,
@@ -292,9 +116,9 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
         signals.push(Phase::Advocacy);
     }
     // Keep journey order without a sort (the explicit phase may have been pushed first).
-    signals = Phase::ALL
+    signals = Phase::NAMES
         .iter()
-        .copied()
+        .map(|(_, p)| *p)
         .filter(|p| signals.contains(p))
         .collect();
     Some(Lifecycle {
@@ -307,7 +131,6 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::AccountDates;
     use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -325,24 +148,6 @@ mod tests {
     fn at(c: &Context, y: i64, m: u32, d: u32) -> (Stage, Phase, Vec<Phase>) {
         let l = derive(c, Timestamp::from_date(y, m, d)).unwrap();
         (l.stage, l.phase, l.signals)
-    }
-
-    #[test]
-    fn default_signal_trees_are_what_their_sources_parse_to() {
-        let p = LifecyclePolicy::default();
-        for (signal, source) in [
-            (&p.growth, DEFAULT_GROWTH),
-            (&p.expansion, DEFAULT_EXPANSION),
-            (&p.advocacy, DEFAULT_ADVOCACY),
-        ] {
-            let parsed = Condition::parse(source).unwrap();
-            assert_eq!(signal.source(), source);
-            assert_eq!(
-                crate::expr::compiled::encode(signal.root()),
-                crate::expr::compiled::encode(parsed.root()),
-                "{source}"
-            );
-        }
     }
 
     #[test]

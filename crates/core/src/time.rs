@@ -103,10 +103,17 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Milliseconds since the epoch of `2026-05-01` or RFC 3339 text (a date-time without
+/// offset is read as UTC), as traits carry dates; `None` for anything else.
+pub fn parse_date_text(s: &str) -> Option<i64> {
+    let l = parse_local(s)?;
+    Some(l.millis - l.offset.unwrap_or(0))
+}
+
 /// A date-time as written in a file: wall-clock milliseconds (as if UTC) and the explicit
 /// offset, if the text carried one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct LocalDateTime {
+pub struct LocalDateTime {
     /// Wall-clock time as if it were UTC.
     pub millis: i64,
     /// Explicit offset east of UTC in milliseconds (`Z` is zero).
@@ -117,7 +124,7 @@ pub(crate) struct LocalDateTime {
 
 /// Parse `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` (or a space instead of `T`), with an
 /// optional `Z` / `±HH:MM` suffix.
-pub(crate) fn parse_local(text: &str) -> Option<LocalDateTime> {
+pub fn parse_local(text: &str) -> Option<LocalDateTime> {
     let text = text.trim();
     let date = parse_date(text.get(0..10)?)?;
     let rest = &text[10..];
@@ -175,7 +182,7 @@ pub(crate) fn parse_local(text: &str) -> Option<LocalDateTime> {
 
 /// Parse a fixed offset `+HH:MM`, `-HH:MM`, `+HH`, optionally prefixed by `UTC`, into
 /// milliseconds east of UTC. `UTC`, `Z` and `Etc/UTC` are zero.
-pub(crate) fn parse_offset(text: &str) -> Option<i64> {
+pub fn parse_offset(text: &str) -> Option<i64> {
     let t = text.trim();
     if matches!(t, "UTC" | "Z" | "z" | "Etc/UTC" | "GMT" | "utc") {
         return Some(0);

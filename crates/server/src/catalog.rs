@@ -1,6 +1,7 @@
 //! The campaign catalog the collector serves: campaigns-as-code loaded from a folder of TOML
-//! files, validated by the core, and serialised once into the compiled JSON the widget fetches
-//! (`touchpoint_core::campaign::compiled`), with an ETag so unchanged catalogs cost a 304.
+//! files, validated by `touchpoint-authoring`, and serialised once into the compiled JSON the
+//! widget fetches (`touchpoint_core::campaign::compiled`), with an ETag so unchanged catalogs
+//! cost a 304.
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use touchpoint_core::campaign::compiled;
@@ -37,7 +38,10 @@ pub enum CatalogError {
 impl Catalog {
     /// Build a catalog from validated campaigns.
     pub fn new(campaigns: Vec<Campaign>) -> Self {
-        let json = compiled::encode_catalog(&campaigns).to_string();
+        // The model's derived `Serialize` writes strings, numbers, lists and maps with string
+        // keys only, so serde_json cannot refuse it.
+        let json = serde_json::to_string(&compiled::Catalog::new(&campaigns))
+            .expect("a catalog serialises");
         let etag = format!("\"{:x}\"", Sha256::digest(json.as_bytes()));
         Self {
             campaigns,
@@ -46,7 +50,7 @@ impl Catalog {
         }
     }
 
-    /// Load every `*.toml` file of `dir`, in name order, validating each with the core.
+    /// Load every `*.toml` file of `dir`, in name order, validating each.
     ///
     /// # Errors
     /// When the folder or a file cannot be read, or any campaign is invalid: every problem of
@@ -68,7 +72,7 @@ impl Catalog {
             let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
             files.push((path.display().to_string(), text));
         }
-        let report = touchpoint_core::files::check_files(
+        let report = touchpoint_authoring::files::check_files(
             files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
         );
         if report.is_ok() {

@@ -32,7 +32,7 @@ fn the_example_playbook_checks_clean() {
 
 #[test]
 fn every_mistake_is_reported_with_file_line_column_path_and_caret() {
-    let (code, text) = check(&repo("crates/core/tests/fixtures/bad"));
+    let (code, text) = check(&repo("crates/authoring/tests/fixtures/bad"));
     assert_eq!(code, 1, "{text}");
     for expected in [
         "bad-condition.toml:7:50: audience.condition: expected a value, found `and`",
@@ -77,7 +77,7 @@ fn serve_refuses_invalid_campaigns() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
         .args(["serve", "--bind", "127.0.0.1:0", "--campaigns"])
-        .arg(repo("crates/core/tests/fixtures/bad"))
+        .arg(repo("crates/authoring/tests/fixtures/bad"))
         .arg("--database-url")
         .arg(dir.path().join("x.db"))
         .output()

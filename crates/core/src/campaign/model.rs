@@ -1,52 +1,38 @@
-//! The validated campaign: every value parsed, every reference checked. Only
-//! `Campaign::try_from(RawCampaign)` builds one, so the decision never meets a bad campaign.
+//! The validated campaign: every value parsed, every reference checked.
+//!
+//! [`Campaign`] can only be built by [`Campaign::new`], which checks every invariant the
+//! decision relies on (see [`super::check`]); its parts are readable through `Deref` but
+//! not writable. Both ways in go through it: the authoring crate's validator (campaign
+//! files on the server) and the compiled catalog's decoder (the widget).
+//!
+//! `Serialize` writes the compiled catalog's form of each type (see [`super::compiled`]):
+//! the derives below are that form's encoder, and the variant names come from the tables
+//! in [`crate::vocab`] (a test pins each derived tag to its table).
 use crate::expr::{Condition, Glob};
-use crate::stage::{Phase, Stage};
 use crate::time::Timestamp;
+use crate::vocab::{
+    ActionKind, BannerPosition, CapScope, Category, FormatKind, Goal, Phase, Stage, SurveyType,
+    Team, TriggerKind,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// What the campaign is for (reporting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Goal {
-    /// Drive feature adoption.
-    Adoption,
-    /// Announce something.
-    Announcement,
-    /// Collect feedback.
-    Feedback,
-    /// Secure the renewal.
-    Renewal,
-    /// Sell more.
-    Expansion,
-    /// Turn promoters into advocates.
-    Advocacy,
-}
-
-/// Consent category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Part of the service; always allowed.
-    Service,
-    /// Marketing; needs consent.
-    Marketing,
-}
+use std::ops::Deref;
 
 /// Who the campaign is for.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Audience {
     /// Allowed stages; empty means any.
     pub stages: Vec<Stage>,
     /// Allowed phases (time phase or active signal); empty means any.
     pub phases: Vec<Phase>,
     /// Targeting condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
 }
 
 /// What makes a campaign appear.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "on", rename_all = "snake_case")]
 pub enum Trigger {
     /// A page load whose URL matches.
     PageLoad {
@@ -61,6 +47,7 @@ pub enum Trigger {
     /// An element becoming visible (armed by the widget on a matching page load).
     ElementVisible {
         /// URL glob, if restricted.
+        #[serde(skip_serializing_if = "Option::is_none")]
         url: Option<Glob>,
         /// CSS selector.
         selector: String,
@@ -68,6 +55,7 @@ pub enum Trigger {
     /// A delay after a matching page load (armed by the widget).
     Delay {
         /// URL glob, if restricted.
+        #[serde(skip_serializing_if = "Option::is_none")]
         url: Option<Glob>,
         /// Seconds to wait.
         seconds: u32,
@@ -130,17 +118,6 @@ pub enum Format {
     Feed,
 }
 
-/// Which edge of the viewport a banner sits on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BannerPosition {
-    /// The top (the default).
-    #[default]
-    Top,
-    /// The bottom.
-    Bottom,
-}
-
 /// One tour step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TourStep {
@@ -170,6 +147,7 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Survey {
     /// Which kind.
+    #[serde(flatten)]
     pub survey: SurveyKind,
     /// The question.
     pub question: String,
@@ -177,7 +155,7 @@ pub struct Survey {
 
 /// The kind of survey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "survey", rename_all = "snake_case")]
 pub enum SurveyKind {
     /// Net Promoter Score, 0–10.
     Nps,
@@ -233,19 +211,62 @@ impl Format {
         }
     }
 
-    /// The snake_case name used in files.
-    pub fn name(&self) -> &'static str {
+    /// Which kind of format this is.
+    pub fn kind(&self) -> FormatKind {
         match self {
-            Format::Banner { .. } => "banner",
-            Format::Modal { .. } => "modal",
-            Format::Slideout => "slideout",
-            Format::Tooltip { .. } => "tooltip",
-            Format::Hotspot { .. } => "hotspot",
-            Format::Tour { .. } => "tour",
-            Format::Checklist { .. } => "checklist",
-            Format::Survey(_) => "survey",
-            Format::Toast => "toast",
-            Format::Feed => "feed",
+            Format::Banner { .. } => FormatKind::Banner,
+            Format::Modal { .. } => FormatKind::Modal,
+            Format::Slideout => FormatKind::Slideout,
+            Format::Tooltip { .. } => FormatKind::Tooltip,
+            Format::Hotspot { .. } => FormatKind::Hotspot,
+            Format::Tour { .. } => FormatKind::Tour,
+            Format::Checklist { .. } => FormatKind::Checklist,
+            Format::Survey(_) => FormatKind::Survey,
+            Format::Toast => FormatKind::Toast,
+            Format::Feed => FormatKind::Feed,
+        }
+    }
+
+    /// The name used in files (`banner`, `tour`...).
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+impl Trigger {
+    /// Which kind of trigger this is.
+    pub fn kind(&self) -> TriggerKind {
+        match self {
+            Trigger::PageLoad { .. } => TriggerKind::PageLoad,
+            Trigger::Event { .. } => TriggerKind::Event,
+            Trigger::ElementVisible { .. } => TriggerKind::ElementVisible,
+            Trigger::Delay { .. } => TriggerKind::Delay,
+            Trigger::Manual => TriggerKind::Manual,
+        }
+    }
+}
+
+impl SurveyKind {
+    /// Which type of survey this is.
+    pub fn kind(&self) -> SurveyType {
+        match self {
+            SurveyKind::Nps => SurveyType::Nps,
+            SurveyKind::Csat => SurveyType::Csat,
+            SurveyKind::SingleChoice { .. } => SurveyType::SingleChoice,
+            SurveyKind::FreeText => SurveyType::FreeText,
+        }
+    }
+}
+
+impl CtaAction {
+    /// Which kind of action this is.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            CtaAction::OpenUrl { .. } => ActionKind::OpenUrl,
+            CtaAction::Track { .. } => ActionKind::Track,
+            CtaAction::Dismiss => ActionKind::Dismiss,
+            CtaAction::Snooze => ActionKind::Snooze,
+            CtaAction::BookMeeting { .. } => ActionKind::BookMeeting,
         }
     }
 }
@@ -269,12 +290,13 @@ pub struct Cta {
     /// Button label.
     pub label: String,
     /// What it does.
+    #[serde(flatten)]
     pub action: CtaAction,
 }
 
 /// What a CTA does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum CtaAction {
     /// Open a URL.
     OpenUrl {
@@ -298,7 +320,7 @@ pub enum CtaAction {
 }
 
 /// An A/B variant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Variant {
     /// Slug.
     pub id: String,
@@ -309,22 +331,14 @@ pub struct Variant {
 }
 
 /// When a campaign may run, as UTC instants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Schedule {
     /// Inclusive start.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Timestamp>,
     /// Exclusive end.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<Timestamp>,
-}
-
-/// Per-user or per-account cap scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CapScope {
-    /// This user.
-    User,
-    /// All users of the account together.
-    Account,
 }
 
 /// At most `max` views per `scope` within `within_days` (lifetime if `None`).
@@ -335,15 +349,18 @@ pub struct Cap {
     /// Views allowed.
     pub max: u32,
     /// Rolling window in days.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub within_days: Option<u32>,
 }
 
 /// How often a campaign may be shown.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Frequency {
     /// Lifetime views per user.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_views: Option<u32>,
     /// Days after a dismissal before showing again; `None`: never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recontact_days: Option<u32>,
     /// Snooze length in days.
     pub snooze_days: u32,
@@ -354,7 +371,7 @@ pub struct Frequency {
 }
 
 /// A conversion goal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConversionGoal {
     /// Tracked event.
     pub event: String,
@@ -362,21 +379,10 @@ pub struct ConversionGoal {
     pub within_days: u32,
 }
 
-/// Which team a lead goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Team {
-    /// Sales (expansion).
-    Sales,
-    /// Marketing (advocacy).
-    Marketing,
-    /// Customer success.
-    Success,
-}
-
-/// What raises a lead.
+/// What raises a lead; written as the one field that says so (`cta`, `min_score` or
+/// `answers`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum LeadSource {
     /// Using this CTA.
     Cta {
@@ -405,21 +411,16 @@ pub struct LeadRule {
     pub source: LeadSource,
 }
 
-/// A validated campaign.
-///
-/// Serde goes through the wire form: serialising writes [`RawCampaign::from`]`(&campaign)`
-/// (schedule in UTC) and deserialising validates with `TryFrom<RawCampaign>`, so
-/// `serde_json::from_str::<Vec<Campaign>>` cannot produce an invalid campaign.
-///
-/// [`RawCampaign::from`]: super::RawCampaign
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-#[serde(try_from = "super::RawCampaign", into = "super::RawCampaign")]
-pub struct Campaign {
+/// The parts of a campaign, as [`Campaign::new`] takes them and as a campaign reads
+/// (through `Deref`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignParts {
     /// Stable slug.
     pub id: String,
     /// Human name.
     pub name: String,
     /// Owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// Goal.
     pub goal: Goal,
@@ -437,21 +438,53 @@ pub struct Campaign {
     pub format: Format,
     /// Fallback locale.
     pub default_locale: String,
-    /// Content per locale.
+    /// Content per locale (always has the default locale).
     pub content: BTreeMap<String, Content>,
-    /// Variants (at least one; `control` when none were written).
+    /// Variants (at least one, weights summing to 100; `control` when none were written).
     pub variants: Vec<Variant>,
     /// Schedule in UTC.
     pub schedule: Schedule,
     /// Frequency.
     pub frequency: Frequency,
     /// Conversion goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion: Option<ConversionGoal>,
     /// Lead routing.
     pub leads: Vec<LeadRule>,
 }
 
+/// A validated campaign: [`CampaignParts`] that passed [`Campaign::new`]'s checks.
+///
+/// Read its parts as fields (`campaign.id`, `campaign.variants`); they cannot be changed,
+/// so the invariants hold for as long as the campaign exists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Campaign(CampaignParts);
+
+impl Deref for Campaign {
+    type Target = CampaignParts;
+
+    fn deref(&self) -> &CampaignParts {
+        &self.0
+    }
+}
+
 impl Campaign {
+    /// Check `parts` against every invariant the decision and the widget rely on (see
+    /// [`super::check`]) and make them a campaign.
+    ///
+    /// # Errors
+    /// The first invariant that does not hold, with the path of the field at fault.
+    pub fn new(parts: CampaignParts) -> Result<Campaign, super::FieldError> {
+        super::check::check(&parts)?;
+        Ok(Campaign(parts))
+    }
+
+    /// The parts back, to change and check again.
+    pub fn into_parts(self) -> CampaignParts {
+        self.0
+    }
+
     /// The content for `locale` in `variant`: exact locale, then its language (`fr` for
     /// `fr-CA`), then the default locale; a variant's content wins over the campaign's at
     /// each step. Returns the locale actually used.
@@ -465,7 +498,7 @@ impl Campaign {
                 return (k, c);
             }
         }
-        // Validation guarantees content for the default locale; this is a safe fallback.
+        // `Campaign::new` guarantees content for the default locale; this is a safe fallback.
         let (k, c) = self
             .content
             .iter()

@@ -8,7 +8,7 @@
 //! | source | compiled |
 //! |---|---|
 //! | `"x"`, `3`, `true` | `"x"`, `3`, `true` |
-//! | `2026-05-01`, `30d` | `["date", ms]`, `["dur", ms]` |
+//! | `2026-05-01`, `30d` | `["date", days since the epoch]`, `["dur", ms]` |
 //! | `["a", "b"]` | `["list", "a", "b"]` |
 //! | `user.role`, `account.plan` | `["user", "role"]`, `["account", "plan"]` |
 //! | `page.url`, `page.path`, `page.title`, `locale` | `["page.url"]`, … `["locale"]` |
@@ -20,64 +20,86 @@
 //! | `a matches "g"` | `["matches", a, "g"]` |
 //!
 //! Spans are not carried: they only serve error messages, which the server has already given.
-//! Decoding checks shapes (an unknown node or a wrong arity is an error naming the node), not
-//! types — the tree comes from [`Condition::parse`](super::Condition::parse) on the server.
-use super::{CmpOp, DateFn, Expr, ExprKind, Glob, Literal, Span, Var};
-use serde_json::{json, Value};
+//! Decoding checks shapes (an unknown node or a wrong arity is an error naming the node) and
+//! depth (at most [`MAX_DEPTH`] levels, so neither decoding nor evaluation can exhaust the
+//! widget's stack), not types: the tree was type-checked on the server, and evaluation is
+//! total (an ill-typed comparison is unknown).
+//!
+//! One codec: the server writes the form with the `Serialize` impls below, the widget reads
+//! it with [`decode`]; the operator and function names come from [`CmpOp::NAMES`] and
+//! [`DateFn::NAMES`].
+use super::{CmpOp, Condition, DateFn, Expr, ExprKind, Glob, Literal, Span, Var};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+use serde_json::Value;
 
-const CMP: [(&str, CmpOp); 6] = [
-    ("==", CmpOp::Eq),
-    ("!=", CmpOp::Ne),
-    ("<", CmpOp::Lt),
-    ("<=", CmpOp::Le),
-    (">", CmpOp::Gt),
-    (">=", CmpOp::Ge),
-];
+/// The deepest tree a condition may have (a leaf is one level). Deeper trees are refused
+/// by the authoring crate's parser and by [`decode`].
+pub const MAX_DEPTH: usize = 100;
 
-const FNS: [(&str, DateFn); 4] = [
-    ("days_until", DateFn::DaysUntil),
-    ("days_since", DateFn::DaysSince),
-    ("time_until", DateFn::TimeUntil),
-    ("time_since", DateFn::TimeSince),
-];
-
-/// The name `v` has in `table` (the tables of names the campaign and condition forms share).
-pub(crate) fn name_of<T: PartialEq + Copy>(table: &[(&'static str, T)], v: T) -> &'static str {
-    table.iter().find(|(_, t)| *t == v).map_or("", |(n, _)| n)
+/// One node: its tag, then its arguments.
+fn tagged<S: Serializer, T: Serialize + ?Sized>(
+    s: S,
+    tag: &str,
+    args: &[&T],
+) -> Result<S::Ok, S::Error> {
+    let mut seq = s.serialize_seq(Some(args.len() + 1))?;
+    seq.serialize_element(tag)?;
+    for a in args {
+        seq.serialize_element(a)?;
+    }
+    seq.end()
 }
 
-/// The compiled form of an expression.
-pub fn encode(e: &Expr) -> Value {
-    let pair = |tag: &str, a: &Expr, b: &Expr| json!([tag, encode(a), encode(b)]);
-    match &e.kind {
-        ExprKind::Lit(Literal::Str(s)) => json!(s),
-        ExprKind::Lit(Literal::Num(n)) => json!(n),
-        ExprKind::Lit(Literal::Bool(b)) => json!(b),
-        ExprKind::Lit(Literal::Date(ms)) => json!(["date", ms]),
-        ExprKind::Lit(Literal::Duration(ms)) => json!(["dur", ms]),
-        ExprKind::List(items) => {
-            let mut out = vec![json!("list")];
-            out.extend(items.iter().map(encode));
-            Value::Array(out)
+impl Serialize for Expr {
+    /// The compiled form (see the module docs).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.kind {
+            ExprKind::Lit(Literal::Str(x)) => s.serialize_str(x),
+            ExprKind::Lit(Literal::Num(n)) => s.serialize_f64(*n),
+            ExprKind::Lit(Literal::Bool(b)) => s.serialize_bool(*b),
+            ExprKind::Lit(Literal::Date(days)) => tagged(s, "date", &[days]),
+            ExprKind::Lit(Literal::Duration(ms)) => tagged(s, "dur", &[ms]),
+            ExprKind::List(items) => {
+                let items: Vec<&Expr> = items.iter().collect();
+                tagged(s, "list", &items)
+            }
+            ExprKind::Var(v) => match v {
+                Var::User(k) => tagged(s, "user", &[k]),
+                Var::Account(k) => tagged(s, "account", &[k]),
+                Var::PageUrl => tagged::<S, str>(s, "page.url", &[]),
+                Var::PagePath => tagged::<S, str>(s, "page.path", &[]),
+                Var::PageTitle => tagged::<S, str>(s, "page.title", &[]),
+                Var::Locale => tagged::<S, str>(s, "locale", &[]),
+                Var::EventCount(n) => tagged(s, "event.count", &[n]),
+                Var::EventLastSeen(n) => tagged(s, "event.last_seen", &[n]),
+            },
+            ExprKind::Call(f, a) => tagged(s, f.as_str(), &[&**a]),
+            ExprKind::Not(a) => tagged(s, "not", &[&**a]),
+            ExprKind::And(a, b) => tagged(s, "and", &[&**a, &**b]),
+            ExprKind::Or(a, b) => tagged(s, "or", &[&**a, &**b]),
+            ExprKind::Cmp(op, a, b) => tagged(s, op.as_str(), &[&**a, &**b]),
+            ExprKind::In(a, b, negated) => {
+                tagged(s, if *negated { "not in" } else { "in" }, &[&**a, &**b])
+            }
+            ExprKind::Contains(a, b) => tagged(s, "contains", &[&**a, &**b]),
+            ExprKind::Matches(a, g) => {
+                let mut seq = s.serialize_seq(Some(3))?;
+                seq.serialize_element("matches")?;
+                seq.serialize_element(&**a)?;
+                seq.serialize_element(g.as_str())?;
+                seq.end()
+            }
         }
-        ExprKind::Var(v) => match v {
-            Var::User(k) => json!(["user", k]),
-            Var::Account(k) => json!(["account", k]),
-            Var::PageUrl => json!(["page.url"]),
-            Var::PagePath => json!(["page.path"]),
-            Var::PageTitle => json!(["page.title"]),
-            Var::Locale => json!(["locale"]),
-            Var::EventCount(n) => json!(["event.count", n]),
-            Var::EventLastSeen(n) => json!(["event.last_seen", n]),
-        },
-        ExprKind::Call(f, a) => json!([name_of(&FNS, *f), encode(a)]),
-        ExprKind::Not(a) => json!(["not", encode(a)]),
-        ExprKind::And(a, b) => pair("and", a, b),
-        ExprKind::Or(a, b) => pair("or", a, b),
-        ExprKind::Cmp(op, a, b) => pair(name_of(&CMP, *op), a, b),
-        ExprKind::In(a, b, negated) => pair(if *negated { "not in" } else { "in" }, a, b),
-        ExprKind::Contains(a, b) => pair("contains", a, b),
-        ExprKind::Matches(a, g) => json!(["matches", encode(a), g.as_str()]),
+    }
+}
+
+impl Serialize for Condition {
+    /// `{"source": "...", "tree": [...]}`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Condition", 2)?;
+        o.serialize_field("source", &self.source)?;
+        o.serialize_field("tree", &self.root)?;
+        o.end()
     }
 }
 
@@ -104,11 +126,32 @@ fn node(kind: ExprKind) -> Expr {
     }
 }
 
+/// A condition from its source text and the tree the server compiled from it.
+///
+/// # Errors
+/// A malformed or too deep tree, with the node at fault.
+pub fn decode_condition(source: &str, tree: &Value) -> Result<Condition, DecodeError> {
+    // `decode` has bounded the depth already; `Condition::new` would walk the tree again.
+    Ok(Condition {
+        source: source.to_owned(),
+        root: decode(tree)?,
+    })
+}
+
 /// Read a compiled expression back (see the module docs for the form).
 ///
 /// # Errors
-/// An unknown node, a node with the wrong number or kind of arguments.
+/// An unknown node, a node with the wrong number or kind of arguments, or a tree deeper
+/// than [`MAX_DEPTH`].
 pub fn decode(v: &Value) -> Result<Expr, DecodeError> {
+    decode_at(v, 1)
+}
+
+fn decode_at(v: &Value, depth: usize) -> Result<Expr, DecodeError> {
+    if depth > MAX_DEPTH {
+        return Err(super::TooDeep.to_string());
+    }
+    let decode = |v: &Value| decode_at(v, depth + 1);
     let lit = |l| Ok(node(ExprKind::Lit(l)));
     let parts = match v {
         Value::String(s) => return lit(Literal::Str(s.clone())),
@@ -171,11 +214,11 @@ pub fn decode(v: &Value) -> Result<Expr, DecodeError> {
             _ => return Err(bad()),
         },
         _ => {
-            if let Some((_, f)) = FNS.iter().find(|(n, _)| *n == tag) {
-                ExprKind::Call(*f, one()?)
-            } else if let Some((_, op)) = CMP.iter().find(|(n, _)| *n == tag) {
+            if let Some(f) = DateFn::from_name(tag) {
+                ExprKind::Call(f, one()?)
+            } else if let Some(op) = CmpOp::from_name(tag) {
                 let (a, b) = two()?;
-                ExprKind::Cmp(*op, a, b)
+                ExprKind::Cmp(op, a, b)
             } else {
                 return Err(format!("unknown node `{tag}`"));
             }
@@ -183,60 +226,12 @@ pub fn decode(v: &Value) -> Result<Expr, DecodeError> {
     };
     Ok(node(kind))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::Condition;
+    use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    /// Spans aside, decoding what was encoded gives the parsed tree back.
-    fn without_spans(e: &Expr) -> Expr {
-        let b = |x: &Expr| Box::new(without_spans(x));
-        let kind = match &e.kind {
-            ExprKind::List(items) => ExprKind::List(items.iter().map(without_spans).collect()),
-            ExprKind::Call(f, a) => ExprKind::Call(*f, b(a)),
-            ExprKind::Not(a) => ExprKind::Not(b(a)),
-            ExprKind::And(x, y) => ExprKind::And(b(x), b(y)),
-            ExprKind::Or(x, y) => ExprKind::Or(b(x), b(y)),
-            ExprKind::Cmp(op, x, y) => ExprKind::Cmp(*op, b(x), b(y)),
-            ExprKind::In(x, y, n) => ExprKind::In(b(x), b(y), *n),
-            ExprKind::Contains(x, y) => ExprKind::Contains(b(x), b(y)),
-            ExprKind::Matches(x, g) => ExprKind::Matches(b(x), g.clone()),
-            other => other.clone(),
-        };
-        node(kind)
-    }
-
-    #[test]
-    fn every_node_round_trips() {
-        let src = r#"days_until(account.renewal_date) <= 120 and user.role in ["admin", 'owner']
-            or not (page.path matches "/app/**" or page.url contains "x" or page.title == "T")
-            or locale not in ["de"] or event("export").count >= 3
-            or time_since(event("plan_limit_hit").last_seen) <= 30d
-            or days_since(2026-05-01) > 2 or time_until(account.end) < 2w
-            or user.beta == true or user.score != 1.5 or user.n > -2"#;
-        let c = Condition::parse(src).unwrap();
-        let wire = encode(c.root());
-        let back = decode(&wire).unwrap();
-        assert_eq!(back, without_spans(c.root()));
-        assert_eq!(encode(&back), wire);
-    }
-
-    #[test]
-    fn the_form_is_the_documented_one() {
-        let c =
-            Condition::parse("account.seat_utilisation >= 0.85 and user.role in ['a']").unwrap();
-        assert_eq!(
-            encode(c.root()),
-            json!([
-                "and",
-                [">=", ["account", "seat_utilisation"], 0.85],
-                ["in", ["user", "role"], ["list", "a"]]
-            ])
-        );
-    }
 
     #[test]
     fn malformed_nodes_are_named() {
@@ -259,5 +254,22 @@ mod tests {
         for (wire, message) in cases {
             assert_eq!(decode(&wire), Err(message.to_owned()), "{wire}");
         }
+    }
+
+    #[test]
+    fn a_tree_deeper_than_the_limit_is_refused_not_recursed_into() {
+        // Issue 10: a catalog's bytes must not abort the widget; a tree nested a million
+        // levels would exhaust the stack of a recursive reader.
+        let mut deep = json!(true);
+        for _ in 0..MAX_DEPTH - 1 {
+            deep = json!(["not", deep]);
+        }
+        assert!(decode(&deep).is_ok());
+        let too_deep = json!(["not", deep]);
+        assert_eq!(
+            decode(&too_deep),
+            Err("nested more than 100 levels deep".to_owned())
+        );
+        assert!(decode_condition("x", &too_deep).is_err());
     }
 }

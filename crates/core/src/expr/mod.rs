@@ -1,9 +1,11 @@
 //! The targeting language: the small, typed condition language CS people write in campaign
 //! files (`days_until(account.renewal_date) <= 120 and user.role in ["admin", "owner"]`).
 //!
-//! It is split the way a compiler is: [`lexer`] → [`parser`] (spans on every node) →
-//! [`typecheck`] (catches `page.path > 3` before a campaign ships) → [`eval`] (three-valued).
-//! [`Condition`] ties them together and is what campaigns hold.
+//! It is split the way a compiler is: a lexer, a parser (spans on every node) and a type
+//! checker (catches `page.path > 3` before a campaign ships) in the `touchpoint-authoring`
+//! crate, which only the server uses; here, the syntax tree they produce, its [`compiled`]
+//! form (how the tree travels to the widget), and [`eval`] (three-valued). [`Condition`] is
+//! what campaigns hold.
 //!
 //! # The language
 //! - Names: `user.<trait>`, `account.<trait>`, `page.url`, `page.path`, `page.title`,
@@ -24,9 +26,6 @@
 pub mod compiled;
 pub mod eval;
 pub mod glob;
-pub mod lexer;
-pub mod parser;
-pub mod typecheck;
 
 use std::fmt;
 
@@ -51,58 +50,6 @@ impl Span {
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-}
-
-/// What kind of mistake an [`ExprError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ExprErrorKind {
-    /// The text does not follow the grammar.
-    Syntax,
-    /// A name that the language does not know (`usr.plan`, `page.foo`).
-    UnknownName,
-    /// Well-formed but ill-typed (`page.path > 3`).
-    Type,
-    /// Nested too deeply to evaluate safely.
-    TooDeep,
-}
-
-/// A parse or type error in a condition, with the exact span at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ExprError {
-    /// What kind of mistake.
-    pub kind: ExprErrorKind,
-    /// Where, in bytes of the condition text.
-    pub span: Span,
-    /// What was expected, in words a CS person can act on.
-    pub message: String,
-}
-
-impl ExprError {
-    /// A new error.
-    pub fn new(kind: ExprErrorKind, span: Span, message: &str) -> Self {
-        Self {
-            kind,
-            span,
-            message: message.to_owned(),
-        }
-    }
-
-    /// Render like a compiler: the source line, a caret under the span, the message.
-    ///
-    /// # Example
-    /// ```
-    /// use touchpoint_core::expr::Condition;
-    /// let err = &Condition::parse("user.plan == ").unwrap_err()[0];
-    /// assert_eq!(
-    ///     err.render("user.plan == "),
-    ///     "user.plan == \n             ^ expected a value, found the end of the condition\n"
-    /// );
-    /// ```
-    pub fn render(&self, source: &str) -> String {
-        crate::diagnostic::render_snippet(source, self.span, &self.message, false)
     }
 }
 
@@ -142,34 +89,36 @@ pub enum Var {
     EventLastSeen(String),
 }
 
-/// A function of one date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateFn {
-    /// `days_until(d)`: whole days from now to `d`.
-    DaysUntil,
-    /// `days_since(d)`: whole days from `d` to now.
-    DaysSince,
-    /// `time_until(d)`: a duration.
-    TimeUntil,
-    /// `time_since(d)`: a duration.
-    TimeSince,
+crate::named! {
+    /// A function of one date, named as in conditions and in the compiled tree.
+    pub enum DateFn {
+        /// `days_until(d)`: whole days from now to `d`.
+        DaysUntil = "days_until",
+        /// `days_since(d)`: whole days from `d` to now.
+        DaysSince = "days_since",
+        /// `time_until(d)`: a duration.
+        TimeUntil = "time_until",
+        /// `time_since(d)`: a duration.
+        TimeSince = "time_since",
+    }
 }
 
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
+crate::named! {
+    /// A comparison operator, named as in conditions and in the compiled tree.
+    pub enum CmpOp {
+        /// `==`
+        Eq = "==",
+        /// `!=`
+        Ne = "!=",
+        /// `<`
+        Lt = "<",
+        /// `<=`
+        Le = "<=",
+        /// `>`
+        Gt = ">",
+        /// `>=`
+        Ge = ">=",
+    }
 }
 
 /// An expression node with its span.
@@ -221,42 +170,26 @@ impl PartialEq for Condition {
     }
 }
 
+/// Why a syntax tree cannot be a [`Condition`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("nested more than {} levels deep", compiled::MAX_DEPTH)]
+pub struct TooDeep;
+
 impl Condition {
-    /// Parse and type-check a condition.
+    /// A condition from its source text and its syntax tree. The caller vouches for the
+    /// tree's types (the authoring crate type-checks it; the widget trusts the server, and
+    /// evaluation is total anyway); its depth is checked here, so evaluating it cannot
+    /// exhaust the stack.
     ///
     /// # Errors
-    /// Every error found (a syntax error stops parsing; type errors are all collected), each
-    /// with the span at fault. Never panics, whatever the input.
-    ///
-    /// # Example
-    /// ```
-    /// use touchpoint_core::expr::Condition;
-    /// let c = Condition::parse("account.plan in ['pro', 'team'] and user.nps >= 9").unwrap();
-    /// assert_eq!(c.source(), "account.plan in ['pro', 'team'] and user.nps >= 9");
-    /// let errs = Condition::parse("page.path > 3").unwrap_err();
-    /// assert_eq!(errs[0].span.start, 0);
-    /// ```
-    pub fn parse(source: &str) -> Result<Condition, Vec<ExprError>> {
-        let root = parser::parse(source).map_err(|e| vec![e])?;
-        typecheck::check(&root)?;
+    /// [`TooDeep`] when the tree is nested more than [`compiled::MAX_DEPTH`] levels.
+    pub fn new(source: &str, root: Expr) -> Result<Condition, TooDeep> {
+        if depth(&root) > compiled::MAX_DEPTH {
+            return Err(TooDeep);
+        }
         Ok(Condition {
             source: source.to_owned(),
             root,
-        })
-    }
-
-    /// A condition from its source text and the tree the server compiled from it (see
-    /// [`compiled`]). Trusted: the tree is not type-checked again.
-    ///
-    /// # Errors
-    /// A malformed tree, with the node at fault.
-    pub fn from_compiled(
-        source: &str,
-        tree: &serde_json::Value,
-    ) -> Result<Condition, compiled::DecodeError> {
-        Ok(Condition {
-            source: source.to_owned(),
-            root: compiled::decode(tree)?,
         })
     }
 
@@ -274,6 +207,32 @@ impl Condition {
     pub fn eval(&self, cx: &EvalContext<'_>) -> Tri {
         eval::eval_bool(&self.root, cx)
     }
+}
+
+/// How many nodes deep `root` is (a leaf is 1); iterative, so a hostile tree cannot
+/// exhaust the stack here either.
+pub fn depth(root: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut todo = vec![(root, 1)];
+    while let Some((e, d)) = todo.pop() {
+        deepest = deepest.max(d);
+        match &e.kind {
+            ExprKind::Lit(_) | ExprKind::Var(_) => {}
+            ExprKind::List(items) => todo.extend(items.iter().map(|x| (x, d + 1))),
+            ExprKind::Call(_, a) | ExprKind::Not(a) | ExprKind::Matches(a, _) => {
+                todo.push((a, d + 1));
+            }
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::In(a, b, _)
+            | ExprKind::Contains(a, b) => {
+                todo.push((a, d + 1));
+                todo.push((b, d + 1));
+            }
+        }
+    }
+    deepest
 }
 
 impl fmt::Display for Condition {

@@ -2,14 +2,14 @@
 //! file, the field path, the line and column, and a caret under the place.
 //!
 //! Pure functions over (file name, text): the CLI (`touchpoint check <dir>`) reads the
-//! files and prints the [`Diagnostic`]s; nothing here touches the file system. Behind
-//! feature `files` because the TOML parser is only needed on the server.
-use crate::campaign::{Campaign, RawCampaign, ValidationError};
+//! files and prints the [`Diagnostic`]s; nothing here touches the file system.
 use crate::diagnostic::{line_col, render_snippet, Diagnostic};
-use crate::expr::Span;
+use crate::{RawCampaign, ValidationError, ValidationErrorKind};
 use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use touchpoint_core::expr::Span;
+use touchpoint_core::Campaign;
 
 /// The result of checking a set of files.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,7 +35,7 @@ impl CheckReport {
 ///
 /// # Example
 /// ```
-/// use touchpoint_core::files::check_file;
+/// use touchpoint_authoring::files::check_file;
 /// let text = "id = \"tips\"\nname = \"Tips\"\ngoal = \"adoption\"\n\
 ///             [audience]\ncondition = \"user.plan == \"\n\
 ///             [trigger]\non = \"page_load\"\n[format]\nkind = \"banner\"\n\
@@ -118,7 +118,7 @@ pub fn check_file(file: &str, text: &str) -> Result<Campaign, Vec<Diagnostic>> {
 ///
 /// # Example
 /// ```
-/// use touchpoint_core::files::check_files;
+/// use touchpoint_authoring::files::check_files;
 /// let a = "id = \"x\"\nname = \"X\"\ngoal = \"adoption\"\n[trigger]\non = \"manual\"\n\
 ///          [format]\nkind = \"toast\"\n[content.en]\ntitle = \"Hi\"\n";
 /// let report = check_files([("a.toml", a), ("b.toml", a)]);
@@ -134,7 +134,7 @@ pub fn check_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> C
                 if let Some(first) = seen.get(&c.id) {
                     let e = ValidationError {
                         path: "id".into(),
-                        kind: crate::campaign::ValidationErrorKind::Duplicate,
+                        kind: ValidationErrorKind::Duplicate,
                         message: format!(
                             "duplicate campaign id `{}`: also defined in {first}",
                             c.id

@@ -2,7 +2,8 @@
 //!
 //! Hand-written so that every token knows its exact byte span (for compiler-style carets)
 //! and so that no input, however odd, can make it panic.
-use super::{ExprError, ExprErrorKind, Span};
+use super::{ExprError, ExprErrorKind};
+use touchpoint_core::expr::Span;
 
 /// A token kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,7 +256,7 @@ fn number(src: &str, i: &mut usize) -> Result<Tok, ExprError> {
         if !unit.is_empty() {
             return Err(err(start, j, "unexpected letters after a date"));
         }
-        return crate::calendar::parse_date(text)
+        return touchpoint_core::calendar::parse_date(text)
             .map(Tok::Date)
             .ok_or_else(|| err(start, j, "not a valid date: write dates as YYYY-MM-DD"));
     }

@@ -1,9 +1,9 @@
 //! Compiler-style diagnostics: `file:line:column: path: message`, the source line, and a
 //! caret under the exact place. CS people read these in `touchpoint check` and in the
 //! dashboard, so they say where and what was expected.
-use crate::expr::Span;
 use serde::Serialize;
 use std::fmt;
+use touchpoint_core::expr::Span;
 
 /// One problem in a campaign file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,15 +1,15 @@
 //! Turning schedule wall-clock times into UTC instants.
 //!
-//! Fixed offsets (`UTC`, `+02:00`) are resolved everywhere. Named IANA zones need the bundled
-//! tz database of feature `tz`, which only the server enables: the server validates campaigns
-//! and sends them to the widget with instants already in UTC, so the widget's wasm carries no
-//! time-zone data.
-use crate::time::{parse_local, parse_offset, Timestamp};
+//! Fixed offsets (`UTC`, `+02:00`) and named IANA zones (`Europe/Paris`, from jiff's bundled
+//! tz database). Only the server resolves zones: it sends campaigns to the widget with
+//! instants already in UTC, so the widget's wasm carries no time-zone data (it does not
+//! depend on this crate).
+use touchpoint_core::time::{parse_local, parse_offset, Timestamp, DAY_MS};
 
 /// Check that `zone` can be resolved by this build.
 ///
 /// # Errors
-/// A message for a CS person: unknown zone, or a named zone without feature `tz`.
+/// A message for a CS person when the zone is unknown.
 pub fn check_zone(zone: &str) -> Result<(), String> {
     if parse_offset(zone).is_some() {
         return Ok(());
@@ -36,35 +36,17 @@ pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
     if let Some(offset) = parse_offset(zone) {
         return Ok(Timestamp(local.millis - offset));
     }
-    #[cfg(feature = "tz")]
-    {
-        to_instant(&named(zone)?, local.millis)
-    }
-    #[cfg(not(feature = "tz"))]
-    {
-        named(zone).and_then(|()| Err("named time zones need the `tz` feature".to_owned()))
-    }
+    to_instant(&named(zone)?, local.millis)
 }
 
-#[cfg(feature = "tz")]
 fn named(zone: &str) -> Result<jiff::tz::TimeZone, String> {
     jiff::tz::TimeZone::get(zone).map_err(|_| {
         format!("unknown time zone `{zone}`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`")
     })
 }
 
-#[cfg(not(feature = "tz"))]
-fn named(zone: &str) -> Result<(), String> {
-    Err(format!(
-        "time zone `{zone}` needs the `tz` feature: this build accepts only `UTC` or fixed \
-         offsets like `+02:00` (the server sends schedules already converted to UTC)"
-    ))
-}
-
-#[cfg(feature = "tz")]
 fn to_instant(tz: &jiff::tz::TimeZone, wall_ms: i64) -> Result<Timestamp, String> {
-    use crate::time::DAY_MS;
-    let (y, m, d) = crate::calendar::civil_from_days(wall_ms.div_euclid(DAY_MS));
+    let (y, m, d) = touchpoint_core::calendar::civil_from_days(wall_ms.div_euclid(DAY_MS));
     let ms = wall_ms.rem_euclid(DAY_MS);
     let out_of_range = || "date out of range".to_owned();
     let dt = jiff::civil::DateTime::new(
@@ -89,8 +71,6 @@ fn to_instant(tz: &jiff::tz::TimeZone, wall_ms: i64) -> Result<Timestamp, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn fixed_offsets_everywhere() {
@@ -111,9 +91,8 @@ mod tests {
         assert!(resolve("May 1st", "UTC").is_err());
     }
 
-    #[cfg(feature = "tz")]
     #[test]
-    fn named_zones_with_tz() {
+    fn named_zones() {
         assert_eq!(
             resolve("2026-05-01T09:00", "Europe/Paris")
                 .unwrap()
@@ -129,13 +108,5 @@ mod tests {
         assert!(check_zone("Europe/Pariss")
             .unwrap_err()
             .contains("unknown time zone"));
-    }
-
-    #[cfg(not(feature = "tz"))]
-    #[test]
-    fn named_zones_without_tz() {
-        assert!(resolve("2026-05-01T09:00", "Europe/Paris")
-            .unwrap_err()
-            .contains("needs the `tz` feature"));
     }
 }

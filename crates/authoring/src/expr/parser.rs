@@ -3,7 +3,8 @@
 //! A hand-written recursive-descent parser with a depth limit, so that hostile input such as
 //! ten thousand `(` yields an error instead of a stack overflow.
 use super::lexer::{lex, Tok, Token};
-use super::{CmpOp, DateFn, Expr, ExprError, ExprErrorKind, ExprKind, Glob, Literal, Span, Var};
+use super::{ExprError, ExprErrorKind};
+use touchpoint_core::expr::{CmpOp, DateFn, Expr, ExprKind, Glob, Literal, Span, Var};
 
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 64;
@@ -363,13 +364,8 @@ impl Parser {
                     )),
                 }
             }
-            "days_until" | "days_since" | "time_until" | "time_since" => {
-                let f = match name {
-                    "days_until" => DateFn::DaysUntil,
-                    "days_since" => DateFn::DaysSince,
-                    "time_until" => DateFn::TimeUntil,
-                    _ => DateFn::TimeSince,
-                };
+            _ if DateFn::from_name(name).is_some() => {
+                let f = DateFn::from_name(name).unwrap_or(DateFn::TimeSince);
                 self.expect(Tok::LParen, &format!("`(` after `{name}`"))?;
                 self.enter()?;
                 let arg = self.or()?;

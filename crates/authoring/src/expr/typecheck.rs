@@ -3,8 +3,9 @@
 //! Traits (`user.*`, `account.*`) are typed only at run time, so they check as `any`; the
 //! rest is statically typed. Catching `page.path > 3` or `days_until("soon")` when the
 //! campaign file is validated is far kinder than a campaign that silently never matches.
-use super::{CmpOp, DateFn, Expr, ExprError, ExprErrorKind, ExprKind, Literal, Var};
+use super::{ExprError, ExprErrorKind};
 use std::fmt;
+use touchpoint_core::expr::{CmpOp, DateFn, Expr, ExprKind, Literal, Var};
 
 /// A static type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,8 +262,9 @@ fn elem_word(e: Elem) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parser::parse, Span};
+    use super::super::parser::parse;
     use super::*;
+    use touchpoint_core::expr::Span;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -1,13 +1,18 @@
-//! Validation: `RawCampaign` → `Campaign`, collecting every error with its field path; and
-//! the way back, `RawCampaign::from(&Campaign)`: the authoring form of a validated campaign
-//! (schedule as UTC instants, so it validates again without any time-zone data).
-use super::model::*;
-use super::raw::*;
-use super::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
+//! Validation: `RawCampaign` → `Campaign`, collecting every error with its field path.
+//!
+//! The checks here say, in words a CS person can act on, everything that is wrong with a
+//! campaign file. What they guarantee is restated as the core's invariants
+//! (`touchpoint_core::campaign::check`), and the campaign is built by the core's
+//! `Campaign::new`, which checks those again: a campaign this module accepts is one the
+//! widget accepts, and a gap between the two shows up here as an error, not in a browser.
 use crate::diagnostic::quote;
-use crate::expr::{Condition, Glob};
-use crate::stage::{Phase, Stage};
+use crate::raw::*;
+use crate::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
 use std::collections::BTreeMap;
+use touchpoint_core::campaign::check::{is_locale, is_slug};
+use touchpoint_core::campaign::*;
+use touchpoint_core::expr::Glob;
+use touchpoint_core::vocab::{Phase, Stage};
 
 struct Errors(Vec<ValidationError>);
 
@@ -72,45 +77,6 @@ impl Errors {
     }
 }
 
-pub(crate) const GOALS: &[(&str, Goal)] = &[
-    ("adoption", Goal::Adoption),
-    ("announcement", Goal::Announcement),
-    ("feedback", Goal::Feedback),
-    ("renewal", Goal::Renewal),
-    ("expansion", Goal::Expansion),
-    ("advocacy", Goal::Advocacy),
-];
-pub(crate) const CATEGORIES: &[(&str, Category)] = &[
-    ("service", Category::Service),
-    ("marketing", Category::Marketing),
-];
-pub(crate) const STAGES: &[(&str, Stage)] = &[
-    ("acquisition", Stage::Acquisition),
-    ("service", Stage::Service),
-    ("loyalty", Stage::Loyalty),
-];
-pub(crate) const TEAMS: &[(&str, Team)] = &[
-    ("sales", Team::Sales),
-    ("marketing", Team::Marketing),
-    ("success", Team::Success),
-];
-pub(crate) const SCOPES: &[(&str, CapScope)] =
-    &[("user", CapScope::User), ("account", CapScope::Account)];
-
-pub(crate) const PHASES: [(&str, Phase); 7] = {
-    let mut t = [("", Phase::Onboarding); 7];
-    let mut i = 0;
-    while i < 7 {
-        t[i] = (Phase::ALL[i].as_str(), Phase::ALL[i]);
-        i += 1;
-    }
-    t
-};
-pub(crate) const POSITIONS: &[(&str, BannerPosition)] = &[
-    ("top", BannerPosition::Top),
-    ("bottom", BannerPosition::Bottom),
-];
-
 /// Push `x` unless present; whether it was new (a Vec: lists here are short, and a set
 /// type would add code to the widget's wasm).
 fn insert_new<T: PartialEq>(v: &mut Vec<T>, x: T) -> bool {
@@ -120,25 +86,6 @@ fn insert_new<T: PartialEq>(v: &mut Vec<T>, x: T) -> bool {
         v.push(x);
         true
     }
-}
-
-/// Whether `s` is a slug: non-empty, at most 64 of `a-z`, `0-9`, `-`, `_`, not starting
-/// with `-`.
-pub(crate) fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && !s.starts_with('-')
-        && s.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
-}
-
-fn is_locale(s: &str) -> bool {
-    let mut parts = s.split(['-', '_']);
-    let lang = parts.next().unwrap_or("");
-    (2..=3).contains(&lang.len())
-        && lang.bytes().all(|c| c.is_ascii_alphabetic())
-        && parts
-            .all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
 impl TryFrom<RawCampaign> for Campaign {
@@ -158,15 +105,24 @@ impl TryFrom<&RawCampaign> for Campaign {
 
     fn try_from(raw: &RawCampaign) -> Result<Self, Self::Error> {
         let mut e = Errors(Vec::new());
-        let c = build(raw, &mut e);
-        match c {
-            Some(c) if e.0.is_empty() => Ok(c),
+        let parts = build(raw, &mut e);
+        match parts {
+            Some(parts) if e.0.is_empty() => Campaign::new(parts).map_err(|broken| {
+                // A campaign the checks above let through but the core refuses: report it
+                // rather than serve a campaign the widget would skip.
+                ValidationErrors(vec![ValidationError {
+                    path: broken.path,
+                    kind: Kind::Invalid,
+                    message: broken.message,
+                    span: None,
+                }])
+            }),
             _ => Err(ValidationErrors(e.0)),
         }
     }
 }
 
-fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
+fn build(raw: &RawCampaign, e: &mut Errors) -> Option<CampaignParts> {
     if !is_slug(&raw.id) {
         e.push(
             "id",
@@ -180,10 +136,10 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
     if raw.name.trim().is_empty() {
         e.push("name", Kind::Invalid, "expected a non-empty name");
     }
-    let goal = e.one_of("goal", &raw.goal, GOALS);
+    let goal = e.one_of("goal", &raw.goal, Goal::NAMES);
     let category = match &raw.category {
         None => Some(Category::Service),
-        Some(c) => e.one_of("category", c, CATEGORIES),
+        Some(c) => e.one_of("category", c, Category::NAMES),
     };
     let holdout_bp = if raw.holdout.is_finite() && (0.0..=100.0).contains(&raw.holdout) {
         (raw.holdout * 100.0).round() as u32
@@ -244,7 +200,7 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<Campaign> {
         }
     });
     let leads = leads(&raw.leads, &content, format.as_ref(), e);
-    Some(Campaign {
+    Some(CampaignParts {
         id: raw.id.clone(),
         name: raw.name.clone(),
         owner: raw.owner.clone(),
@@ -270,17 +226,17 @@ fn audience(raw: &RawAudience, e: &mut Errors) -> Option<Audience> {
         .stages
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| e.one_of(&format!("audience.stages[{i}]"), s, STAGES))
+        .filter_map(|(i, s)| e.one_of(&format!("audience.stages[{i}]"), s, Stage::NAMES))
         .collect();
     let phases: Vec<Phase> = raw
         .phases
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| e.one_of(&format!("audience.phases[{i}]"), s, &PHASES))
+        .filter_map(|(i, s)| e.one_of(&format!("audience.phases[{i}]"), s, Phase::NAMES))
         .collect();
     let condition = match raw.condition.as_deref() {
         None => None,
-        Some(src) => match Condition::parse(src) {
+        Some(src) => match crate::expr::parse_condition(src) {
             Ok(c) => Some(c),
             Err(errs) => {
                 for err in errs {
@@ -307,42 +263,36 @@ fn audience(raw: &RawAudience, e: &mut Errors) -> Option<Audience> {
 }
 
 fn trigger(raw: &RawTrigger, e: &mut Errors) -> Option<Trigger> {
-    let kinds = [
-        ("page_load", 0),
-        ("event", 1),
-        ("element_visible", 2),
-        ("delay", 3),
-        ("manual", 4),
-    ];
-    let kind = e.one_of("trigger.on", &raw.on, &kinds)?;
+    use TriggerKind as K;
+    let kind = e.one_of("trigger.on", &raw.on, K::NAMES)?;
     let what = format!("`{}` triggers", raw.on);
     let url = raw.url.as_deref().map(Glob::new);
-    if kind != 1 {
+    if kind != K::Event {
         e.unused("trigger.event", &raw.event, &what);
     }
-    if kind != 2 {
+    if kind != K::ElementVisible {
         e.unused("trigger.selector", &raw.selector, &what);
     }
-    if kind != 3 {
+    if kind != K::Delay {
         e.unused("trigger.seconds", &raw.seconds, &what);
     }
-    if kind == 1 || kind == 4 {
+    if matches!(kind, K::Event | K::Manual) {
         e.unused("trigger.url", &raw.url, &what);
     }
     Some(match kind {
-        0 => Trigger::PageLoad {
+        K::PageLoad => Trigger::PageLoad {
             url: url.unwrap_or_else(|| Glob::new("**")),
         },
-        1 => Trigger::Event {
+        K::Event => Trigger::Event {
             name: e.required("trigger.event", &raw.event, &what)?.to_owned(),
         },
-        2 => Trigger::ElementVisible {
+        K::ElementVisible => Trigger::ElementVisible {
             url,
             selector: e
                 .required("trigger.selector", &raw.selector, &what)?
                 .to_owned(),
         },
-        3 => match raw.seconds {
+        K::Delay => match raw.seconds {
             Some(seconds) => Trigger::Delay { url, seconds },
             None => {
                 e.push(
@@ -353,36 +303,25 @@ fn trigger(raw: &RawTrigger, e: &mut Errors) -> Option<Trigger> {
                 return None;
             }
         },
-        _ => Trigger::Manual,
+        K::Manual => Trigger::Manual,
     })
 }
 
 fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
-    let kinds = [
-        ("banner", 0),
-        ("modal", 1),
-        ("slideout", 2),
-        ("tooltip", 3),
-        ("hotspot", 4),
-        ("tour", 5),
-        ("checklist", 6),
-        ("survey", 7),
-        ("toast", 8),
-        ("feed", 9),
-    ];
-    let kind = e.one_of("format.kind", &raw.kind, &kinds)?;
+    use FormatKind as K;
+    let kind = e.one_of("format.kind", &raw.kind, K::NAMES)?;
     let what = format!("`{}` format", raw.kind);
-    if !matches!(kind, 3 | 4) {
+    if !matches!(kind, K::Tooltip | K::Hotspot) {
         e.unused("format.anchor", &raw.anchor, &what);
     }
-    if kind != 0 {
+    if kind != K::Banner {
         e.unused("format.position", &raw.position, &what);
     }
-    if kind != 1 {
+    if kind != K::Modal {
         e.unused("format.scroll_lock", &raw.scroll_lock, &what);
     }
     let wait_seconds = raw.wait_seconds;
-    if !matches!(kind, 3..=5) {
+    if !matches!(kind, K::Tooltip | K::Hotspot | K::Tour) {
         e.unused("format.wait_seconds", &wait_seconds, &what);
     } else if wait_seconds.is_some_and(|s| !(1..=600).contains(&s)) {
         e.push(
@@ -391,21 +330,21 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
             "expected 1 to 600 seconds",
         );
     }
-    if kind != 5 && !raw.steps.is_empty() {
+    if kind != K::Tour && !raw.steps.is_empty() {
         e.push(
             "format.steps",
             Kind::Invalid,
             format!("not used by {what}: remove it"),
         );
     }
-    if kind != 6 && !raw.items.is_empty() {
+    if kind != K::Checklist && !raw.items.is_empty() {
         e.push(
             "format.items",
             Kind::Invalid,
             format!("not used by {what}: remove it"),
         );
     }
-    if kind != 7 {
+    if kind != K::Survey {
         e.unused("format.survey", &raw.survey, &what);
         e.unused("format.question", &raw.question, &what);
         if !raw.choices.is_empty() {
@@ -417,25 +356,25 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
         }
     }
     Some(match kind {
-        0 => Format::Banner {
+        K::Banner => Format::Banner {
             position: match raw.position.as_deref() {
                 None => BannerPosition::Top,
-                Some(p) => e.one_of("format.position", p, POSITIONS)?,
+                Some(p) => e.one_of("format.position", p, BannerPosition::NAMES)?,
             },
         },
-        1 => Format::Modal {
+        K::Modal => Format::Modal {
             scroll_lock: raw.scroll_lock.unwrap_or(false),
         },
-        2 => Format::Slideout,
-        3 => Format::Tooltip {
+        K::Slideout => Format::Slideout,
+        K::Tooltip => Format::Tooltip {
             anchor: e.required("format.anchor", &raw.anchor, &what)?.to_owned(),
             wait_seconds,
         },
-        4 => Format::Hotspot {
+        K::Hotspot => Format::Hotspot {
             anchor: e.required("format.anchor", &raw.anchor, &what)?.to_owned(),
             wait_seconds,
         },
-        5 => {
+        K::Tour => {
             if raw.steps.is_empty() {
                 e.push(
                     "format.steps",
@@ -472,7 +411,7 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                 wait_seconds,
             }
         }
-        6 => {
+        K::Checklist => {
             if raw.items.is_empty() {
                 e.push(
                     "format.items",
@@ -516,13 +455,7 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                     .collect(),
             }
         }
-        7 => {
-            let kinds = [
-                ("nps", 0),
-                ("csat", 1),
-                ("single_choice", 2),
-                ("free_text", 3),
-            ];
+        K::Survey => {
             let question = e
                 .required("format.question", &raw.question, &what)
                 .map(str::to_owned);
@@ -535,16 +468,16 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                     );
                     None
                 }
-                Some(s) => e.one_of("format.survey", s, &kinds),
+                Some(s) => e.one_of("format.survey", s, SurveyType::NAMES),
             }?;
-            if survey != 2 && !raw.choices.is_empty() {
+            if survey != SurveyType::SingleChoice && !raw.choices.is_empty() {
                 e.push(
                     "format.choices",
                     Kind::Invalid,
                     "only single_choice surveys have choices",
                 );
             }
-            if survey == 2 && raw.choices.len() < 2 {
+            if survey == SurveyType::SingleChoice && raw.choices.len() < 2 {
                 e.push(
                     "format.choices",
                     Kind::Missing,
@@ -552,20 +485,20 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                 );
             }
             let survey = match survey {
-                0 => SurveyKind::Nps,
-                1 => SurveyKind::Csat,
-                2 => SurveyKind::SingleChoice {
+                SurveyType::Nps => SurveyKind::Nps,
+                SurveyType::Csat => SurveyKind::Csat,
+                SurveyType::SingleChoice => SurveyKind::SingleChoice {
                     choices: raw.choices.clone(),
                 },
-                _ => SurveyKind::FreeText,
+                SurveyType::FreeText => SurveyKind::FreeText,
             };
             Format::Survey(Survey {
                 survey,
                 question: question?,
             })
         }
-        8 => Format::Toast,
-        _ => Format::Feed,
+        K::Toast => Format::Toast,
+        K::Feed => Format::Feed,
     })
 }
 
@@ -619,33 +552,27 @@ fn content_map(
                     "expected a non-empty label",
                 );
             }
-            let kinds = [
-                ("open_url", 0),
-                ("track", 1),
-                ("dismiss", 2),
-                ("snooze", 3),
-                ("book_meeting", 4),
-            ];
-            let Some(kind) = e.one_of(&format!("{cp}.action"), &cta.action, &kinds) else {
+            use ActionKind as K;
+            let Some(kind) = e.one_of(&format!("{cp}.action"), &cta.action, K::NAMES) else {
                 continue;
             };
             let what = format!("`{}` actions", cta.action);
-            if !matches!(kind, 0 | 4) {
+            if !matches!(kind, K::OpenUrl | K::BookMeeting) {
                 e.unused(&format!("{cp}.url"), &cta.url, &what);
             }
-            if kind != 1 {
+            if kind != K::Track {
                 e.unused(&format!("{cp}.event"), &cta.event, &what);
             }
             let action = match kind {
-                0 => e
+                K::OpenUrl => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
                     .map(|u| CtaAction::OpenUrl { url: u.into() }),
-                1 => e
+                K::Track => e
                     .required(&format!("{cp}.event"), &cta.event, &what)
                     .map(|v| CtaAction::Track { event: v.into() }),
-                2 => Some(CtaAction::Dismiss),
-                3 => Some(CtaAction::Snooze),
-                _ => e
+                K::Dismiss => Some(CtaAction::Dismiss),
+                K::Snooze => Some(CtaAction::Snooze),
+                K::BookMeeting => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
                     .map(|u| CtaAction::BookMeeting { url: u.into() }),
             };
@@ -723,13 +650,13 @@ fn schedule(raw: Option<&RawSchedule>, e: &mut Errors) -> Schedule {
         return Schedule::default();
     };
     let zone = raw.timezone.as_deref().unwrap_or("UTC");
-    if let Err(m) = super::zone::check_zone(zone) {
+    if let Err(m) = crate::zone::check_zone(zone) {
         e.push("schedule.timezone", Kind::TimeZone, m);
         return Schedule::default();
     }
     let mut at = |field: &str, v: &Option<String>| {
         v.as_deref()
-            .and_then(|t| match super::zone::resolve(t, zone) {
+            .and_then(|t| match crate::zone::resolve(t, zone) {
                 Ok(ts) => Some(ts),
                 Err(m) => {
                     e.push(format!("schedule.{field}"), Kind::Invalid, m);
@@ -785,7 +712,11 @@ fn frequency(raw: &RawFrequency, e: &mut Errors) -> Frequency {
                     "expected at least 1 day",
                 );
             }
-            let scope = e.one_of(&format!("frequency.caps[{i}].scope"), &c.scope, SCOPES)?;
+            let scope = e.one_of(
+                &format!("frequency.caps[{i}].scope"),
+                &c.scope,
+                CapScope::NAMES,
+            )?;
             Some(Cap {
                 scope,
                 max: c.max,
@@ -811,7 +742,7 @@ fn leads(
     let mut out = Vec::new();
     for (i, l) in raw.iter().enumerate() {
         let p = format!("leads[{i}]");
-        let team = e.one_of(&format!("{p}.team"), &l.team, TEAMS);
+        let team = e.one_of(&format!("{p}.team"), &l.team, Team::NAMES);
         let n = usize::from(l.cta.is_some())
             + usize::from(l.min_score.is_some())
             + usize::from(!l.answers.is_empty());
@@ -885,227 +816,4 @@ fn leads(
         }
     }
     out
-}
-
-fn raw_content(c: &Content) -> RawContent {
-    RawContent {
-        title: c.title.clone(),
-        body: c.body.clone(),
-        ctas: c
-            .ctas
-            .iter()
-            .map(|cta| {
-                let (action, url, event) = match &cta.action {
-                    CtaAction::OpenUrl { url } => ("open_url", Some(url.clone()), None),
-                    CtaAction::Track { event } => ("track", None, Some(event.clone())),
-                    CtaAction::Dismiss => ("dismiss", None, None),
-                    CtaAction::Snooze => ("snooze", None, None),
-                    CtaAction::BookMeeting { url } => ("book_meeting", Some(url.clone()), None),
-                };
-                RawCta {
-                    id: Some(cta.id.clone()),
-                    label: cta.label.clone(),
-                    action: action.into(),
-                    url,
-                    event,
-                }
-            })
-            .collect(),
-    }
-}
-
-fn name_of<T: PartialEq + Copy>(options: &[(&'static str, T)], v: &T) -> String {
-    crate::expr::compiled::name_of(options, *v).to_owned()
-}
-
-impl From<Campaign> for RawCampaign {
-    fn from(c: Campaign) -> RawCampaign {
-        RawCampaign::from(&c)
-    }
-}
-
-impl From<&Campaign> for RawCampaign {
-    /// The authoring form: validated content, schedule as UTC instants (`timezone = "UTC"`),
-    /// so that it validates again without any time-zone database.
-    fn from(c: &Campaign) -> RawCampaign {
-        let contents = |m: &BTreeMap<String, Content>| {
-            m.iter().map(|(k, v)| (k.clone(), raw_content(v))).collect()
-        };
-        let (on, url, event, selector, seconds) = match &c.trigger {
-            Trigger::PageLoad { url } => {
-                ("page_load", Some(url.as_str().to_owned()), None, None, None)
-            }
-            Trigger::Event { name } => ("event", None, Some(name.clone()), None, None),
-            Trigger::ElementVisible { url, selector } => (
-                "element_visible",
-                url.as_ref().map(|g| g.as_str().to_owned()),
-                None,
-                Some(selector.clone()),
-                None,
-            ),
-            Trigger::Delay { url, seconds } => (
-                "delay",
-                url.as_ref().map(|g| g.as_str().to_owned()),
-                None,
-                None,
-                Some(*seconds),
-            ),
-            Trigger::Manual => ("manual", None, None, None, None),
-        };
-        let mut format = RawFormat {
-            kind: c.format.name().into(),
-            ..RawFormat::default()
-        };
-        match &c.format {
-            Format::Banner {
-                position: BannerPosition::Bottom,
-            } => format.position = Some("bottom".into()),
-            Format::Modal { scroll_lock: true } => format.scroll_lock = Some(true),
-            Format::Tooltip {
-                anchor,
-                wait_seconds,
-            }
-            | Format::Hotspot {
-                anchor,
-                wait_seconds,
-            } => {
-                format.anchor = Some(anchor.clone());
-                format.wait_seconds = *wait_seconds;
-            }
-            Format::Tour {
-                steps,
-                wait_seconds,
-            } => {
-                format.wait_seconds = *wait_seconds;
-                format.steps = steps
-                    .iter()
-                    .map(|s| RawStep {
-                        anchor: s.anchor.clone(),
-                        title: s.title.clone(),
-                        body: s.body.clone(),
-                    })
-                    .collect();
-            }
-            Format::Checklist { items } => {
-                format.items = items
-                    .iter()
-                    .map(|i| RawItem {
-                        id: i.id.clone(),
-                        label: i.label.clone(),
-                        done_event: i.done_event.clone(),
-                        url: i.url.clone(),
-                    })
-                    .collect();
-            }
-            Format::Survey(s) => {
-                format.question = Some(s.question.clone());
-                format.survey = Some(
-                    match &s.survey {
-                        SurveyKind::Nps => "nps",
-                        SurveyKind::Csat => "csat",
-                        SurveyKind::SingleChoice { choices } => {
-                            format.choices = choices.clone();
-                            "single_choice"
-                        }
-                        SurveyKind::FreeText => "free_text",
-                    }
-                    .into(),
-                );
-            }
-            _ => {}
-        }
-        let default_variants = c.variants.len() == 1
-            && c.variants[0].id == "control"
-            && c.variants[0].weight == 100
-            && c.variants[0].content.is_empty();
-        let schedule =
-            (c.schedule.start.is_some() || c.schedule.end.is_some()).then(|| RawSchedule {
-                start: c.schedule.start.map(|t| t.to_string()),
-                end: c.schedule.end.map(|t| t.to_string()),
-                timezone: Some("UTC".into()),
-            });
-        RawCampaign {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            owner: c.owner.clone(),
-            goal: name_of(GOALS, &c.goal),
-            category: Some(name_of(CATEGORIES, &c.category)),
-            priority: c.priority,
-            holdout: f64::from(c.holdout_bp) / 100.0,
-            audience: RawAudience {
-                stages: c
-                    .audience
-                    .stages
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
-                phases: c
-                    .audience
-                    .phases
-                    .iter()
-                    .map(|p| p.as_str().to_owned())
-                    .collect(),
-                condition: c.audience.condition.as_ref().map(|x| x.source().to_owned()),
-            },
-            trigger: RawTrigger {
-                on: on.into(),
-                url,
-                event,
-                selector,
-                seconds,
-            },
-            format,
-            default_locale: Some(c.default_locale.clone()),
-            content: contents(&c.content),
-            variants: if default_variants {
-                Vec::new()
-            } else {
-                c.variants
-                    .iter()
-                    .map(|v| RawVariant {
-                        id: v.id.clone(),
-                        weight: v.weight,
-                        content: contents(&v.content),
-                    })
-                    .collect()
-            },
-            schedule,
-            frequency: RawFrequency {
-                max_views: c.frequency.max_views,
-                recontact_days: c.frequency.recontact_days,
-                snooze_days: Some(c.frequency.snooze_days),
-                stop_after_conversion: Some(c.frequency.stop_after_conversion),
-                caps: c
-                    .frequency
-                    .caps
-                    .iter()
-                    .map(|cap| RawCap {
-                        scope: name_of(SCOPES, &cap.scope),
-                        max: cap.max,
-                        within_days: cap.within_days,
-                    })
-                    .collect(),
-            },
-            conversion: c.conversion.as_ref().map(|g| RawConversion {
-                event: g.event.clone(),
-                within_days: g.within_days,
-            }),
-            leads: c
-                .leads
-                .iter()
-                .map(|l| {
-                    let mut r = RawLead {
-                        team: name_of(TEAMS, &l.team),
-                        ..RawLead::default()
-                    };
-                    match &l.source {
-                        LeadSource::Cta { cta } => r.cta = Some(cta.clone()),
-                        LeadSource::MinScore { min_score } => r.min_score = Some(*min_score),
-                        LeadSource::Answers { answers } => r.answers = answers.clone(),
-                    }
-                    r
-                })
-                .collect(),
-        }
-    }
 }
