@@ -6,7 +6,7 @@
 //!
 //! Layers, each using only those above it in this list:
 //! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm);
-//!   [`text`]: a small substring search.
+//!   [`text`]: a small substring search; [`link`]: which link targets a nudge may follow.
 //! - [`expr`]: the targeting language (lexer, parser, type checker, three-valued eval).
 //! - [`bucket`], [`uuid`]: the stable hash for holdouts/variants; UUIDv7 event ids.
 //! - [`stage`], [`policy`], [`context`]: lifecycle derivation, vendor policy, the moment.
@@ -30,6 +30,7 @@ pub mod expr;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod history;
+pub mod link;
 pub mod policy;
 pub mod stage;
 pub mod text;

@@ -70,6 +70,17 @@ impl Errors {
             }
         }
     }
+
+    /// `url` if a nudge may follow it (see [`crate::link`]), else an error at `path`.
+    fn link<'a>(&mut self, path: &str, url: &'a str) -> Option<&'a str> {
+        match crate::link::check(url) {
+            Ok(()) => Some(url),
+            Err(why) => {
+                self.push(path, Kind::Invalid, why.to_string());
+                None
+            }
+        }
+    }
 }
 
 pub(crate) const GOALS: &[(&str, Goal)] = &[
@@ -495,6 +506,9 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                         format!("duplicate item id `{}`", it.id),
                     );
                 }
+                if let Some(url) = &it.url {
+                    e.link(&format!("format.items[{i}].url"), url);
+                }
                 if it.done_event.trim().is_empty() {
                     e.push(
                         format!("format.items[{i}].done_event"),
@@ -639,6 +653,7 @@ fn content_map(
             let action = match kind {
                 0 => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
+                    .and_then(|u| e.link(&format!("{cp}.url"), u))
                     .map(|u| CtaAction::OpenUrl { url: u.into() }),
                 1 => e
                     .required(&format!("{cp}.event"), &cta.event, &what)
@@ -647,6 +662,7 @@ fn content_map(
                 3 => Some(CtaAction::Snooze),
                 _ => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
+                    .and_then(|u| e.link(&format!("{cp}.url"), u))
                     .map(|u| CtaAction::BookMeeting { url: u.into() }),
             };
             if let Some(action) = action {
