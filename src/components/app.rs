@@ -21,7 +21,6 @@ pub fn action(campaign_id: String, gesture: Gesture) -> Action {
             cta_id,
         },
         Gesture::Dismiss => Action::Dismiss { campaign_id },
-        Gesture::Snooze => Action::Snooze { campaign_id },
         Gesture::Answer(props) => Action::Answer { campaign_id, props },
         Gesture::Step(step) => Action::TourStep { campaign_id, step },
         Gesture::TourDone => Action::TourDone { campaign_id },

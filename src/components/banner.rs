@@ -21,7 +21,7 @@ pub fn banner(p: &NudgeProps) -> Html {
                 <strong class="tp-banner__title">{ p.title() }</strong>
                 <span class="tp-banner__body">{ body(&n.content.body, &p.vars) }</span>
             </div>
-            { ctas(p, false) }
+            { ctas(p) }
             { close(p) }
         </section>
     }

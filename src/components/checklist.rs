@@ -4,7 +4,8 @@
 //! collapses and expands it.
 use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
-use crate::markdown::{personalize, safe_href};
+use crate::markdown::{personalize, personalize_url};
+use touchpoint_core::link;
 use touchpoint_core::campaign::Format;
 use yew::prelude::*;
 
@@ -29,8 +30,9 @@ pub fn checklist(p: &NudgeProps) -> Html {
     let rows = items.iter().map(|item| {
         let is_done = p.nudge.completed_items.contains(&item.id);
         let label = personalize(&item.label, &p.vars);
-        let text = match item.url.as_ref().filter(|u| !is_done && safe_href(u)) {
-            Some(url) => html! { <a href={url.clone()}>{ label }</a> },
+        let url = item.url.as_deref().filter(|_| !is_done);
+        let text = match url.map(|u| personalize_url(u, &p.vars)).filter(|u| link::is_safe(u)) {
+            Some(url) => html! { <a href={url}>{ label }</a> },
             None => html! { <span>{ label }</span> },
         };
         html! {

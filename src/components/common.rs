@@ -18,8 +18,6 @@ pub enum Gesture {
     Cta(String),
     /// Closed it.
     Dismiss,
-    /// Asked to be reminded later.
-    Snooze,
     /// Answered a survey.
     Answer(Traits),
     /// Went to a tour step.
@@ -129,9 +127,12 @@ pub fn body(src: &str, vars: &Vars) -> Html {
     html! { <div class="tp-md">{ for blocks }</div> }
 }
 
-/// The nudge's CTA buttons (first primary), plus a snooze button when `snooze` is set and no
-/// CTA snoozes already.
-pub fn ctas(p: &NudgeProps, snooze: bool) -> Html {
+/// The nudge's CTA buttons (first primary): only those the campaign defines (issue 9: no
+/// option the campaign did not ask for).
+pub fn ctas(p: &NudgeProps) -> Html {
+    if p.nudge.content.ctas.is_empty() {
+        return html! {};
+    }
     let buttons = p.nudge.content.ctas.iter().enumerate().map(|(i, cta)| {
         let on = p.on.clone();
         let id = cta.id.clone();
@@ -147,23 +148,7 @@ pub fn ctas(p: &NudgeProps, snooze: bool) -> Html {
             </button>
         }
     });
-    let has_snooze = p
-        .nudge
-        .content
-        .ctas
-        .iter()
-        .any(|c| c.action == touchpoint_core::campaign::CtaAction::Snooze);
-    let snooze_button = (snooze && !has_snooze).then(|| {
-        let on = p.on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--quiet" data-snooze=""
-                onclick={Callback::from(move |_| on.emit(Gesture::Snooze))}>{ p.t(Text::Snooze) }</button>
-        }
-    });
-    if p.nudge.content.ctas.is_empty() && snooze_button.is_none() {
-        return html! {};
-    }
-    html! { <div class="tp-actions">{ for buttons }{ for snooze_button }</div> }
+    html! { <div class="tp-actions">{ for buttons }</div> }
 }
 
 /// The × button.

@@ -77,7 +77,7 @@ pub fn launcher(p: &LauncherProps) -> Html {
             <li class="tp-feed-item" data-campaign={n.campaign_id.clone()}>
                 <h3 class="tp-title">{ personalize(&n.content.title, &p.vars) }</h3>
                 { body(&n.content.body, &p.vars) }
-                { ctas(&props, false) }
+                { ctas(&props) }
             </li>
         }
     });

@@ -48,7 +48,7 @@ pub fn modal(p: &NudgeProps) -> Html {
                     { close(p) }
                 </div>
                 <div id={body_id}>{ body(&p.nudge.content.body, &p.vars) }</div>
-                { ctas(p, true) }
+                { ctas(p) }
             </div>
         </div>
     }

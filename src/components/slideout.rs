@@ -17,7 +17,7 @@ pub fn slideout(p: &NudgeProps) -> Html {
                 { close(p) }
             </div>
             { body(&p.nudge.content.body, &p.vars) }
-            { ctas(p, true) }
+            { ctas(p) }
         </div>
     }
 }

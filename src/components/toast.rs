@@ -29,7 +29,7 @@ pub fn toast(p: &NudgeProps) -> Html {
                 { close(p) }
             </div>
             { body(&p.nudge.content.body, &p.vars) }
-            { ctas(p, false) }
+            { ctas(p) }
         </div>
     }
 }

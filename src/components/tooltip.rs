@@ -87,7 +87,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
                     { close(p) }
                 </div>
                 { body(&p.nudge.content.body, &p.vars) }
-                { ctas(p, false) }
+                { ctas(p) }
             </div>
         }
     });
