@@ -1,9 +1,9 @@
 //! The multi-step tour: one card per step, anchored to the step's element (or centred when
 //! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
-//! reloads.
+//! reloads. The card sits in the top layer.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{body, close, keys, place, Gesture, NudgeProps};
+use crate::components::common::{body, close, keys, place, use_popover, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -33,6 +33,7 @@ pub fn tour(p: &NudgeProps) -> Html {
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
     let anchor = use_anchor(&selector, wait_ms, Callback::noop());
     let card = use_node_ref();
+    use_popover(&card);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,
@@ -97,7 +98,7 @@ pub fn tour(p: &NudgeProps) -> Html {
         found.is_none().then_some("tp-tour--floating")
     );
     html! {
-        <div {class} ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
+        <div {class} popover="manual" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
             data-campaign={p.nudge.campaign_id.clone()} data-step={at.to_string()}
             onkeydown={keys(card, false, p.on.reform(|()| Gesture::Dismiss))}>
             if found.is_some() { <span class="tp-arrow" aria-hidden="true"></span> }
