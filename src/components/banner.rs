@@ -3,7 +3,7 @@
 //! host's `data-touchpoint-slot="banner"` element or at the very top of the page (see
 //! [`crate::effects::mount::banner_root`]); only a bottom banner on a page without a slot is
 //! an overlay, fixed to the bottom edge in the top layer.
-use crate::components::common::{body, close, ctas, use_popover, NudgeProps};
+use crate::components::common::{body, close, ctas, NudgeProps};
 use touchpoint_core::campaign::{BannerPosition, Format};
 use yew::prelude::*;
 
@@ -11,8 +11,6 @@ use yew::prelude::*;
 #[function_component(Banner)]
 pub fn banner(p: &NudgeProps) -> Html {
     let n = &p.nudge;
-    let strip = use_node_ref();
-    use_popover(&strip);
     let bottom = p.bottom
         || n.format
             == Format::Banner {
@@ -25,7 +23,7 @@ pub fn banner(p: &NudgeProps) -> Html {
         overlay.then_some("tp-banner--overlay")
     );
     html! {
-        <section {class} popover={overlay.then_some("manual")} ref={strip} role="region"
+        <section {class} popover={overlay.then_some("manual")} role="region"
             aria-label={p.title()} data-campaign={n.campaign_id.clone()}>
             <div class="tp-banner__text">
                 <strong class="tp-banner__title">{ p.title() }</strong>

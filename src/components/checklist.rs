@@ -2,7 +2,7 @@
 //! that complete when their event is tracked (the core reports `completed_items`, counted from
 //! the persisted journal, so progress survives reloads), with a progress bar. The header
 //! collapses and expands it. The panel sits in the top layer.
-use crate::components::common::{body, close, use_popover, NudgeProps};
+use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::{personalize, personalize_url};
 use touchpoint_core::link;
@@ -13,8 +13,6 @@ use yew::prelude::*;
 #[function_component(Checklist)]
 pub fn checklist(p: &NudgeProps) -> Html {
     let open = use_state(|| true);
-    let card = use_node_ref();
-    use_popover(&card);
     let items = match &p.nudge.format {
         Format::Checklist { items } => items.clone(),
         _ => Vec::new(),
@@ -46,7 +44,7 @@ pub fn checklist(p: &NudgeProps) -> Html {
         }
     });
     html! {
-        <section class="tp-card tp-checklist" popover="manual" ref={card} aria-labelledby={p.id("title")} data-campaign={p.nudge.campaign_id.clone()}>
+        <section class="tp-card tp-checklist" popover="manual" aria-labelledby={p.id("title")} data-campaign={p.nudge.campaign_id.clone()}>
             <div class="tp-head">
                 <h2 class="tp-title" id={p.id("title")}>
                     <button type="button" class="tp-toggle" aria-expanded={(*open).to_string()} aria-controls={list_id.clone()} onclick={toggle}>

@@ -156,18 +156,6 @@ pub fn ctas(p: &NudgeProps) -> Html {
     html! { <div class="tp-actions">{ for buttons }</div> }
 }
 
-/// Keep the element behind `node` in the top layer (see [`crate::effects::layer`]): after
-/// every render, since the element may appear later than the component (an anchor found).
-#[hook]
-pub fn use_popover(node: &NodeRef) {
-    let node = node.clone();
-    use_effect(move || {
-        if let Some(el) = node.cast::<Element>() {
-            crate::effects::layer::raise(&el);
-        }
-    });
-}
-
 /// The × button.
 pub fn close(p: &NudgeProps) -> Html {
     let on = p.on.clone();

@@ -2,7 +2,7 @@
 //! with the feed — current announcements and nudges that live in the feed slot. Opening it
 //! marks them read; Esc closes it and returns focus to the button. Button and panel sit in
 //! the top layer (the panel is `hidden` while closed).
-use crate::components::common::{body, ctas, keys, use_popover, Gesture, NudgeProps};
+use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
 use crate::i18n::{t, tf, Text};
 use crate::markdown::{personalize, Vars};
 use std::rc::Rc;
@@ -37,8 +37,6 @@ pub fn launcher(p: &LauncherProps) -> Html {
     let open = use_state(|| false);
     let button = use_node_ref();
     let panel = use_node_ref();
-    use_popover(&button);
-    use_popover(&panel);
     let toggle = {
         let (open, on_open) = (open.clone(), p.on_open.clone());
         Callback::from(move |_| {

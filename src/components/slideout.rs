@@ -1,14 +1,13 @@
 //! The slideout: a panel in the bottom corner (the inline end: right, or left in RTL). It
 //! does not take focus from the page; Esc inside it closes it. In the top layer, like every
 //! floating format (see [`crate::effects::layer`]).
-use crate::components::common::{body, close, ctas, keys, use_popover, Gesture, NudgeProps};
+use crate::components::common::{body, close, ctas, keys, Gesture, NudgeProps};
 use yew::prelude::*;
 
 /// A slideout nudge.
 #[function_component(Slideout)]
 pub fn slideout(p: &NudgeProps) -> Html {
     let panel = use_node_ref();
-    use_popover(&panel);
     let title_id = p.id("title");
     let on_escape = p.on.reform(|()| Gesture::Dismiss);
     html! {

@@ -3,7 +3,7 @@
 //! Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
 //! `survey_response` event (`props.score` and `props.comment`, or `props.answer`); then a
 //! thank-you replaces the form and takes focus.
-use crate::components::common::{close, keys, use_popover, Gesture, NudgeProps};
+use crate::components::common::{close, keys, Gesture, NudgeProps};
 use crate::i18n::Text;
 use crate::markdown::personalize;
 use touchpoint_core::campaign::{Format, SurveyKind};
@@ -18,7 +18,6 @@ pub fn survey(p: &NudgeProps) -> Html {
     let choice = use_state(|| None::<String>);
     let comment = use_state(String::new);
     let card = use_node_ref();
-    use_popover(&card);
     {
         let card = card.clone();
         use_effect_with(p.answered, move |answered| {

@@ -3,7 +3,7 @@
 //! after `toast_ms`, but never while the pointer is over it or focus is inside it (WCAG
 //! 2.2.1): leaving starts the full time again. The card sits in the top layer; the region
 //! stays in the page.
-use crate::components::common::{body, close, ctas, use_popover, Gesture, NudgeProps};
+use crate::components::common::{body, close, ctas, Gesture, NudgeProps};
 use yew::prelude::*;
 
 /// A toast nudge (render it inside the live region).
@@ -12,8 +12,6 @@ pub fn toast(p: &NudgeProps) -> Html {
     let hovered = use_state_eq(|| false);
     let focused = use_state_eq(|| false);
     let held = *hovered || *focused;
-    let card = use_node_ref();
-    use_popover(&card);
     {
         let on = p.on.clone();
         use_effect_with((held, p.toast_ms), move |&(held, ms)| {
@@ -24,7 +22,7 @@ pub fn toast(p: &NudgeProps) -> Html {
         });
     }
     html! {
-        <div class="tp-card tp-toast" popover="manual" ref={card} data-campaign={p.nudge.campaign_id.clone()}
+        <div class="tp-card tp-toast" popover="manual" data-campaign={p.nudge.campaign_id.clone()}
             onmouseenter={hold(&hovered, true)} onmouseleave={hold(&hovered, false)}
             onfocusin={hold(&focused, true)} onfocusout={hold(&focused, false)}>
             <div class="tp-head">

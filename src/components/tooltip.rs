@@ -5,7 +5,7 @@
 //! the top layer, so viewport coordinates are theirs whatever the host's styles.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
 use crate::components::common::{
-    body, close, ctas, keys, place, place_dot, use_popover, Gesture, NudgeProps,
+    body, close, ctas, keys, place, place_dot, Gesture, NudgeProps,
 };
 use crate::i18n::is_rtl;
 use std::rc::Rc;
@@ -32,9 +32,6 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     let open = use_state(|| !hotspot);
     let card = use_node_ref();
     let dot = use_node_ref();
-    // Raised before `use_follow` places them: a popover not shown yet has no size.
-    use_popover(&card);
-    use_popover(&dot);
     let on_missing = p.on.reform(Gesture::TargetMissing);
     let anchor = use_anchor(&selector, wait_ms, on_missing);
     let found = match &anchor {

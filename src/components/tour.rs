@@ -3,7 +3,7 @@
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
 //! reloads. The card sits in the top layer.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{body, close, keys, place, use_popover, Gesture, NudgeProps};
+use crate::components::common::{body, close, keys, place, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -33,7 +33,6 @@ pub fn tour(p: &NudgeProps) -> Html {
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
     let anchor = use_anchor(&selector, wait_ms, Callback::noop());
     let card = use_node_ref();
-    use_popover(&card);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,

@@ -7,11 +7,15 @@
 //! inert), and every other floating nudge is a `popover="manual"` element shown with
 //! `showPopover()` (no light dismiss: the widget decides when it goes).
 //!
-//! Called through `Reflect` rather than web-sys bindings: two string lookups cost fewer
-//! bytes than two bindings. A browser without these methods (or an element not in the
-//! document) leaves the nudge a fixed overlay in the page, as before.
+//! Popovers are raised by one `MutationObserver` on the widget's root ([`keep_raised`])
+//! rather than by each component: its callback runs as a microtask, before the browser
+//! paints, and one observer costs the wasm far fewer bytes than a hook in every format.
+//! Methods are called through `Reflect` rather than web-sys bindings, for the same reason. A
+//! browser without them (or an element not in the document) leaves the nudge a fixed overlay
+//! in the page, as before.
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::Element;
+use web_sys::{Element, MutationObserver, MutationObserverInit};
 
 /// Call `el.method()`, ignoring a missing method or a thrown error (see the module docs).
 fn call(el: &Element, method: &str) {
@@ -22,13 +26,32 @@ fn call(el: &Element, method: &str) {
     }
 }
 
-/// Show `el` in the top layer if it is a popover not shown yet; harmless to call after every
-/// render.
-pub fn raise(el: &Element) {
-    // `matches` throws on a browser that does not know `:popover-open`: nothing to do there.
-    if el.has_attribute("popover") && !el.matches(":popover-open").unwrap_or(true) {
-        call(el, "showPopover");
+/// Show every popover under `root` that is not shown yet.
+fn raise_all(root: &Element) {
+    // A browser that does not know `:popover-open` throws here: nothing to raise there.
+    let Ok(list) = root.query_selector_all("[popover]:not(:popover-open)") else {
+        return;
+    };
+    for i in 0..list.length() {
+        if let Some(el) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            call(&el, "showPopover");
+        }
     }
+}
+
+/// Keep every `popover` element rendered under `root` (the element Yew renders into) in the
+/// top layer, from now on, for the page's lifetime.
+pub fn keep_raised(root: &Element) {
+    let target = root.clone();
+    let on_change = Closure::<dyn FnMut()>::new(move || raise_all(&target));
+    if let Ok(observer) = MutationObserver::new(on_change.as_ref().unchecked_ref()) {
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        let _ = observer.observe_with_options(root, &init);
+    }
+    // The widget lives as long as the page: so do the observer and its callback.
+    on_change.forget();
 }
 
 /// Open the `<dialog>` `el` as a modal in the top layer, unless it is open already.

@@ -94,6 +94,7 @@ pub async fn mount(css_url: &str) -> Result<Element, MountError> {
         .create_element(HOST_TAG)
         .map_err(dom("creating the host element"))?;
     let (root, link) = shadow_in(&document, &host)?;
+    crate::effects::layer::keep_raised(&root);
     let loaded = js_sys::Promise::new(&mut |resolve, _reject| {
         let done = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
