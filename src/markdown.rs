@@ -323,7 +323,7 @@ fn emphasis(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
     if s[inner_start..].starts_with(char::is_whitespace) {
         return None;
     }
-    let len = s[inner_start..].find(c)?;
+    let len = find(&s[inner_start..], c)?;
     if len == 0 {
         return None;
     }

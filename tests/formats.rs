@@ -146,7 +146,10 @@ async fn modal_is_a_top_layer_dialog_traps_focus_dismisses_once_on_cancel_and_re
     // Esc is the dialog's close request: its `cancel` event dismisses, once; the keydown
     // itself does nothing more (a synthetic keydown fires no close request).
     key(&close, "Escape", false);
-    assert!(log.borrow().is_empty(), "the keydown alone does not dismiss");
+    assert!(
+        log.borrow().is_empty(),
+        "the keydown alone does not dismiss"
+    );
     let init = web_sys::EventInit::new();
     init.set_cancelable(true);
     let cancel = web_sys::Event::new_with_event_init_dict("cancel", &init).expect("event");

@@ -6,12 +6,12 @@
 use crate::components::{
     Banner, Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
 };
+use crate::effects::mount;
 use crate::i18n::is_rtl;
 use crate::markdown::Vars;
 use crate::runtime;
 use crate::state::{Action, WidgetState};
 use std::rc::Rc;
-use crate::effects::mount;
 use touchpoint_core::campaign::{BannerPosition, Format, Slot};
 use yew::prelude::*;
 
@@ -60,7 +60,6 @@ pub fn app() -> Html {
             nudge: n,
             vars: vars.clone(),
             locale: locale.clone(),
-            bottom: false,
             inline: false,
             wait_ms: crate::effects::observe::anchor_wait(),
             toast_ms: crate::components::common::TOAST_MS,
@@ -77,11 +76,13 @@ pub fn app() -> Html {
     });
     let dir = if is_rtl(&locale) { "rtl" } else { "ltr" };
     let banner = props(Slot::Banner).map(|mut p| {
-        let top = p.nudge.format
-            != Format::Banner {
-                position: BannerPosition::Bottom,
-            };
-        match mount::banner_root(top) {
+        let bottom = matches!(
+            p.nudge.format,
+            Format::Banner {
+                position: BannerPosition::Bottom
+            }
+        );
+        match mount::banner_root(!bottom) {
             Some(root) => {
                 p.inline = true;
                 let strip = html! {
@@ -92,11 +93,9 @@ pub fn app() -> Html {
             None => html! { <Banner ..p /> },
         }
     });
-    use_effect_with(banner.is_some(), |shown| {
-        if !shown {
-            mount::remove_banner_host();
-        }
-    });
+    if banner.is_none() {
+        mount::remove_banner_host();
+    }
     let anchored = props(Slot::Anchored).map(|p| {
         let k = p.nudge.campaign_id.clone();
         html! { <Tooltip key={k} ..p /> }

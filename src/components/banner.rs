@@ -11,11 +11,12 @@ use yew::prelude::*;
 #[function_component(Banner)]
 pub fn banner(p: &NudgeProps) -> Html {
     let n = &p.nudge;
-    let bottom = p.bottom
-        || n.format
-            == Format::Banner {
-                position: BannerPosition::Bottom,
-            };
+    let bottom = matches!(
+        n.format,
+        Format::Banner {
+            position: BannerPosition::Bottom
+        }
+    );
     let overlay = !p.inline;
     let class = classes!(
         "tp-banner",

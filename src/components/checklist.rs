@@ -5,8 +5,8 @@
 use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::{personalize, personalize_url};
-use touchpoint_core::link;
 use touchpoint_core::campaign::Format;
+use touchpoint_core::link;
 use yew::prelude::*;
 
 /// A checklist nudge.

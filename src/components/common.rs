@@ -51,9 +51,6 @@ pub struct NudgeProps {
     /// Survey: already answered (show the thank-you).
     #[prop_or_default]
     pub answered: bool,
-    /// Banner: at the bottom instead of the top.
-    #[prop_or_default]
-    pub bottom: bool,
     /// Banner: rendered in the page's flow (the host's slot or the top of the page) rather
     /// than as an overlay in the top layer.
     #[prop_or_default]

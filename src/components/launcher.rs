@@ -70,7 +70,6 @@ pub fn launcher(p: &LauncherProps) -> Html {
             on: p.on.reform(move |g| (id.clone(), g)),
             step: 0,
             answered: false,
-            bottom: false,
             inline: false,
             wait_ms: 0,
             toast_ms: 0,

@@ -1,6 +1,6 @@
 //! Surveys: NPS (0–10, then a follow-up question), CSAT (1–5), single choice and free text.
-//! A card in the bottom corner, in the top layer; every control is a native button, radio or textarea, so Tab,
-//! Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
+//! A card in the bottom corner, in the top layer; every control is a native button, radio or
+//! textarea, so Tab, Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
 //! `survey_response` event (`props.score` and `props.comment`, or `props.answer`); then a
 //! thank-you replaces the form and takes focus.
 use crate::components::common::{close, keys, Gesture, NudgeProps};

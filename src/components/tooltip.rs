@@ -4,9 +4,7 @@
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
 //! the top layer, so viewport coordinates are theirs whatever the host's styles.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{
-    body, close, ctas, keys, place, place_dot, Gesture, NudgeProps,
-};
+use crate::components::common::{body, close, ctas, keys, place, place_dot, Gesture, NudgeProps};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;

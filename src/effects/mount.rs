@@ -6,9 +6,9 @@
 //! CSS cannot leak out.
 //!
 //! Banners are not overlays (issue 9: an overlay hid the host's navigation): they render in
-//! the page's flow, in the host's slot `<div data-touchpoint-slot="banner">` when there is
-//! one, else in a `<touchpoint-banner>` inserted as the first child of `<body>`; each gets its
-//! own shadow root with the same stylesheet ([`banner_root`]).
+//! the page's flow, in a `<touchpoint-banner>` element with its own shadow root and the same
+//! stylesheet, placed inside the host's slot `<div data-touchpoint-slot="banner">` when there
+//! is one, else as the first child of `<body>` ([`banner_root`]).
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -30,6 +30,11 @@ pub enum MountError {
     },
 }
 
+thread_local! {
+    /// The banner's shadow host and the element inside it that banners render into.
+    static BANNER: RefCell<Option<(Element, Element)>> = const { RefCell::new(None) };
+}
+
 fn dom(doing: &'static str) -> impl FnOnce(JsValue) -> MountError {
     move |e| MountError::Dom {
         doing,
@@ -37,24 +42,23 @@ fn dom(doing: &'static str) -> impl FnOnce(JsValue) -> MountError {
     }
 }
 
-thread_local! {
-    /// The stylesheet's URL, for the banner's shadow roots created later.
-    static CSS_URL: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
 /// The custom element name of the shadow host. A custom element, not a `div`, so that host
 /// rules such as `div { display: none !important }` do not match it.
 pub const HOST_TAG: &str = "touchpoint-widget";
 
-/// The custom element name of the banner's shadow host when the page has no slot.
+/// The custom element name of the banner's shadow host.
 pub const BANNER_TAG: &str = "touchpoint-banner";
 
 /// The selector of the host page's banner slot.
 pub const SLOT: &str = "[data-touchpoint-slot=banner]";
 
-/// Attach an open shadow root to `host` with the stylesheet linked and a `.tp-root` to
-/// render into; returns the root element and the `<link>`.
-fn shadow_in(document: &Document, host: &Element) -> Result<(Element, Element), MountError> {
+/// Attach an open shadow root to `host` with the stylesheet at `css_url` linked and a
+/// `.tp-root` to render into; returns the root element and the `<link>`.
+fn shadow_in(
+    document: &Document,
+    host: &Element,
+    css_url: &str,
+) -> Result<(Element, Element), MountError> {
     let shadow = host
         .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
         .map_err(dom("attaching the shadow root"))?;
@@ -63,7 +67,7 @@ fn shadow_in(document: &Document, host: &Element) -> Result<(Element, Element), 
         .map_err(dom("creating the stylesheet link"))?;
     link.set_attribute("rel", "stylesheet")
         .map_err(dom("setting rel"))?;
-    CSS_URL.with(|u| link.set_attribute("href", &u.borrow()))
+    link.set_attribute("href", css_url)
         .map_err(dom("setting href"))?;
     let root = document
         .create_element("div")
@@ -85,7 +89,6 @@ fn shadow_in(document: &Document, host: &Element) -> Result<(Element, Element), 
 /// # Errors
 /// When there is no document or a DOM call fails.
 pub async fn mount(css_url: &str) -> Result<Element, MountError> {
-    CSS_URL.with(|u| *u.borrow_mut() = css_url.to_owned());
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(MountError::NoDocument)?;
@@ -93,7 +96,12 @@ pub async fn mount(css_url: &str) -> Result<Element, MountError> {
     let host = document
         .create_element(HOST_TAG)
         .map_err(dom("creating the host element"))?;
-    let (root, link) = shadow_in(&document, &host)?;
+    let (root, link) = shadow_in(&document, &host, css_url)?;
+    let banner = document
+        .create_element(BANNER_TAG)
+        .map_err(dom("creating the banner's host element"))?;
+    let (banner_root, _) = shadow_in(&document, &banner, css_url)?;
+    BANNER.with(|b| *b.borrow_mut() = Some((banner, banner_root)));
     crate::effects::layer::keep_raised(&root);
     let loaded = js_sys::Promise::new(&mut |resolve, _reject| {
         let done = Closure::once_into_js(move || {
@@ -109,39 +117,37 @@ pub async fn mount(css_url: &str) -> Result<Element, MountError> {
     Ok(root)
 }
 
-/// Where a banner renders in the page's flow: the `.tp-root` inside the host's slot (found
-/// afresh each time, so a slot a single-page app renders late is used, whatever the
-/// banner's position), else, for a `top` banner, inside a `<touchpoint-banner>` made the
-/// first child of `<body>`. `None` for a bottom banner without a slot (it stays an overlay
-/// at the bottom edge) or when the DOM refuses.
+/// Where a banner renders in the page's flow: the banner's shadow root, its host placed in
+/// the host page's slot (looked up afresh each time, so a slot a single-page app renders late
+/// is used, whatever the banner's position), else, for a `top` banner, as the first child of
+/// `<body>`. `None` for a bottom banner without a slot (it stays an overlay at the bottom
+/// edge), before [`mount`], or when the DOM refuses.
 pub fn banner_root(top: bool) -> Option<Element> {
     let document = web_sys::window()?.document()?;
-    let host = match document.query_selector(SLOT).ok().flatten() {
-        Some(slot) => slot,
-        None if top => match document.query_selector(BANNER_TAG).ok().flatten() {
-            Some(host) => host,
-            None => {
-                let body = document.body()?;
-                let host = document.create_element(BANNER_TAG).ok()?;
-                body.insert_before(&host, body.first_child().as_ref()).ok()?;
-                host
+    let (host, root) = BANNER.with(|b| b.borrow().clone())?;
+    let parent = host.parent_element();
+    match document.query_selector(SLOT).ok().flatten() {
+        Some(slot) if parent.as_ref() != Some(&slot) => slot.append_child(&host).ok()?,
+        Some(_) => return Some(root),
+        None if top => {
+            let body = document.body()?;
+            if parent.as_ref() != Some(&body) {
+                body.insert_before(&host, body.first_child().as_ref())
+                    .ok()?;
             }
-        },
+            return Some(root);
+        }
         None => return None,
     };
-    match host.shadow_root() {
-        Some(shadow) => shadow.query_selector(".tp-root").ok().flatten(),
-        None => shadow_in(&document, &host).ok().map(|(root, _)| root),
-    }
+    Some(root)
 }
 
-/// Take the `<touchpoint-banner>` out of the page once no banner shows, so an empty element
-/// does not linger at the top of the body (the host's slot stays: it is theirs).
+/// Take the banner's host out of the page once no banner shows, so an empty element does not
+/// linger in the host's layout.
 pub fn remove_banner_host() {
-    if let Some(host) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(BANNER_TAG).ok().flatten())
-    {
-        host.remove();
-    }
+    BANNER.with(|b| {
+        if let Some((host, _)) = &*b.borrow() {
+            host.remove();
+        }
+    });
 }

@@ -155,7 +155,11 @@ mod tests {
     fn normalize_strips_the_ends_and_removes_tabs_and_newlines_inside() {
         assert_eq!(normalize("\u{0} /a\tb\nc\rd \u{1f}"), "/abcd");
         assert_eq!(normalize("/a b"), "/a b");
-        assert_eq!(normalize("\u{a0}x"), "\u{a0}x", "only ASCII controls and space");
+        assert_eq!(
+            normalize("\u{a0}x"),
+            "\u{a0}x",
+            "only ASCII controls and space"
+        );
     }
 
     #[test]
