@@ -193,6 +193,26 @@ test("a banner never covers the host's navigation: in the host's slot, and at th
   }
 });
 
+test("the modal is a top-layer <dialog>: Esc dismisses it exactly once and focus comes back (issue 9)", async () => {
+  const run = `${RUN}-esc`;
+  const { context, page, problems } = await open("modal", { query: "&hostile=transform", run });
+  const modal = page.locator("touchpoint-widget .tp-modal");
+  await modal.waitFor({ state: "visible", timeout: 15000 });
+  assert.ok(await modal.evaluate((d) => d.tagName === "DIALOG" && d.matches(":modal")), "opened with showModal()");
+  assert.ok(await page.evaluate(() => document.querySelector("touchpoint-widget").shadowRoot.activeElement?.classList.contains("tp-close")), "focus moved in");
+  await page.keyboard.press("Escape");
+  await modal.waitFor({ state: "detached", timeout: 5000 });
+  await page.keyboard.press("Escape");
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true, "focus is back on the page");
+  const user_id = `u_modal_${run}`;
+  await eventually(async () => (await server.events({ campaign_id: "f-modal", type: "dismiss", user_id })).total >= 1, 10000, "the dismissal");
+  // The sender batches for 1 s: a second dismissal would have arrived well within 3 s more.
+  await page.waitForTimeout(3000);
+  assert.equal((await server.events({ campaign_id: "f-modal", type: "dismiss", user_id })).total, 1, "exactly one dismissal");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** The real catalog for these fixtures with `f-banner`'s CTAs replaced by `ctas`: a catalog
  * as the API could serve it, never validated by this server (an older one, or a forgery). */
 async function catalogWith(ctas) {
