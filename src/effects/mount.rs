@@ -127,18 +127,20 @@ pub fn banner_root(top: bool) -> Option<Element> {
     let (host, root) = BANNER.with(|b| b.borrow().clone())?;
     let parent = host.parent_element();
     match document.query_selector(SLOT).ok().flatten() {
-        Some(slot) if parent.as_ref() != Some(&slot) => slot.append_child(&host).ok()?,
-        Some(_) => return Some(root),
+        Some(slot) => {
+            if parent.as_ref() != Some(&slot) {
+                slot.append_child(&host).ok()?;
+            }
+        }
         None if top => {
             let body = document.body()?;
             if parent.as_ref() != Some(&body) {
                 body.insert_before(&host, body.first_child().as_ref())
                     .ok()?;
             }
-            return Some(root);
         }
         None => return None,
-    };
+    }
     Some(root)
 }
 
