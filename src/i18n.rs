@@ -8,7 +8,6 @@
 #[allow(missing_docs)]
 pub enum Text {
     Close,
-    Snooze,
     Next,
     Back,
     Done,
@@ -38,7 +37,6 @@ fn table(text: Text) -> [&'static str; 6] {
     use Text::*;
     match text {
         Close => ["Close", "Schließen", "Fermer", "Cerrar", "閉じる", "إغلاق"],
-        Snooze => ["Remind me later", "Später erinnern", "Me le rappeler plus tard", "Recordármelo más tarde", "後で通知する", "ذكّرني لاحقًا"],
         Next => ["Next", "Weiter", "Suivant", "Siguiente", "次へ", "التالي"],
         Back => ["Back", "Zurück", "Retour", "Atrás", "戻る", "السابق"],
         Done => ["Done", "Fertig", "Terminé", "Listo", "完了", "تم"],

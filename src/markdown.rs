@@ -1,13 +1,17 @@
 //! The Markdown subset CS teams write in nudges — paragraphs, `*emphasis*`, `**strong**`,
 //! `` `code` ``, `[links](https://…)`, bullet and numbered lists, hard line breaks — parsed
 //! into a small tree that the view turns into virtual DOM. There is no path to raw HTML: a
-//! `<b>` in the source is text. Links keep only `http(s):`, `mailto:` and relative targets.
+//! `<b>` in the source is text. Links keep only the targets [`touchpoint_core::link`] allows
+//! (`https:`, `http:`, `mailto:`, `tel:`, relative), the rule CTAs are held to as well.
 //!
 //! Personalisation tokens such as `{{user.first_name | there}}` are swapped for private-use
 //! placeholders before parsing and expanded as *text* afterwards, so a trait value can never
-//! become Markdown, let alone markup. Hand-written on purpose: a full CommonMark parser would
-//! cost more than the rest of the view in wasm bytes.
+//! become Markdown, let alone markup. In link targets and CTA URLs ([`personalize_url`]) each
+//! value is percent-encoded as a URL component, so a trait can add to a path or query but
+//! never change the scheme, host or structure. Hand-written on purpose: a full CommonMark
+//! parser would cost more than the rest of the view in wasm bytes.
 use touchpoint_core::context::Traits;
+use touchpoint_core::link;
 use touchpoint_core::text::find;
 
 /// What personalisation tokens can read.
@@ -107,40 +111,57 @@ fn lift_tokens(src: &str, vars: &Vars) -> (String, Vec<String>) {
     (out, values)
 }
 
-fn expand(s: &str, values: &[String]) -> String {
+/// Put the token values back in place of their placeholders; percent-encoded as a URL
+/// component (everything but `A-Z a-z 0-9 - . _ ~`) with `url`.
+fn expand_as(s: &str, values: &[String], url: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let i = (c as u32).wrapping_sub(PLACEHOLDER) as usize;
         match values.get(i) {
-            Some(v) if (0xE000..0xF900).contains(&(c as u32)) => out.push_str(v),
+            Some(v) if (0xE000..0xF900).contains(&(c as u32)) => {
+                if url {
+                    for b in v.bytes() {
+                        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                            out.push(char::from(b));
+                        } else {
+                            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                            out.push('%');
+                            out.push(char::from(HEX[usize::from(b >> 4)]));
+                            out.push(char::from(HEX[usize::from(b & 15)]));
+                        }
+                    }
+                } else {
+                    out.push_str(v);
+                }
+            }
             _ => out.push(c),
         }
     }
     out
 }
 
+fn expand(s: &str, values: &[String]) -> String {
+    expand_as(s, values, false)
+}
+
 /// A plain-text field (a title, a label) with its tokens filled in.
 pub fn personalize(src: &str, vars: &Vars) -> String {
+    personalize_as(src, vars, false)
+}
+
+/// A URL (a CTA's target) with its tokens filled in, each value percent-encoded as a URL
+/// component: `/app/{{user.website}}` with `a b/c` gives `/app/a%20b%2Fc`. Check the result
+/// with [`link::check`] before following it: the template was checked, not the values.
+pub fn personalize_url(src: &str, vars: &Vars) -> String {
+    personalize_as(src, vars, true)
+}
+
+fn personalize_as(src: &str, vars: &Vars, url: bool) -> String {
     if find(src, "{{").is_none() {
         return src.to_owned();
     }
     let (text, values) = lift_tokens(src, vars);
-    expand(&text, &values)
-}
-
-/// Whether a link target may be rendered: `http(s):`, `mailto:` or relative (no scheme).
-pub fn safe_href(href: &str) -> bool {
-    let h = href.trim();
-    let lower = h.to_ascii_lowercase();
-    if ["http://", "https://", "mailto:"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
-        return true;
-    }
-    // Relative: no colon before the first `/`, `?` or `#` (so no scheme, e.g. `javascript:`).
-    let head = h.split(['/', '?', '#']).next().unwrap_or("");
-    !head.contains(':') && !h.chars().any(char::is_control)
+    expand_as(&text, &values, url)
 }
 
 /// Parse `src` with tokens filled in from `vars`.
@@ -302,7 +323,7 @@ fn emphasis(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
     if s[inner_start..].starts_with(char::is_whitespace) {
         return None;
     }
-    let len = s[inner_start..].find(c)?;
+    let len = find(&s[inner_start..], c)?;
     if len == 0 {
         return None;
     }
@@ -330,8 +351,8 @@ fn link(s: &str, i: usize, values: &[String]) -> Option<(Inline, usize)> {
     }
     let end = end?;
     let label = inlines(&s[i + 1..close], values);
-    let href = expand(s[close + 2..end].trim(), values);
-    let node = if safe_href(&href) {
+    let href = expand_as(s[close + 2..end].trim(), values, true);
+    let node = if link::is_safe(&href) {
         Inline::Link {
             href,
             children: label,
@@ -440,13 +461,48 @@ mod tests {
             "https://a.example",
             "http://a",
             "mailto:cs@a.example",
+            "tel:+4930123456",
             "/app/x",
             "#/invoices",
             "page?x=1:2",
             "//cdn.example/x",
         ] {
-            assert!(safe_href(good), "{good}");
+            let b = parse(&format!("[go]({good})"), &Vars::default());
+            let link = Inline::Link {
+                href: good.into(),
+                children: vec![t("go")],
+            };
+            assert_eq!(b, vec![Block::Para(vec![link])], "{good}");
         }
+    }
+
+    #[test]
+    fn url_tokens_are_percent_encoded_components() {
+        let mut v = vars();
+        v.user.insert("website".into(), "a b/c?d=1&e#f".into());
+        v.user.insert("script".into(), "javascript:alert(1)".into());
+        assert_eq!(
+            personalize_url("/app/{{user.website}}?n={{ user.first_name }}", &v),
+            "/app/a%20b%2Fc%3Fd%3D1%26e%23f?n=Ada"
+        );
+        assert_eq!(
+            personalize_url("/seats/{{account.seats}}/{{user.nope | d\u{e9}faut}}", &v),
+            "/seats/20/d%C3%A9faut",
+            "numbers and the `| default` form, UTF-8 encoded"
+        );
+        // A trait cannot become a scheme: the value is a component, not a URL.
+        let filled = personalize_url("{{user.script}}", &v);
+        assert_eq!(filled, "javascript%3Aalert%281%29");
+        assert!(link::is_safe(&filled));
+        assert_eq!(personalize_url("/plain", &v), "/plain");
+        // The same in Markdown link targets; the label stays text.
+        assert_eq!(
+            parse("[{{user.website}}](/u/{{user.website}})", &v),
+            vec![Block::Para(vec![Inline::Link {
+                href: "/u/a%20b%2Fc%3Fd%3D1%26e%23f".into(),
+                children: vec![t("a b/c?d=1&e#f")],
+            }])]
+        );
     }
 
     #[test]

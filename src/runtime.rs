@@ -166,7 +166,11 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category:
             });
         }
         Effect::Open(url) => {
-            if let Some(w) = web_sys::window() {
+            // Checked again here (issue 9): the catalog may come from an older collector or
+            // straight from the API, and filled-in tokens make a new URL.
+            if !touchpoint_core::link::is_safe(&url) {
+                warn(&format!("refused to open \"{url}\": only https:, http:, mailto:, tel: and relative links are followed"));
+            } else if let Some(w) = web_sys::window() {
                 let _ = w.location().assign(&url);
             }
         }

@@ -213,11 +213,6 @@ pub enum Action {
         /// Which nudge.
         campaign_id: String,
     },
-    /// The user snoozed a nudge (its close menu or a snooze CTA).
-    Snooze {
-        /// Which nudge.
-        campaign_id: String,
-    },
     /// The user answered a survey: `{score, comment}` or `{answer}`.
     Answer {
         /// Which survey.
@@ -496,10 +491,6 @@ impl WidgetState {
                 }
                 None
             }
-            Action::Snooze { campaign_id } => {
-                self.snooze(&mut out, &campaign_id);
-                None
-            }
             Action::Answer { campaign_id, props } => {
                 let nudge = self
                     .on_screen
@@ -610,7 +601,13 @@ impl WidgetState {
         match cta.action {
             CtaAction::OpenUrl { url } | CtaAction::BookMeeting { url } => {
                 self.retire(out, campaign_id, EventKind::Conversion);
-                out.effects.push(Effect::Open(url));
+                // Tokens filled as URL components; the runtime checks the result again.
+                let vars = crate::markdown::Vars {
+                    user: self.user.traits.clone(),
+                    account: self.account.traits.clone(),
+                };
+                out.effects
+                    .push(Effect::Open(crate::markdown::personalize_url(&url, &vars)));
             }
             CtaAction::Track { event } => {
                 self.retire(out, campaign_id, EventKind::Conversion);
@@ -1009,6 +1006,42 @@ mod tests {
     }
 
     #[test]
+    fn cta_url_tokens_are_filled_as_url_components_issue_9() {
+        let c = compiled(serde_json::json!({
+            "id": "t", "name": "t", "goal": "announcement",
+            "trigger": { "on": "page_load", "url": "/app/**" },
+            "format": { "kind": "banner", "position": "top" },
+            "content": { "en": { "title": "Hi", "body": "", "ctas": [
+                { "id": "go", "label": "Go", "action": "open_url",
+                  "url": "/app/{{user.website}}?plan={{account.plan | free}}" }
+            ] } }
+        }));
+        let mut s = loaded(vec![c]);
+        let mut traits = Traits::new();
+        traits.insert("website".into(), "a b/../x".into());
+        s.reduce(
+            Action::Identify {
+                user_id: "u1".into(),
+                user_hash: None,
+                traits,
+                account: None,
+            },
+            T,
+        );
+        let fx = s.reduce(
+            Action::Cta {
+                campaign_id: "t".into(),
+                cta_id: "go".into(),
+            },
+            T,
+        );
+        assert!(
+            fx.contains(&Effect::Open("/app/a%20b%2F..%2Fx?plan=free".into())),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
     fn a_dismissal_in_the_journal_keeps_the_banner_away_after_reload() {
         let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
         let fx = s.reduce(
@@ -1164,8 +1197,9 @@ mod tests {
         )]);
         assert!(s.in_slot(Slot::Overlay).is_some());
         let fx = s.reduce(
-            Action::Snooze {
+            Action::Cta {
                 campaign_id: "m".into(),
+                cta_id: "later".into(),
             },
             T,
         );

@@ -84,7 +84,7 @@ fn active() -> Option<Element> {
 }
 
 #[wasm_bindgen_test]
-async fn modal_is_aria_modal_traps_focus_closes_on_escape_and_returns_focus() {
+async fn modal_is_a_top_layer_dialog_traps_focus_dismisses_once_on_cancel_and_returns_focus() {
     let opener = html(document().create_element("button").expect("button"));
     opener.set_text_content(Some("opener"));
     document()
@@ -100,7 +100,19 @@ async fn modal_is_aria_modal_traps_focus_closes_on_escape_and_returns_focus() {
             .render();
     tick().await;
     let dialog = q(&div, "[role=dialog]");
+    assert_eq!(dialog.tag_name(), "DIALOG");
+    assert!(
+        dialog.matches(":modal").expect("matches"),
+        "opened with showModal(): in the top layer (issue 9)"
+    );
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    // Only the campaign's CTA and the close control: no snooze the campaign did not ask for.
+    assert_eq!(
+        div.query_selector_all("button").expect("q").length(),
+        2,
+        "close and the one CTA"
+    );
+    assert!(div.query_selector("[data-snooze]").expect("q").is_none());
     let title_id = dialog.get_attribute("aria-labelledby").expect("labelled");
     assert_eq!(
         q(&div, &format!("#{title_id}")).text_content().as_deref(),
@@ -115,7 +127,7 @@ async fn modal_is_aria_modal_traps_focus_closes_on_escape_and_returns_focus() {
     assert_eq!(active().as_ref(), Some(&close));
     // Shift-Tab from the first wraps to the last; Tab from the last wraps to the first.
     key(&close, "Tab", true);
-    let last = q(&div, "[data-snooze]");
+    let last = q(&div, "[data-cta=go]");
     assert_eq!(
         active().as_ref(),
         Some(&last),
@@ -127,7 +139,21 @@ async fn modal_is_aria_modal_traps_focus_closes_on_escape_and_returns_focus() {
         Some(&close),
         "tab wraps to the first control"
     );
+    // Esc is the dialog's close request: its `cancel` event dismisses, once; the keydown
+    // itself does nothing more (a synthetic keydown fires no close request).
     key(&close, "Escape", false);
+    assert!(
+        log.borrow().is_empty(),
+        "the keydown alone does not dismiss"
+    );
+    let init = web_sys::EventInit::new();
+    init.set_cancelable(true);
+    let cancel = web_sys::Event::new_with_event_init_dict("cancel", &init).expect("event");
+    dialog.dispatch_event(&cancel).expect("dispatch");
+    assert!(
+        cancel.default_prevented(),
+        "the dialog does not close itself"
+    );
     assert_eq!(*log.borrow(), vec![Gesture::Dismiss]);
     app.destroy();
     tick().await;
@@ -180,12 +206,19 @@ async fn slideout_and_toast_render_their_cards_and_report_ctas() {
     tick().await;
     let panel = q(&div, ".tp-slideout");
     assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
+    assert!(
+        panel.matches(":popover-open").expect("matches"),
+        "in the top layer (issue 9)"
+    );
+    assert!(
+        div.query_selector("[data-snooze]").expect("q").is_none(),
+        "no snooze button the campaign did not ask for"
+    );
     html(q(&div, "[data-cta=go]")).click();
-    html(q(&div, "[data-snooze]")).click();
     key(&panel, "Escape", false);
     assert_eq!(
         *log.borrow(),
-        vec![Gesture::Cta("go".into()), Gesture::Snooze, Gesture::Dismiss]
+        vec![Gesture::Cta("go".into()), Gesture::Dismiss]
     );
     let div = root();
     yew::Renderer::<Toast>::with_root_and_props(div.clone(), props(simple("toast"), &log)).render();
@@ -264,7 +297,7 @@ async fn tokens_and_markdown_never_become_markup() {
     let mut p = props(n, &log);
     p.vars = Rc::new(vars);
     let div = root();
-    yew::Renderer::<Modal>::with_root_and_props(div.clone(), p).render();
+    let app = yew::Renderer::<Modal>::with_root_and_props(div.clone(), p).render();
     tick().await;
     assert!(
         div.query_selector("img, script").expect("q").is_none(),
@@ -284,6 +317,8 @@ async fn tokens_and_markdown_never_become_markup() {
         a.get_attribute("rel").as_deref(),
         Some("noopener noreferrer")
     );
+    // An open modal makes the rest of the page inert: close it for the tests after this one.
+    app.destroy();
 }
 
 #[wasm_bindgen_test]
@@ -405,8 +440,13 @@ async fn tooltip_waits_for_a_late_element_and_places_itself_next_to_it() {
         .expect("append");
     sleep(100).await;
     let card = q(&div, ".tp-tooltip");
+    assert!(
+        card.matches(":popover-open").expect("matches"),
+        "in the top layer (issue 9)"
+    );
     let a = anchor.get_bounding_client_rect();
     let c = card.get_bounding_client_rect();
+    assert!(c.height() > 0.0, "laid out");
     assert!(
         c.top() >= a.bottom() || c.bottom() <= a.top(),
         "card beside the anchor: anchor {}..{}, card {}..{}",
@@ -496,10 +536,14 @@ async fn checklist_marks_completed_items_and_shows_progress() {
     let mut n = nudge(
         serde_json::json!({ "kind": "checklist", "items": [
             { "id": "a", "label": "Profile", "done_event": "profile_done", "url": "/app/profile" },
-            { "id": "b", "label": "Invoice", "done_event": "invoice_sent", "url": "javascript:alert(1)" }
+            { "id": "b", "label": "Invoice", "done_event": "invoice_sent", "url": "/app/invoices" }
         ] }),
         serde_json::json!({ "title": "Success plan" }),
     );
+    // Validation refuses a `javascript:` item url; a catalog from the API may still carry one.
+    if let touchpoint_core::campaign::Format::Checklist { items } = &mut n.format {
+        items[1].url = Some(" JavaScript:alert(1)".into());
+    }
     n.completed_items = vec!["a".into()];
     let div = root();
     let log = Log::default();

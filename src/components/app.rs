@@ -1,16 +1,18 @@
 //! The root component: subscribes to the runtime's state snapshots, renders each nudge on
 //! screen with its format's component, and turns gestures into actions. It sets the widget's
 //! language and direction (`dir="rtl"` for Arabic) and keeps a polite live region for
-//! toasts in the DOM at all times.
+//! toasts in the DOM at all times. A banner renders through a portal into its place in the
+//! page's flow (the host's slot, or the top of the page; see [`crate::effects::mount`]).
 use crate::components::{
     Banner, Checklist, Gesture, Launcher, Modal, NudgeProps, Slideout, Survey, Toast, Tooltip, Tour,
 };
+use crate::effects::mount;
 use crate::i18n::is_rtl;
 use crate::markdown::Vars;
 use crate::runtime;
 use crate::state::{Action, WidgetState};
 use std::rc::Rc;
-use touchpoint_core::campaign::{Format, Slot};
+use touchpoint_core::campaign::{BannerPosition, Format, Slot};
 use yew::prelude::*;
 
 /// The action a gesture in `campaign_id` means.
@@ -21,7 +23,6 @@ pub fn action(campaign_id: String, gesture: Gesture) -> Action {
             cta_id,
         },
         Gesture::Dismiss => Action::Dismiss { campaign_id },
-        Gesture::Snooze => Action::Snooze { campaign_id },
         Gesture::Answer(props) => Action::Answer { campaign_id, props },
         Gesture::Step(step) => Action::TourStep { campaign_id, step },
         Gesture::TourDone => Action::TourDone { campaign_id },
@@ -59,7 +60,7 @@ pub fn app() -> Html {
             nudge: n,
             vars: vars.clone(),
             locale: locale.clone(),
-            bottom: false,
+            inline: false,
             wait_ms: crate::effects::observe::anchor_wait(),
             toast_ms: crate::components::common::TOAST_MS,
         })
@@ -73,7 +74,28 @@ pub fn app() -> Html {
             _ => html! { <Slideout key={k} ..p /> },
         }
     });
-    let banner = props(Slot::Banner).map(|p| html! { <Banner ..p /> });
+    let dir = if is_rtl(&locale) { "rtl" } else { "ltr" };
+    let banner = props(Slot::Banner).map(|mut p| {
+        let bottom = matches!(
+            p.nudge.format,
+            Format::Banner {
+                position: BannerPosition::Bottom
+            }
+        );
+        match mount::banner_root(!bottom) {
+            Some(root) => {
+                p.inline = true;
+                let strip = html! {
+                    <div class="tp-ui" {dir} lang={locale.clone()}><Banner ..p /></div>
+                };
+                create_portal(strip, root)
+            }
+            None => html! { <Banner ..p /> },
+        }
+    });
+    if banner.is_none() {
+        mount::remove_banner_host();
+    }
     let anchored = props(Slot::Anchored).map(|p| {
         let k = p.nudge.campaign_id.clone();
         html! { <Tooltip key={k} ..p /> }
@@ -94,7 +116,6 @@ pub fn app() -> Html {
                 on_open={Callback::from(|()| runtime::dispatch(Action::FeedSeen))} />
         }
     });
-    let dir = if is_rtl(&locale) { "rtl" } else { "ltr" };
     html! {
         <div class="tp-ui" {dir} lang={locale.clone()}>
             { for banner }

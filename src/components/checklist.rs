@@ -1,11 +1,12 @@
 //! The checklist (the onboarding success plan): a panel in the bottom corner listing items
 //! that complete when their event is tracked (the core reports `completed_items`, counted from
 //! the persisted journal, so progress survives reloads), with a progress bar. The header
-//! collapses and expands it.
+//! collapses and expands it. The panel sits in the top layer.
 use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
-use crate::markdown::{personalize, safe_href};
+use crate::markdown::{personalize, personalize_url};
 use touchpoint_core::campaign::Format;
+use touchpoint_core::link;
 use yew::prelude::*;
 
 /// A checklist nudge.
@@ -29,8 +30,9 @@ pub fn checklist(p: &NudgeProps) -> Html {
     let rows = items.iter().map(|item| {
         let is_done = p.nudge.completed_items.contains(&item.id);
         let label = personalize(&item.label, &p.vars);
-        let text = match item.url.as_ref().filter(|u| !is_done && safe_href(u)) {
-            Some(url) => html! { <a href={url.clone()}>{ label }</a> },
+        let url = item.url.as_deref().filter(|_| !is_done);
+        let text = match url.map(|u| personalize_url(u, &p.vars)).filter(|u| link::is_safe(u)) {
+            Some(url) => html! { <a href={url}>{ label }</a> },
             None => html! { <span>{ label }</span> },
         };
         html! {
@@ -42,7 +44,7 @@ pub fn checklist(p: &NudgeProps) -> Html {
         }
     });
     html! {
-        <section class="tp-card tp-checklist" aria-labelledby={p.id("title")} data-campaign={p.nudge.campaign_id.clone()}>
+        <section class="tp-card tp-checklist" popover="manual" aria-labelledby={p.id("title")} data-campaign={p.nudge.campaign_id.clone()}>
             <div class="tp-head">
                 <h2 class="tp-title" id={p.id("title")}>
                     <button type="button" class="tp-toggle" aria-expanded={(*open).to_string()} aria-controls={list_id.clone()} onclick={toggle}>

@@ -1,7 +1,8 @@
 //! What every format shares: its props, the gestures it reports, Markdown content as virtual
-//! DOM, the CTA row and close button, keyboard handling (Esc, focus trap) and placement next
-//! to a host element. Positions are written through the CSSOM (`style.setProperty`), which a
-//! strict `style-src` CSP allows, never as `style` attributes.
+//! DOM, the CTA row and close button, keyboard handling (Esc, focus trap), placement next to
+//! a host element and keeping floating formats in the top layer. Positions are written
+//! through the CSSOM (`style.setProperty`), which a strict `style-src` CSP allows, never as
+//! `style` attributes.
 use crate::i18n::{t, Text};
 use crate::markdown::{self, Block, Inline, Vars};
 use std::rc::Rc;
@@ -18,8 +19,6 @@ pub enum Gesture {
     Cta(String),
     /// Closed it.
     Dismiss,
-    /// Asked to be reminded later.
-    Snooze,
     /// Answered a survey.
     Answer(Traits),
     /// Went to a tour step.
@@ -52,9 +51,10 @@ pub struct NudgeProps {
     /// Survey: already answered (show the thank-you).
     #[prop_or_default]
     pub answered: bool,
-    /// Banner: at the bottom instead of the top.
+    /// Banner: rendered in the page's flow (the host's slot or the top of the page) rather
+    /// than as an overlay in the top layer.
     #[prop_or_default]
-    pub bottom: bool,
+    pub inline: bool,
     /// Anchored formats: how long to wait for the host element.
     #[prop_or(crate::effects::observe::ANCHOR_WAIT_MS)]
     pub wait_ms: u32,
@@ -129,9 +129,12 @@ pub fn body(src: &str, vars: &Vars) -> Html {
     html! { <div class="tp-md">{ for blocks }</div> }
 }
 
-/// The nudge's CTA buttons (first primary), plus a snooze button when `snooze` is set and no
-/// CTA snoozes already.
-pub fn ctas(p: &NudgeProps, snooze: bool) -> Html {
+/// The nudge's CTA buttons (first primary): only those the campaign defines (issue 9: no
+/// option the campaign did not ask for).
+pub fn ctas(p: &NudgeProps) -> Html {
+    if p.nudge.content.ctas.is_empty() {
+        return html! {};
+    }
     let buttons = p.nudge.content.ctas.iter().enumerate().map(|(i, cta)| {
         let on = p.on.clone();
         let id = cta.id.clone();
@@ -147,23 +150,7 @@ pub fn ctas(p: &NudgeProps, snooze: bool) -> Html {
             </button>
         }
     });
-    let has_snooze = p
-        .nudge
-        .content
-        .ctas
-        .iter()
-        .any(|c| c.action == touchpoint_core::campaign::CtaAction::Snooze);
-    let snooze_button = (snooze && !has_snooze).then(|| {
-        let on = p.on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--quiet" data-snooze=""
-                onclick={Callback::from(move |_| on.emit(Gesture::Snooze))}>{ p.t(Text::Snooze) }</button>
-        }
-    });
-    if p.nudge.content.ctas.is_empty() && snooze_button.is_none() {
-        return html! {};
-    }
-    html! { <div class="tp-actions">{ for buttons }{ for snooze_button }</div> }
+    html! { <div class="tp-actions">{ for buttons }</div> }
 }
 
 /// The × button.
@@ -209,11 +196,12 @@ pub fn focus_first(node: &Element) {
     }
 }
 
-/// A keydown handler: Esc calls `on_escape`; with `trap`, Tab and Shift-Tab cycle inside the
-/// node.
+/// A keydown handler: Esc calls `on_escape`; with `trap` (the modal), Tab and Shift-Tab
+/// cycle inside the node and Esc is left to the `<dialog>`'s own `cancel` event, so it
+/// dismisses exactly once.
 pub fn keys(node: NodeRef, trap: bool, on_escape: Callback<()>) -> Callback<KeyboardEvent> {
     Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-        "Escape" | "Esc" => {
+        "Escape" | "Esc" if !trap => {
             e.prevent_default();
             e.stop_propagation();
             on_escape.emit(());
@@ -258,6 +246,17 @@ fn set_style(el: &HtmlElement, name: &str, value: &str) {
     let _ = el.style().set_property(name, value);
 }
 
+/// The element's effective CSS zoom (`currentCSSZoom`; 1 where unknown). Positions are
+/// measured in viewport pixels, but lengths set on an element under a zoomed `<html>` are
+/// multiplied by its zoom, so they are divided by it first (issue 9).
+fn zoom(el: &HtmlElement) -> f64 {
+    js_sys::Reflect::get(el, &"currentCSSZoom".into())
+        .ok()
+        .and_then(|z| z.as_f64())
+        .filter(|z| *z > 0.0)
+        .unwrap_or(1.0)
+}
+
 /// Place `card` next to `anchor` (below, or above when there is no room below; clamped to
 /// the viewport horizontally), and hide it while the anchor is scrolled out of view.
 pub fn place(card: &HtmlElement, anchor: &Element) {
@@ -285,9 +284,10 @@ pub fn place(card: &HtmlElement, anchor: &Element) {
     let left = (centre - c.width() / 2.0)
         .min(vw - c.width() - margin)
         .max(margin);
-    set_style(card, "top", &px(top));
-    set_style(card, "left", &px(left));
-    set_style(card, "--tp-arrow-x", &px(centre - left));
+    let z = zoom(card);
+    set_style(card, "top", &px(top / z));
+    set_style(card, "left", &px(left / z));
+    set_style(card, "--tp-arrow-x", &px((centre - left) / z));
     let off = r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0);
     let cl = card.class_list();
     let _ = cl.toggle_with_force("tp-above", flip);
@@ -298,6 +298,7 @@ pub fn place(card: &HtmlElement, anchor: &Element) {
 pub fn place_dot(dot: &HtmlElement, anchor: &Element, rtl: bool) {
     let r = anchor.get_bounding_client_rect();
     let x = if rtl { r.left() } else { r.right() };
-    set_style(dot, "top", &px(r.top() - 6.0));
-    set_style(dot, "left", &px(x - 6.0));
+    let z = zoom(dot);
+    set_style(dot, "top", &px(r.top() / z - 6.0));
+    set_style(dot, "left", &px(x / z - 6.0));
 }

@@ -1,6 +1,7 @@
 //! The launcher: a round button in the bottom corner with an unread badge, opening a panel
 //! with the feed — current announcements and nudges that live in the feed slot. Opening it
-//! marks them read; Esc closes it and returns focus to the button.
+//! marks them read; Esc closes it and returns focus to the button. Button and panel sit in
+//! the top layer (the panel is `hidden` while closed).
 use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
 use crate::i18n::{t, tf, Text};
 use crate::markdown::{personalize, Vars};
@@ -69,7 +70,7 @@ pub fn launcher(p: &LauncherProps) -> Html {
             on: p.on.reform(move |g| (id.clone(), g)),
             step: 0,
             answered: false,
-            bottom: false,
+            inline: false,
             wait_ms: 0,
             toast_ms: 0,
         };
@@ -77,20 +78,20 @@ pub fn launcher(p: &LauncherProps) -> Html {
             <li class="tp-feed-item" data-campaign={n.campaign_id.clone()}>
                 <h3 class="tp-title">{ personalize(&n.content.title, &p.vars) }</h3>
                 { body(&n.content.body, &p.vars) }
-                { ctas(&props, false) }
+                { ctas(&props) }
             </li>
         }
     });
     html! {
         <>
-            <button type="button" class="tp-launcher" ref={button} aria-expanded={(*open).to_string()}
+            <button type="button" class="tp-launcher" popover="manual" ref={button} aria-expanded={(*open).to_string()}
                 aria-controls="tp-feed" aria-label={label} onclick={toggle}>
                 <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
                     <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
                 </svg>
                 if p.unread > 0 { <span class="tp-badge" aria-hidden="true">{ p.unread.to_string() }</span> }
             </button>
-            <section id="tp-feed" class="tp-card tp-feed" aria-label={title} ref={panel.clone()} hidden={!*open}
+            <section id="tp-feed" class="tp-card tp-feed" popover="manual" aria-label={title} ref={panel.clone()} hidden={!*open}
                 onkeydown={keys(panel, false, close)}>
                 <h2 class="tp-title">{ title }</h2>
                 if p.items.is_empty() {

@@ -1,6 +1,6 @@
 //! Surveys: NPS (0–10, then a follow-up question), CSAT (1–5), single choice and free text.
-//! A card in the bottom corner; every control is a native button, radio or textarea, so Tab,
-//! Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
+//! A card in the bottom corner, in the top layer; every control is a native button, radio or
+//! textarea, so Tab, Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
 //! `survey_response` event (`props.score` and `props.comment`, or `props.answer`); then a
 //! thank-you replaces the form and takes focus.
 use crate::components::common::{close, keys, Gesture, NudgeProps};
@@ -150,7 +150,7 @@ pub fn survey(p: &NudgeProps) -> Html {
         }
     };
     html! {
-        <div class="tp-card tp-survey" role="dialog" aria-labelledby={title_id.clone()} ref={card.clone()}
+        <div class="tp-card tp-survey" popover="manual" role="dialog" aria-labelledby={title_id.clone()} ref={card.clone()}
             data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card, false, on_escape)}>
             <div class="tp-head">
                 <h2 class="tp-title" id={title_id}>{ p.title() }</h2>

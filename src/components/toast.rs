@@ -1,7 +1,8 @@
 //! The toast: a short notice in a polite live region (the region is always in the DOM, so
 //! screen readers announce what appears in it), with a close button. It closes by itself
 //! after `toast_ms`, but never while the pointer is over it or focus is inside it (WCAG
-//! 2.2.1): leaving starts the full time again.
+//! 2.2.1): leaving starts the full time again. The card sits in the top layer; the region
+//! stays in the page.
 use crate::components::common::{body, close, ctas, Gesture, NudgeProps};
 use yew::prelude::*;
 
@@ -21,7 +22,7 @@ pub fn toast(p: &NudgeProps) -> Html {
         });
     }
     html! {
-        <div class="tp-card tp-toast" data-campaign={p.nudge.campaign_id.clone()}
+        <div class="tp-card tp-toast" popover="manual" data-campaign={p.nudge.campaign_id.clone()}
             onmouseenter={hold(&hovered, true)} onmouseleave={hold(&hovered, false)}
             onfocusin={hold(&focused, true)} onfocusout={hold(&focused, false)}>
             <div class="tp-head">
@@ -29,7 +30,7 @@ pub fn toast(p: &NudgeProps) -> Html {
                 { close(p) }
             </div>
             { body(&p.nudge.content.body, &p.vars) }
-            { ctas(p, false) }
+            { ctas(p) }
         </div>
     }
 }

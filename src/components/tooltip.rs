@@ -1,7 +1,8 @@
 //! Tooltip and hotspot: a card (tooltip) or a pulsing dot that opens one (hotspot), anchored
 //! to a host element by CSS selector. Waits for an element the host inserts late; if it never
 //! appears, reports `target_missing` and renders nothing. The card flips above the element
-//! when there is no room below and follows scrolling and resizing.
+//! when there is no room below and follows scrolling and resizing; both dot and card sit in
+//! the top layer, so viewport coordinates are theirs whatever the host's styles.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
 use crate::components::common::{body, close, ctas, keys, place, place_dot, Gesture, NudgeProps};
 use crate::i18n::is_rtl;
@@ -61,7 +62,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     };
     let dot_html = hotspot.then(|| {
         html! {
-            <button type="button" class="tp-hotspot" ref={dot.clone()} aria-expanded={(*open).to_string()}
+            <button type="button" class="tp-hotspot" popover="manual" ref={dot.clone()} aria-expanded={(*open).to_string()}
                 aria-label={p.title()} onclick={toggle.clone()}>
                 <span class="tp-hotspot__pulse" aria-hidden="true"></span>
             </button>
@@ -79,7 +80,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     };
     let card_html = (*open).then(|| {
         html! {
-            <div class="tp-card tp-tooltip" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
+            <div class="tp-card tp-tooltip" popover="manual" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
                 data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card.clone(), false, on_escape)}>
                 <span class="tp-arrow" aria-hidden="true"></span>
                 <div class="tp-head">
@@ -87,7 +88,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
                     { close(p) }
                 </div>
                 { body(&p.nudge.content.body, &p.vars) }
-                { ctas(p, false) }
+                { ctas(p) }
             </div>
         }
     });

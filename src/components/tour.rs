@@ -1,7 +1,7 @@
 //! The multi-step tour: one card per step, anchored to the step's element (or centred when
 //! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
-//! reloads.
+//! reloads. The card sits in the top layer.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
 use crate::components::common::{body, close, keys, place, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
@@ -97,7 +97,7 @@ pub fn tour(p: &NudgeProps) -> Html {
         found.is_none().then_some("tp-tour--floating")
     );
     html! {
-        <div {class} ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
+        <div {class} popover="manual" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
             data-campaign={p.nudge.campaign_id.clone()} data-step={at.to_string()}
             onkeydown={keys(card, false, p.on.reform(|()| Gesture::Dismiss))}>
             if found.is_some() { <span class="tp-arrow" aria-hidden="true"></span> }

@@ -14,7 +14,8 @@ pub fn document() -> web_sys::Document {
         .expect("document")
 }
 
-/// A fresh `<div>` appended to the body, to render into.
+/// A fresh `<div>` appended to the body, to render into; popovers rendered in it are raised
+/// into the top layer as in the widget's own root.
 pub fn root() -> web_sys::Element {
     let div = document().create_element("div").expect("div");
     document()
@@ -22,6 +23,7 @@ pub fn root() -> web_sys::Element {
         .expect("body")
         .append_child(&div)
         .expect("append");
+    touchpoint::effects::layer::keep_raised(&div);
     div
 }
 

@@ -25,15 +25,16 @@ test("banner from script tag to database", async () => {
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
   await page.goto(`${server.app}/app/`);
 
-  const banner = page.locator("touchpoint-widget .tp-banner");
+  const banner = page.locator("touchpoint-banner .tp-banner");
   await banner.waitFor({ state: "visible", timeout: 15000 });
   assert.equal(await banner.getAttribute("data-campaign"), "welcome-banner");
   assert.match(await banner.innerText(), /Welcome to Ledgerly!/);
+  // Banners have their own shadow host in the page's flow, here inside the demo's slot (issue 9).
   const inShadow = await page.evaluate(() => {
-    const host = document.querySelector("touchpoint-widget");
+    const host = document.querySelector("[data-touchpoint-slot] > touchpoint-banner");
     return Boolean(host?.shadowRoot?.querySelector(".tp-banner")) && !document.querySelector(".tp-banner");
   });
-  assert.ok(inShadow, "the banner lives in the widget's shadow root, not in the host DOM");
+  assert.ok(inShadow, "the banner lives in its own shadow root in the host's slot, not in the host DOM");
   await page.screenshot({ path: outputPath("skeleton-banner.png"), animations: "disabled" });
 
   await banner.getByRole("button", { name: "Create an invoice" }).click();
@@ -113,7 +114,7 @@ test("an outage on a later visit starts from the catalog cached on the last one"
   t.after(() => own.stop());
   const context = await browser.newContext();
   const page = await context.newPage();
-  const banner = page.locator("touchpoint-widget .tp-banner");
+  const banner = page.locator("touchpoint-banner .tp-banner");
   await page.goto(`${own.app}/app/`);
   await banner.waitFor({ state: "visible", timeout: 15000 });
   const cached = await page.evaluate(() => localStorage.getItem("touchpoint:pk_demo:catalog"));
@@ -134,7 +135,7 @@ test("an outage on a later visit starts from the catalog cached on the last one"
   const coldProblems = watchConsole(cold);
   await cold.goto(`${own.app}/app/`);
   await eventually(async () => coldProblems.some((m) => m.includes("cannot load campaigns")), 15000, "the load warning");
-  assert.equal(await cold.locator("touchpoint-widget .tp-banner").count(), 0);
+  assert.equal(await cold.locator("touchpoint-banner .tp-banner").count(), 0);
   await fresh.close();
 });
 
@@ -161,7 +162,7 @@ test("without a queue stub, a synchronous loader tag queues the host's first cal
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`${own.app}/app/nostub.html`);
-  const banner = page.locator("touchpoint-widget .tp-banner");
+  const banner = page.locator("touchpoint-banner .tp-banner");
   await banner.waitFor({ state: "visible", timeout: 15000 });
   assert.match(await banner.innerText(), /Welcome to Ledgerly!/);
   // demo.js called touchpoint.identify before the widget had loaded: the page view is the

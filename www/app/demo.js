@@ -5,12 +5,17 @@
  *   ?locale=ar        the user's locale trait (RTL for Arabic)
  *   ?lang=de          the page's <html lang>
  *   ?late=2000        insert an "Export CSV" button after 2 s (a late tooltip target)
+ *   ?hostile=transform one hostile host style from hostile-matrix.css (<html data-hostile>)
+ *   ?slot=none        no banner slot: banners go to the top of the body
  * A file, not an inline script, so the strict-CSP page can use it too. */
 (function () {
   "use strict";
   var q = new URLSearchParams(location.search);
   // ?lang=de: the page's own language, which the widget uses when identify gives no locale.
   if (q.get("lang")) document.documentElement.lang = q.get("lang");
+  if (q.get("hostile")) document.documentElement.setAttribute("data-hostile", q.get("hostile"));
+  var slot = document.querySelector("[data-touchpoint-slot]");
+  if (slot && q.get("slot") === "none") slot.remove();
   var persona = q.get("persona") || "ada";
   var traits = { first_name: q.get("name") || "Ada", role: "admin", persona: persona };
   if (q.get("locale")) traits.locale = q.get("locale");

@@ -75,6 +75,17 @@ impl Errors {
             }
         }
     }
+
+    /// `url` if a nudge may follow it (see [`touchpoint_core::link`]), else an error at `path`.
+    fn link<'a>(&mut self, path: &str, url: &'a str) -> Option<&'a str> {
+        match touchpoint_core::link::check(url) {
+            Ok(()) => Some(url),
+            Err(why) => {
+                self.push(path, Kind::Invalid, why.to_string());
+                None
+            }
+        }
+    }
 }
 
 /// Push `x` unless present; whether it was new (a Vec: lists here are short, and a set
@@ -434,6 +445,9 @@ fn format(raw: &RawFormat, e: &mut Errors) -> Option<Format> {
                         format!("duplicate item id `{}`", it.id),
                     );
                 }
+                if let Some(url) = &it.url {
+                    e.link(&format!("format.items[{i}].url"), url);
+                }
                 if it.done_event.trim().is_empty() {
                     e.push(
                         format!("format.items[{i}].done_event"),
@@ -566,6 +580,7 @@ fn content_map(
             let action = match kind {
                 K::OpenUrl => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
+                    .and_then(|u| e.link(&format!("{cp}.url"), u))
                     .map(|u| CtaAction::OpenUrl { url: u.into() }),
                 K::Track => e
                     .required(&format!("{cp}.event"), &cta.event, &what)
@@ -574,6 +589,7 @@ fn content_map(
                 K::Snooze => Some(CtaAction::Snooze),
                 K::BookMeeting => e
                     .required(&format!("{cp}.url"), &cta.url, &what)
+                    .and_then(|u| e.link(&format!("{cp}.url"), u))
                     .map(|u| CtaAction::BookMeeting { url: u.into() }),
             };
             if let Some(action) = action {

@@ -11,7 +11,7 @@
 //!
 //! Layers, each using only those above it in this list:
 //! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm);
-//!   [`text`]: a small substring search.
+//!   [`text`]: a small substring search; [`link`]: which link targets a nudge may follow.
 //! - [`vocab`]: the shared names and small types (stages, phases, goals, traits, pages,
 //!   event statistics), each enum's names written once.
 //! - [`expr`]: the targeting language's syntax tree, its compiled form, and three-valued
@@ -32,6 +32,7 @@ pub mod decide;
 pub mod event;
 pub mod expr;
 pub mod history;
+pub mod link;
 pub mod policy;
 pub mod stage;
 pub mod text;
