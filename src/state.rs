@@ -8,8 +8,9 @@
 //! screen stay if they are still eligible, without a second impression); a tracked event or
 //! a `show(id)` only adds nudges to free slots; the user's dismiss/snooze/CTA and the host's
 //! `hide()` take nudges away.
+use crate::delivery::consent::Category;
 use std::rc::Rc;
-use touchpoint_core::campaign::{CtaAction, Format, Slot};
+use touchpoint_core::campaign::{Category as CampaignCategory, CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, AccountDates, Occurrence, Page, Session, Traits, User};
 use touchpoint_core::decide::Arm;
 use touchpoint_core::history::event_stats;
@@ -179,12 +180,14 @@ pub enum Action {
     Page(Page),
     /// The server's history for this user and account arrived.
     RemoteHistory(Vec<Event>),
-    /// `touchpoint.track(name, props)`.
+    /// `touchpoint.track(name, props, {category})`.
     Track {
         /// Event name.
         name: String,
         /// Properties.
         props: Traits,
+        /// The consent category the host chose (`service` unless it said `marketing`).
+        category: Category,
     },
     /// `touchpoint.show(campaignId)`.
     Show(String),
@@ -261,8 +264,17 @@ pub struct Tick {
 /// What the runtime must do after a reduction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Report an engagement event to the collector.
-    Send(Event),
+    /// Report an engagement event to the collector (and to the host's listeners).
+    Send {
+        /// The event.
+        event: Event,
+        /// Its consent category: its campaign's for campaign events, the host's choice for
+        /// `track` events, `service` otherwise.
+        category: Category,
+        /// The identity signature, riding along with events of the signed user (the
+        /// collector checks and strips it).
+        user_hash: Option<String>,
+    },
     /// Persist the journal.
     SaveJournal(Rc<Vec<Event>>),
     /// Open a URL (a CTA's target).
@@ -424,11 +436,15 @@ impl WidgetState {
                 self.send(&mut out, e, false);
                 Some(Occurrence::PageLoad)
             }
-            Action::Track { name, props } => {
+            Action::Track {
+                name,
+                props,
+                category,
+            } => {
                 let mut e = self.event(&mut out, EventKind::Track);
                 e.name = Some(name.clone());
                 e.props = props;
-                self.send(&mut out, e, true);
+                self.send_as(&mut out, e, true, category);
                 self.tick_checklists(&name);
                 Some(Occurrence::Track { name })
             }
@@ -803,8 +819,22 @@ impl WidgetState {
         e
     }
 
-    /// Send an event; keep it in the journal when history or event counts need it.
+    /// Send an event in the category its campaign gives it (`service` without one); keep it
+    /// in the journal when history or event counts need it.
     fn send(&mut self, out: &mut Emitter<'_>, event: Event, journal: bool) {
+        let campaign = event
+            .campaign_id
+            .as_deref()
+            .and_then(|id| self.campaigns.iter().find(|c| c.id == id));
+        let category = match campaign.map(|c| c.category) {
+            Some(CampaignCategory::Marketing) => Category::Marketing,
+            Some(CampaignCategory::Service) | None => Category::Service,
+        };
+        self.send_as(out, event, journal, category);
+    }
+
+    /// [`Self::send`] in `category`.
+    fn send_as(&mut self, out: &mut Emitter<'_>, event: Event, journal: bool, category: Category) {
         if journal {
             let journal = Rc::make_mut(&mut self.journal);
             journal.push(event.clone());
@@ -814,7 +844,13 @@ impl WidgetState {
             }
             out.effects.push(Effect::SaveJournal(self.journal.clone()));
         }
-        out.effects.push(Effect::Send(event));
+        // Every event is made for the current user, so the signature is theirs.
+        let user_hash = self.user_hash.clone().filter(|_| event.user_id.is_some());
+        out.effects.push(Effect::Send {
+            event,
+            category,
+            user_hash,
+        });
     }
 }
 
@@ -858,7 +894,7 @@ mod tests {
     fn sent(fx: &[Effect]) -> Vec<(EventKind, Option<String>)> {
         fx.iter()
             .filter_map(|f| match f {
-                Effect::Send(e) => Some((e.kind, e.campaign_id.clone())),
+                Effect::Send { event: e, .. } => Some((e.kind, e.campaign_id.clone())),
                 _ => None,
             })
             .collect()
@@ -918,6 +954,7 @@ mod tests {
             Action::Track {
                 name: "clicked".into(),
                 props: Traits::new(),
+                category: Category::Service,
             },
             T,
         );
@@ -941,13 +978,14 @@ mod tests {
             Action::Track {
                 name: "clicked".into(),
                 props: Traits::new(),
+                category: Category::Service,
             },
             T,
         );
         let sessions: Vec<_> = fx
             .iter()
             .filter_map(|f| match f {
-                Effect::Send(e) => Some(e.session_id.as_deref()),
+                Effect::Send { event: e, .. } => Some(e.session_id.as_deref()),
                 _ => None,
             })
             .collect();
@@ -967,7 +1005,7 @@ mod tests {
         let ids: std::collections::BTreeSet<String> = fx
             .iter()
             .filter_map(|f| {
-                if let Effect::Send(e) = f {
+                if let Effect::Send { event: e, .. } = f {
                     Some(e.id.to_string())
                 } else {
                     None
@@ -1164,7 +1202,7 @@ mod tests {
 
     fn props_of(fx: &[Effect], kind: EventKind) -> Option<Traits> {
         fx.iter().find_map(|f| match f {
-            Effect::Send(e) if e.kind == kind => Some(e.props.clone()),
+            Effect::Send { event: e, .. } if e.kind == kind => Some(e.props.clone()),
             _ => None,
         })
     }
@@ -1446,6 +1484,7 @@ mod tests {
             Action::Track {
                 name: "b_done".into(),
                 props: Traits::new(),
+                category: Category::Service,
             },
             T,
         );
