@@ -74,14 +74,23 @@ pub fn init(config: Config) {
 
 /// Let the view receive state snapshots (and render the current one).
 pub fn subscribe(view: Callback<Rc<WidgetState>>) {
-    let snapshot = RUNTIME.with(|r| {
-        let mut r = r.borrow_mut();
-        let rt = r.as_mut()?;
-        rt.view = Some(view.clone());
-        Some(Rc::new(rt.state.clone()))
+    RUNTIME.with(|r| {
+        if let Some(rt) = r.borrow_mut().as_mut() {
+            rt.view = Some(view);
+        }
     });
-    if let Some(s) = snapshot {
-        view.emit(s);
+    render();
+}
+
+/// Hand the view a snapshot of the state as it is now.
+fn render() {
+    let view = RUNTIME.with(|r| {
+        let r = r.borrow();
+        let rt = r.as_ref()?;
+        Some((rt.view.clone()?, Rc::new(rt.state.clone())))
+    });
+    if let Some((view, snapshot)) = view {
+        view.emit(snapshot);
     }
 }
 
@@ -118,14 +127,7 @@ pub fn dispatch(action: Action) {
         }
     }
     BUSY.with(|b| b.set(false));
-    let view = RUNTIME.with(|r| {
-        let r = r.borrow();
-        let rt = r.as_ref()?;
-        Some((rt.view.clone()?, Rc::new(rt.state.clone())))
-    });
-    if let Some((view, snapshot)) = view {
-        view.emit(snapshot);
-    }
+    render();
 }
 
 fn perform(effect: Effect, config: &Config) {

@@ -91,10 +91,8 @@ pub fn start(api: &str, env: &str) {
 /// [`start`] with explicit settings.
 pub fn start_with(api: &str, env: &str, config: Config) {
     let store = LocalStore::open();
-    let tab: String = platform::random10()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
+    let tab = platform::new_event_id();
     let queue = Queue::new(store.clone(), env, &tab, config.bound);
     let consent_key = key(env, "consent");
     let consent = stored_consent(&store, &consent_key);

@@ -1,5 +1,6 @@
-//! One handler per [`Action`]: each changes the state, asks for its effects through the
-//! [`Emitter`], and says which occurrence (if any) the core should decide on next.
+//! One handler per [`Action`]: each changes the state and asks for its effects through the
+//! [`Emitter`]; the reducer's `match` says which occurrence (if any) the core decides on
+//! next.
 use super::reduce::Emitter;
 #[cfg(doc)]
 use super::Action;
@@ -7,14 +8,13 @@ use super::{Effect, Progress, WidgetState};
 use crate::delivery::consent::Category;
 use std::rc::Rc;
 use touchpoint_core::campaign::{CtaAction, Format};
-use touchpoint_core::context::{AccountDates, Occurrence, Page, Traits};
+use touchpoint_core::context::{AccountDates, Page, Traits};
 use touchpoint_core::{Campaign, Event, EventKind};
 
 impl WidgetState {
     /// The campaign catalog arrived.
-    pub(super) fn on_campaigns_loaded(&mut self, campaigns: Vec<Campaign>) -> Option<Occurrence> {
+    pub(super) fn on_campaigns_loaded(&mut self, campaigns: Vec<Campaign>) {
         self.campaigns = Rc::new(campaigns);
-        Some(Occurrence::PageLoad)
     }
 
     /// What an earlier visit left in storage.
@@ -23,19 +23,17 @@ impl WidgetState {
         anonymous_id: String,
         session_id: String,
         journal: Vec<Event>,
-    ) -> Option<Occurrence> {
+    ) {
         self.user.anonymous_id = Some(anonymous_id);
         self.session_id = Some(session_id);
         self.journal = Rc::new(journal);
-        Some(Occurrence::PageLoad)
     }
 
     /// The server's history arrived.
-    pub(super) fn on_remote_history(&mut self, mut events: Vec<Event>) -> Option<Occurrence> {
+    pub(super) fn on_remote_history(&mut self, mut events: Vec<Event>) {
         // Drop what this browser already journals, once here rather than per decision.
         events.retain(|e| !self.journal.iter().any(|j| j.id == e.id));
         self.remote = Rc::new(events);
-        Some(Occurrence::PageLoad)
     }
 
     /// `identify`: a new user forgets the last one's server history.
@@ -46,7 +44,7 @@ impl WidgetState {
         user_hash: Option<String>,
         traits: Traits,
         account: Option<(String, Traits)>,
-    ) -> Option<Occurrence> {
+    ) {
         if self.user.id.as_deref() != Some(user_id.as_str()) {
             self.remote = Rc::default();
         }
@@ -68,51 +66,41 @@ impl WidgetState {
             user_hash: self.user_hash.clone(),
             account_id: self.account.id.clone(),
         });
-        Some(Occurrence::PageLoad)
     }
 
     /// `page()` or a route change.
-    pub(super) fn on_page(&mut self, out: &mut Emitter<'_>, page: Page) -> Option<Occurrence> {
+    pub(super) fn on_page(&mut self, out: &mut Emitter<'_>, page: Page) {
         self.page = page;
         let mut e = self.event(out, EventKind::Page);
         e.name = Some(self.page.path.clone());
         self.send(out, e, false);
-        Some(Occurrence::PageLoad)
     }
 
     /// `track(name, props, {category})`.
     pub(super) fn on_track(
         &mut self,
         out: &mut Emitter<'_>,
-        name: String,
+        name: &str,
         props: Traits,
         category: Category,
-    ) -> Option<Occurrence> {
+    ) {
         let mut e = self.event(out, EventKind::Track);
-        e.name = Some(name.clone());
+        e.name = Some(name.to_owned());
         e.props = props;
         self.send_as(out, e, true, category);
-        self.tick_checklists(&name);
-        Some(Occurrence::Track { name })
-    }
-
-    /// `show(id)`.
-    pub(super) fn on_show(&mut self, campaign_id: String) -> Option<Occurrence> {
-        self.hidden = false;
-        Some(Occurrence::Show { campaign_id })
+        self.tick_checklists(name);
     }
 
     /// `hide()`: nothing on screen or armed until `show(id)`.
-    pub(super) fn on_hide(&mut self) -> Option<Occurrence> {
+    pub(super) fn on_hide(&mut self) {
         self.hidden = true;
         self.on_screen.clear();
         self.armed.clear();
         self.answered.clear();
-        None
     }
 
     /// `reset()`: forget the user, keep the catalog and the page's language.
-    pub(super) fn on_reset(&mut self, out: &mut Emitter<'_>) -> Option<Occurrence> {
+    pub(super) fn on_reset(&mut self, out: &mut Emitter<'_>) {
         *self = WidgetState {
             campaigns: self.campaigns.clone(),
             page_lang: std::mem::take(&mut self.page_lang),
@@ -120,26 +108,16 @@ impl WidgetState {
         };
         out.effects.push(Effect::SaveJournal(Rc::default()));
         out.effects.push(Effect::SaveProgress(Progress::default()));
-        None
     }
 
     /// The user used a call to action: report it, then do what it says.
-    pub(super) fn on_cta(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: &str,
-        cta_id: &str,
-    ) -> Option<Occurrence> {
-        let nudge = self
-            .on_screen
-            .iter()
-            .find(|n| n.campaign_id == campaign_id)?;
-        let cta = nudge
-            .content
-            .ctas
-            .iter()
-            .find(|c| c.id == cta_id)
-            .cloned()?;
+    pub(super) fn on_cta(&mut self, out: &mut Emitter<'_>, campaign_id: &str, cta_id: &str) {
+        let Some(nudge) = self.on_screen.iter().find(|n| n.campaign_id == campaign_id) else {
+            return;
+        };
+        let Some(cta) = nudge.content.ctas.iter().find(|c| c.id == cta_id).cloned() else {
+            return;
+        };
         let mut e = self.campaign_event(out, EventKind::Cta, nudge);
         e.props.insert("cta".into(), cta_id.into());
         self.send(out, e, true);
@@ -163,7 +141,6 @@ impl WidgetState {
             CtaAction::Dismiss => self.retire(out, campaign_id, EventKind::Dismiss),
             CtaAction::Snooze => self.snooze(out, campaign_id),
         }
-        None
     }
 
     /// Tick the items of checklists on screen that `event` completes (the core counts them
@@ -197,43 +174,21 @@ impl WidgetState {
     }
 
     /// The user closed a nudge.
-    pub(super) fn on_dismiss(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: &str,
-    ) -> Option<Occurrence> {
+    pub(super) fn on_dismiss(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
         if self.answered.remove(campaign_id) {
             // Closing a survey's thank-you is not a dismissal: it was answered.
             self.on_screen.retain(|n| n.campaign_id != campaign_id);
         } else {
             self.retire(out, campaign_id, EventKind::Dismiss);
         }
-        None
-    }
-
-    /// Progress remembered from an earlier visit.
-    pub(super) fn on_progress_restored(&mut self, progress: Progress) -> Option<Occurrence> {
-        self.progress = progress;
-        None
-    }
-
-    /// The page's `<html lang>`.
-    pub(super) fn on_page_lang(&mut self, lang: String) -> Option<Occurrence> {
-        self.page_lang = lang;
-        None
     }
 
     /// An armed nudge's delay passed or its element became visible: show it if its slot is
     /// free (a stale fire, for a nudge no longer armed, does nothing).
-    pub(super) fn on_fire(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: &str,
-    ) -> Option<Occurrence> {
-        let pos = self
-            .armed
-            .iter()
-            .position(|n| n.campaign_id == campaign_id)?;
+    pub(super) fn on_fire(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
+        let Some(pos) = self.armed.iter().position(|n| n.campaign_id == campaign_id) else {
+            return;
+        };
         let nudge = self.armed.remove(pos);
         if !self.hidden {
             let mut next = std::mem::take(&mut self.on_screen);
@@ -243,41 +198,35 @@ impl WidgetState {
             }
             self.on_screen = next;
         }
-        None
     }
 
     /// A survey answer, reported once.
-    pub(super) fn on_answer(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: String,
-        props: Traits,
-    ) -> Option<Occurrence> {
+    pub(super) fn on_answer(&mut self, out: &mut Emitter<'_>, campaign_id: String, props: Traits) {
         let nudge = self
             .on_screen
             .iter()
             .find(|n| n.campaign_id == campaign_id)
-            .cloned()?;
+            .cloned();
+        let Some(nudge) = nudge else {
+            return;
+        };
         if self.answered.insert(campaign_id) {
             let mut e = self.campaign_event(out, EventKind::SurveyResponse, &nudge);
             e.props = props;
             self.send(out, e, true);
         }
-        None
     }
 
     /// The user moved to another tour step.
-    pub(super) fn on_tour_step(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: String,
-        step: u32,
-    ) -> Option<Occurrence> {
+    pub(super) fn on_tour_step(&mut self, out: &mut Emitter<'_>, campaign_id: String, step: u32) {
         let nudge = self
             .on_screen
             .iter()
             .find(|n| n.campaign_id == campaign_id)
-            .cloned()?;
+            .cloned();
+        let Some(nudge) = nudge else {
+            return;
+        };
         // Each step shown is an engagement: a `cta` event without `props.cta`, so it counts
         // as neither a view nor a dismissal, and is not journaled.
         let from = self.tour_step(&campaign_id);
@@ -294,15 +243,10 @@ impl WidgetState {
         self.progress.tour_steps.push((campaign_id, step));
         out.effects
             .push(Effect::SaveProgress(self.progress.clone()));
-        None
     }
 
     /// The user finished a tour: a dismissal with `props.completed`, its progress forgotten.
-    pub(super) fn on_tour_done(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: &str,
-    ) -> Option<Occurrence> {
+    pub(super) fn on_tour_done(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
         let mut props = Traits::new();
         props.insert("completed".into(), true.into());
         self.retire_with(out, campaign_id, EventKind::Dismiss, props);
@@ -314,23 +258,17 @@ impl WidgetState {
             out.effects
                 .push(Effect::SaveProgress(self.progress.clone()));
         }
-        None
     }
 
     /// A toast closed by itself: a dismissal with `props.auto`.
-    pub(super) fn on_expire(
-        &mut self,
-        out: &mut Emitter<'_>,
-        campaign_id: &str,
-    ) -> Option<Occurrence> {
+    pub(super) fn on_expire(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
         let mut props = Traits::new();
         props.insert("auto".into(), true.into());
         self.retire_with(out, campaign_id, EventKind::Dismiss, props);
-        None
     }
 
     /// The launcher opened: every feed item on screen counts as read.
-    pub(super) fn on_feed_seen(&mut self, out: &mut Emitter<'_>) -> Option<Occurrence> {
+    pub(super) fn on_feed_seen(&mut self, out: &mut Emitter<'_>) {
         let unread: Vec<String> = self
             .feed()
             .map(|n| n.campaign_id.clone())
@@ -341,7 +279,6 @@ impl WidgetState {
             out.effects
                 .push(Effect::SaveProgress(self.progress.clone()));
         }
-        None
     }
 
     /// An anchored nudge's element never appeared: off screen, and the host is told.
@@ -350,7 +287,7 @@ impl WidgetState {
         out: &mut Emitter<'_>,
         campaign_id: String,
         selector: String,
-    ) -> Option<Occurrence> {
+    ) {
         let before = self.on_screen.len();
         self.on_screen.retain(|n| n.campaign_id != campaign_id);
         if self.on_screen.len() != before {
@@ -360,6 +297,5 @@ impl WidgetState {
                 detail: selector,
             });
         }
-        None
     }
 }

@@ -1,12 +1,12 @@
-//! The reducer: one `match` that hands each action to its handler (`handlers`), then
-//! re-decides when the action was an occurrence the core decides on; and what every handler
+//! The reducer: one `match` that hands each action to its handler (`handlers`; a one-line
+//! change stays in the arm) and names the occurrence the core then decides on, if any; and what every handler
 //! shares: making events, sending them (with their consent category and the user's
 //! signature), taking nudges off screen.
 use super::{Action, Effect, Tick, WidgetState, JOURNAL_LIMIT};
 use crate::delivery::consent::Category;
 use std::rc::Rc;
 use touchpoint_core::campaign::Category as CampaignCategory;
-use touchpoint_core::context::Traits;
+use touchpoint_core::context::{Occurrence, Traits};
 use touchpoint_core::uuid::Uuid;
 use touchpoint_core::{Event, EventKind, Nudge};
 
@@ -37,46 +37,107 @@ impl WidgetState {
             made: 0,
             effects: &mut effects,
         };
+        let page_load = Some(Occurrence::PageLoad);
         let occurrence = match action {
-            Action::CampaignsLoaded(campaigns) => self.on_campaigns_loaded(campaigns),
+            Action::CampaignsLoaded(campaigns) => {
+                self.on_campaigns_loaded(campaigns);
+                page_load
+            }
             Action::Restored {
                 anonymous_id,
                 session_id,
                 journal,
-            } => self.on_restored(anonymous_id, session_id, journal),
-            Action::RemoteHistory(events) => self.on_remote_history(events),
+            } => {
+                self.on_restored(anonymous_id, session_id, journal);
+                page_load
+            }
+            Action::RemoteHistory(events) => {
+                self.on_remote_history(events);
+                page_load
+            }
             Action::Identify {
                 user_id,
                 user_hash,
                 traits,
                 account,
-            } => self.on_identify(out, user_id, user_hash, traits, account),
-            Action::Page(page) => self.on_page(out, page),
+            } => {
+                self.on_identify(out, user_id, user_hash, traits, account);
+                page_load
+            }
+            Action::Page(page) => {
+                self.on_page(out, page);
+                page_load
+            }
             Action::Track {
                 name,
                 props,
                 category,
-            } => self.on_track(out, name, props, category),
-            Action::Show(campaign_id) => self.on_show(campaign_id),
-            Action::Hide => self.on_hide(),
-            Action::Reset => self.on_reset(out),
+            } => {
+                self.on_track(out, &name, props, category);
+                Some(Occurrence::Track { name })
+            }
+            Action::Show(campaign_id) => {
+                self.hidden = false;
+                Some(Occurrence::Show { campaign_id })
+            }
+            Action::Hide => {
+                self.on_hide();
+                None
+            }
+            Action::Reset => {
+                self.on_reset(out);
+                None
+            }
             Action::Cta {
                 campaign_id,
                 cta_id,
-            } => self.on_cta(out, &campaign_id, &cta_id),
-            Action::Dismiss { campaign_id } => self.on_dismiss(out, &campaign_id),
-            Action::ProgressRestored(progress) => self.on_progress_restored(progress),
-            Action::PageLang(lang) => self.on_page_lang(lang),
-            Action::Fire { campaign_id } => self.on_fire(out, &campaign_id),
-            Action::Answer { campaign_id, props } => self.on_answer(out, campaign_id, props),
-            Action::TourStep { campaign_id, step } => self.on_tour_step(out, campaign_id, step),
-            Action::TourDone { campaign_id } => self.on_tour_done(out, &campaign_id),
-            Action::Expire { campaign_id } => self.on_expire(out, &campaign_id),
-            Action::FeedSeen => self.on_feed_seen(out),
+            } => {
+                self.on_cta(out, &campaign_id, &cta_id);
+                None
+            }
+            Action::Dismiss { campaign_id } => {
+                self.on_dismiss(out, &campaign_id);
+                None
+            }
+            Action::ProgressRestored(progress) => {
+                self.progress = progress;
+                None
+            }
+            Action::PageLang(lang) => {
+                self.page_lang = lang;
+                None
+            }
+            Action::Fire { campaign_id } => {
+                self.on_fire(out, &campaign_id);
+                None
+            }
+            Action::Answer { campaign_id, props } => {
+                self.on_answer(out, campaign_id, props);
+                None
+            }
+            Action::TourStep { campaign_id, step } => {
+                self.on_tour_step(out, campaign_id, step);
+                None
+            }
+            Action::TourDone { campaign_id } => {
+                self.on_tour_done(out, &campaign_id);
+                None
+            }
+            Action::Expire { campaign_id } => {
+                self.on_expire(out, &campaign_id);
+                None
+            }
+            Action::FeedSeen => {
+                self.on_feed_seen(out);
+                None
+            }
             Action::TargetMissing {
                 campaign_id,
                 selector,
-            } => self.on_target_missing(out, campaign_id, selector),
+            } => {
+                self.on_target_missing(out, campaign_id, selector);
+                None
+            }
         };
         if let Some(occurrence) = occurrence.filter(|_| !self.hidden) {
             self.decide(out, occurrence);
