@@ -201,8 +201,9 @@ fn perform(effect: Effect, config: &Config) {
 /// opaque object with a string `id`.
 fn wire(event: &Event, user_hash: Option<String>) -> serde_json::Value {
     let mut v = event.to_json_value();
-    if let Some(hash) = user_hash {
-        v["user_hash"] = serde_json::Value::String(hash);
+    // Through the map, not `v["user_hash"] =`: `IndexMut` brings serde_json's panic path.
+    if let (Some(hash), serde_json::Value::Object(map)) = (user_hash, &mut v) {
+        map.insert("user_hash".into(), hash.into());
     }
     v
 }
