@@ -1,5 +1,7 @@
-//! The browser side of delivery: localStorage, timers, `fetch` and the page-lifecycle
-//! listeners, around the pure queue, lease, batching, backoff and consent modules. Kept thin
+//! The browser side of delivery: localStorage (through the widget's one wrapper,
+//! `effects::storage::LocalStore`), timers, `fetch` and the page-lifecycle listeners, around
+//! the pure queue, lease, batching, backoff and consent modules; the clock and the jitter come
+//! from `effects::platform`. Kept thin
 //! on purpose: every decision is made by a pure function; this module only carries data
 //! between them and the browser.
 //!
