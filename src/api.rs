@@ -5,13 +5,16 @@ use crate::delivery::{
     self,
     consent::{Category, Consent},
 };
-use crate::effects::{http, mount, storage};
+use crate::effects::platform::warn;
+use crate::effects::route::current_page;
+use crate::effects::{http, mount, observe, storage};
 use crate::runtime::{self, Config};
 use crate::state::Action;
-use touchpoint_core::context::{Page, Traits};
+use touchpoint_core::context::Traits;
 use wasm_bindgen::prelude::*;
 
-/// Boot the widget: `options` is `{key, api, css}` from the loader.
+/// Boot the widget: `options` is `{key, api, css, anchorWait}` from the loader (`anchorWait`,
+/// optional: the script tag's `data-anchor-wait`, in ms).
 #[wasm_bindgen]
 pub fn start(options: JsValue) {
     let get = |name: &str| {
@@ -19,8 +22,11 @@ pub fn start(options: JsValue) {
             .ok()
             .and_then(|v| v.as_string())
     };
+    if let Some(ms) = get("anchorWait").and_then(|ms| ms.parse().ok()) {
+        observe::set_anchor_wait(ms);
+    }
     let (Some(key), Some(api), Some(css)) = (get("key"), get("api"), get("css")) else {
-        runtime::warn("start needs {key, api, css}; the widget stays off");
+        warn("start needs {key, api, css}; the widget stays off");
         return;
     };
     let api = if api.ends_with('/') {
@@ -38,22 +44,15 @@ pub fn start(options: JsValue) {
         .and_then(|e| e.get_attribute("lang"))
         .unwrap_or_default();
     runtime::dispatch(Action::PageLang(lang));
-    if let Some(ms) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("script[data-anchor-wait]").ok().flatten())
-        .and_then(|s| s.get_attribute("data-anchor-wait")?.parse().ok())
-    {
-        crate::effects::observe::set_anchor_wait(ms);
-    }
     runtime::dispatch(Action::Page(current_page()));
-    crate::effects::route::watch();
+    runtime::watch_route();
     wasm_bindgen_futures::spawn_local(async move {
         match mount::mount(&css).await {
             Ok(root) => {
                 yew::Renderer::<crate::components::App>::with_root(root).render();
             }
             Err(e) => {
-                runtime::warn(&format!("cannot mount: {e}"));
+                warn(&format!("cannot mount: {e}"));
                 return;
             }
         }
@@ -70,46 +69,33 @@ async fn load_campaigns(api: &str, key: &str) {
     let body = match (http::fetch_catalog(api, key).await, &cached) {
         (Ok(body), _) => body,
         (Err(e), Some(cached)) if e.is_outage() => {
-            runtime::warn(&format!(
+            warn(&format!(
                 "cannot load campaigns ({e}); using the ones cached on an earlier visit"
             ));
             cached.clone()
         }
-        (Err(e), _) => return runtime::warn(&format!("cannot load campaigns: {e}")),
+        (Err(e), _) => return warn(&format!("cannot load campaigns: {e}")),
     };
     match http::read_catalog(&body) {
         Ok((campaigns, skipped)) => {
             for s in skipped {
-                runtime::warn(&format!("campaign {} skipped: {}", s.id, s.error));
+                warn(&format!("campaign {} skipped: {}", s.id, s.error));
             }
             if cached.as_deref() != Some(body.as_str()) {
                 if let Err(e) = storage::set(key, CATALOG, &body) {
-                    runtime::warn(&format!(
+                    warn(&format!(
                         "cannot cache the campaigns for offline start: {e}"
                     ));
                 }
             }
             runtime::dispatch(Action::CampaignsLoaded(campaigns));
         }
-        Err(e) => runtime::warn(&format!("cannot read the campaign catalog: {e}")),
+        Err(e) => warn(&format!("cannot read the campaign catalog: {e}")),
     }
 }
 
 /// The storage name of the last good catalog.
 const CATALOG: &str = "catalog";
-
-/// The page the browser is on.
-pub(crate) fn current_page() -> Page {
-    let Some(w) = web_sys::window() else {
-        return Page::default();
-    };
-    let loc = w.location();
-    Page {
-        url: loc.href().unwrap_or_default(),
-        path: loc.pathname().unwrap_or_default(),
-        title: w.document().map(|d| d.title()).unwrap_or_default(),
-    }
-}
 
 /// A JS object as traits (anything else: empty).
 fn traits(v: &JsValue) -> Traits {
@@ -142,7 +128,7 @@ pub fn command(name: &str, args: js_sys::Array) {
     let action = match name {
         "identify" => {
             let Some(user_id) = text(&arg(0)) else {
-                return runtime::warn("identify(userId, traits, options) needs a non-empty userId");
+                return warn("identify(userId, traits, options) needs a non-empty userId");
             };
             let options = traits(&arg(2));
             let account = options
@@ -172,21 +158,21 @@ pub fn command(name: &str, args: js_sys::Array) {
         "page" => Action::Page(current_page()),
         "track" => {
             let Some(name) = text(&arg(0)) else {
-                return runtime::warn("track(name, props) needs a name");
+                return warn("track(name, props) needs a name");
             };
             let category = match track_category(&arg(2)) {
                 Ok(c) => c,
-                Err(message) => return runtime::warn(message),
+                Err(message) => return warn(message),
             };
-            let action = Action::Track {
+            Action::Track {
                 name,
                 props: traits(&arg(1)),
-            };
-            return runtime::dispatch_as(action, category);
+                category,
+            }
         }
         "show" => {
             let Some(id) = text(&arg(0)) else {
-                return runtime::warn("show(campaignId) needs a campaign id");
+                return warn("show(campaignId) needs a campaign id");
             };
             Action::Show(id)
         }
@@ -195,7 +181,7 @@ pub fn command(name: &str, args: js_sys::Array) {
         "on" | "off" => {
             let (Some(event), Ok(f)) = (text(&arg(0)), arg(1).dyn_into::<js_sys::Function>())
             else {
-                return runtime::warn(&format!(
+                return warn(&format!(
                     "{name}(eventName, fn) needs a name and a function"
                 ));
             };
@@ -208,7 +194,7 @@ pub fn command(name: &str, args: js_sys::Array) {
         }
         "reset" => Action::Reset,
         other => {
-            return runtime::warn(&format!(
+            return warn(&format!(
                 "touchpoint.{other} is not supported by this version"
             ))
         }
@@ -218,20 +204,19 @@ pub fn command(name: &str, args: js_sys::Array) {
 
 /// The optional third argument of `track(name, props, {category})`: `"service"` (the
 /// default) or `"marketing"`, which decides whether `consent("essential")` lets it through.
-fn track_category(options: &JsValue) -> Result<Option<Category>, &'static str> {
+fn track_category(options: &JsValue) -> Result<Category, &'static str> {
     if !options.is_object() {
-        return Ok(None);
+        return Ok(Category::Service);
     }
     let given = js_sys::Reflect::get(options, &JsValue::from_str("category"))
         .ok()
         .filter(|v| !v.is_undefined());
     match given {
-        None => Ok(None),
+        None => Ok(Category::Service),
         Some(v) => v
             .as_string()
             .as_deref()
             .and_then(Category::parse)
-            .map(Some)
             .ok_or("track: options.category must be \"service\" or \"marketing\""),
     }
 }
@@ -240,7 +225,7 @@ fn track_category(options: &JsValue) -> Result<Option<Category>, &'static str> {
 fn consent(state: &JsValue) {
     match state.as_string().as_deref().map(Consent::parse) {
         Some(Ok(c)) => delivery::browser::consent(c),
-        Some(Err(e)) => runtime::warn(&format!("consent: {e}")),
-        None => runtime::warn("consent(state) needs \"all\", \"essential\" or \"none\""),
+        Some(Err(e)) => warn(&format!("consent: {e}")),
+        None => warn("consent(state) needs \"all\", \"essential\" or \"none\""),
     }
 }

@@ -2,7 +2,6 @@
 //! in the widget (`shown`, `dismissed`, `snoozed`, `cta`, `survey_response`, `conversion`,
 //! `target_missing`, or `*` for all). Each is called with a plain object; a listener that
 //! throws is reported once on the console and never breaks the widget or the other listeners.
-use crate::runtime;
 use std::cell::RefCell;
 use touchpoint_core::{Event, EventKind};
 use wasm_bindgen::JsValue;
@@ -45,7 +44,7 @@ pub fn emit(name: &str, campaign_id: Option<&str>, fill: impl Fn(&js_sys::Object
         }
         fill(&detail);
         if let Err(e) = f.call1(&JsValue::UNDEFINED, &detail) {
-            runtime::warn(&format!(
+            crate::effects::platform::warn(&format!(
                 "a touchpoint.on(\"{name}\") listener threw: {}",
                 crate::effects::platform::js_message(&e)
             ));

@@ -1,14 +1,15 @@
 //! The runtime owns the widget's state: it runs the pure reducer for each action with the
 //! current time and fresh entropy, performs the effects the reducer asks for, and hands a
-//! snapshot to the view. Actions that arrive before start-up has finished wait, in order.
-//! Events go to [`crate::delivery`], which persists, batches and sends them.
-use crate::delivery::{self, consent::Category};
-use crate::effects::{http, platform, storage};
+//! snapshot to the view. Actions that arrive before start-up has finished, or while another
+//! action's effects run, wait, in order. The effects below it never call up: the runtime
+//! hands them callbacks that dispatch (an arm's fire, a route change). Events go to
+//! [`crate::delivery`], which persists, batches and sends them.
+use crate::delivery;
+use crate::effects::{http, observe, platform, route, storage};
 use crate::state::{Action, Effect, Tick, WidgetState};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use touchpoint_core::campaign::Category as CampaignCategory;
-use touchpoint_core::{Campaign, Event, EventKind};
+use touchpoint_core::Event;
 use yew::Callback;
 
 /// Where the widget talks to, from the loader.
@@ -28,7 +29,11 @@ struct Runtime {
 
 thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
-    static EARLY: RefCell<Vec<(Action, Option<Category>)>> = const { RefCell::new(Vec::new()) };
+    /// Actions waiting their turn: those dispatched before [`init`], and those dispatched
+    /// while another action's effects run (a host listener calling `hide()` from `shown`).
+    static PENDING: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
+    /// An action's effects are running: a dispatch now waits in [`PENDING`].
+    static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Install the runtime; actions dispatched before this are replayed now.
@@ -39,12 +44,13 @@ pub fn init(config: Config) {
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
         if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
-            warn(&format!("cannot remember this browser's anonymous id: {e}"));
+            platform::warn(&format!("cannot remember this browser's anonymous id: {e}"));
         }
         id
     });
     let session_id =
         storage::tab_session(&config.key, || format!("s-{}", platform::new_event_id()));
+    let early = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             config,
@@ -61,90 +67,103 @@ pub fn init(config: Config) {
         .map(|p| crate::state::Progress::from_json(&p))
         .unwrap_or_default();
     dispatch(Action::ProgressRestored(progress));
-    for (action, category) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
-        dispatch_as(action, category);
+    for action in early {
+        dispatch(action);
     }
 }
 
 /// Let the view receive state snapshots (and render the current one).
 pub fn subscribe(view: Callback<Rc<WidgetState>>) {
-    let snapshot = RUNTIME.with(|r| {
-        let mut r = r.borrow_mut();
-        let rt = r.as_mut()?;
-        rt.view = Some(view.clone());
-        Some(Rc::new(rt.state.clone()))
-    });
-    if let Some(s) = snapshot {
-        view.emit(s);
-    }
-}
-
-/// Apply an action: reduce, perform effects, render.
-pub fn dispatch(action: Action) {
-    dispatch_as(action, None);
-}
-
-/// [`dispatch`], with the consent category the host gave for the `track` events the action
-/// sends (`touchpoint.track(name, props, {category})`; `None`: the default).
-pub fn dispatch_as(action: Action, track_category: Option<Category>) {
-    let tick = Tick {
-        now: platform::now(),
-        entropy: platform::random10(),
-    };
-    // Taken, not cloned: an action can carry the whole catalog.
-    let mut pending = Some(action);
-    let done = RUNTIME.with(|r| {
-        let mut r = r.borrow_mut();
-        let rt = r.as_mut()?;
-        let effects = rt.state.reduce(pending.take()?, tick);
-        Some((
-            effects,
-            Rc::new(rt.state.clone()),
-            rt.view.clone(),
-            rt.config.clone(),
-        ))
-    });
-    let Some((effects, snapshot, view, config)) = done else {
-        if let Some(action) = pending {
-            EARLY.with(|e| e.borrow_mut().push((action, track_category)));
+    RUNTIME.with(|r| {
+        if let Some(rt) = r.borrow_mut().as_mut() {
+            rt.view = Some(view);
         }
-        return;
-    };
-    for effect in effects {
-        perform(effect, &snapshot, &config, track_category);
-    }
-    if let Some(view) = view {
+    });
+    render();
+}
+
+/// Hand the view a snapshot of the state as it is now.
+fn render() {
+    let view = RUNTIME.with(|r| {
+        let r = r.borrow();
+        let rt = r.as_ref()?;
+        Some((rt.view.clone()?, Rc::new(rt.state.clone())))
+    });
+    if let Some((view, snapshot)) = view {
         view.emit(snapshot);
     }
 }
 
-fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category: Option<Category>) {
+/// Apply an action: reduce, perform effects, render. An action dispatched while effects run
+/// (re-entrantly, from a host listener) is reduced after them, in order, and the view gets
+/// the state after the last one: the screen always matches the state (issue 10).
+pub fn dispatch(action: Action) {
+    PENDING.with(|p| p.borrow_mut().push(action));
+    let ready = RUNTIME.with(|r| r.borrow().is_some());
+    if !ready || BUSY.with(|b| b.replace(true)) {
+        return;
+    }
+    loop {
+        let batch = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        if batch.is_empty() {
+            break;
+        }
+        for action in batch {
+            let tick = Tick {
+                now: platform::now(),
+                entropy: platform::random10(),
+            };
+            let done = RUNTIME.with(|r| {
+                let mut r = r.borrow_mut();
+                let rt = r.as_mut()?;
+                Some((rt.state.reduce(action, tick), rt.config.clone()))
+            });
+            let Some((effects, config)) = done else {
+                continue;
+            };
+            for effect in effects {
+                perform(effect, &config);
+            }
+        }
+    }
+    BUSY.with(|b| b.set(false));
+    render();
+}
+
+fn perform(effect: Effect, config: &Config) {
     match effect {
-        Effect::Send(event) => {
+        Effect::Send {
+            event,
+            category,
+            user_hash,
+        } => {
             crate::listeners::event(&event);
-            let category = category_of(&event, &state.campaigns, track_category);
-            delivery::browser::record(&wire(&event, state), category);
+            delivery::browser::record(&wire(&event, user_hash), category);
         }
         Effect::SaveProgress(progress) => {
             if let Err(e) = storage::set(&config.key, "progress", &progress.to_json()) {
-                warn(&format!("could not remember tour or feed progress: {e}"));
+                platform::warn(&format!("could not remember tour or feed progress: {e}"));
             }
         }
-        Effect::Arm { campaign_id, arm } => crate::effects::observe::arm(campaign_id, arm),
-        Effect::Disarm => crate::effects::observe::disarm(),
+        Effect::Arm { campaign_id, arm } => observe::arm(arm, move || {
+            dispatch(Action::Fire {
+                campaign_id: campaign_id.clone(),
+            });
+        }),
+        Effect::Disarm => observe::disarm(),
         Effect::Notify {
             name,
             campaign_id,
             detail,
         } => {
-            warn(&format!("{name}: campaign {campaign_id}: {detail}"));
+            platform::warn(&format!("{name}: campaign {campaign_id}: {detail}"));
             crate::listeners::emit(name, Some(&campaign_id), |o| {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
         }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
-                warn(&format!("could not remember an engagement: {e}"));
+                platform::warn(&format!("could not remember an engagement: {e}"));
             }
         }
         Effect::FetchHistory {
@@ -161,7 +180,7 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category:
                 };
                 match http::fetch_history(&config.api, &config.key, &q).await {
                     Ok(events) => dispatch(Action::RemoteHistory(events)),
-                    Err(e) => warn(&format!("cannot load this user's history: {e}")),
+                    Err(e) => platform::warn(&format!("cannot load this user's history: {e}")),
                 }
             });
         }
@@ -169,7 +188,7 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category:
             // Checked again here (issue 9): the catalog may come from an older collector or
             // straight from the API, and filled-in tokens make a new URL.
             if !touchpoint_core::link::is_safe(&url) {
-                warn(&format!("refused to open \"{url}\": only https:, http:, mailto:, tel: and relative links are followed"));
+                platform::warn(&format!("refused to open \"{url}\": only https:, http:, mailto:, tel: and relative links are followed"));
             } else if let Some(w) = web_sys::window() {
                 let _ = w.location().assign(&url);
             }
@@ -177,40 +196,19 @@ fn perform(effect: Effect, state: &WidgetState, config: &Config, track_category:
     }
 }
 
-/// The event as the collector takes it: the identity signature rides along with events of the
-/// signed user (the collector checks and strips it). This is the one place the core's `Event`
-/// becomes JSON; delivery treats the result as an opaque object with a string `id`.
-fn wire(event: &Event, state: &WidgetState) -> serde_json::Value {
+/// The event as the collector takes it, with the identity signature the reducer attached.
+/// This is the one place the core's `Event` becomes JSON; delivery treats the result as an
+/// opaque object with a string `id`.
+fn wire(event: &Event, user_hash: Option<String>) -> serde_json::Value {
     let mut v = event.to_json_value();
-    if let Some(hash) = state
-        .user_hash
-        .as_ref()
-        .filter(|_| event.user_id.is_some() && event.user_id == state.user.id)
-    {
-        v["user_hash"] = serde_json::Value::String(hash.clone());
+    // Through the map, not `v["user_hash"] =`: `IndexMut` brings serde_json's panic path.
+    if let (Some(hash), serde_json::Value::Object(map)) = (user_hash, &mut v) {
+        map.insert("user_hash".into(), hash.into());
     }
     v
 }
 
-/// The consent category of an event: its campaign's for campaign events, the host's choice
-/// for `track` events, `service` otherwise.
-fn category_of(event: &Event, campaigns: &[Campaign], track: Option<Category>) -> Category {
-    if event.kind == EventKind::Track {
-        if let Some(c) = track {
-            return c;
-        }
-    }
-    let campaign = event
-        .campaign_id
-        .as_deref()
-        .and_then(|id| campaigns.iter().find(|c| c.id == id));
-    match campaign.map(|c| c.category) {
-        Some(CampaignCategory::Marketing) => Category::Marketing,
-        Some(CampaignCategory::Service) | None => Category::Service,
-    }
-}
-
-/// One console warning, prefixed so vendors can find it.
-pub fn warn(message: &str) {
-    gloo::console::warn!(format!("[touchpoint] {message}"));
+/// Start following the page: its route changes re-decide as page loads.
+pub fn watch_route() {
+    route::watch(|| dispatch(Action::Page(route::current_page())));
 }

@@ -4,11 +4,11 @@
 //! own keys are never touched.
 #![cfg(target_arch = "wasm32")]
 
-use touchpoint::delivery::browser::LocalStore;
 use touchpoint::delivery::consent::{Category, Consent};
 use touchpoint::delivery::lease::{Lease, LeaseConfig, LeaseKeeper, LeaseStep};
 use touchpoint::delivery::queue::Queue;
 use touchpoint::delivery::store::KeyValue;
+use touchpoint::effects::storage::LocalStore;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

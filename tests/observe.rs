@@ -10,9 +10,9 @@
 #![cfg(target_arch = "wasm32")]
 
 mod browser;
-use browser::{document, sleep};
+use browser::{document, sleep, until};
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use touchpoint::components::{NudgeProps, Tooltip};
 use touchpoint::effects::observe;
@@ -240,15 +240,31 @@ async fn unmounting_a_tooltip_cancels_its_wait_for_the_anchor() {
     clean.check();
 }
 
+/// Counts the calls of an arm's callback (the runtime's would dispatch `Fire`).
+#[derive(Default, Clone)]
+struct Fired(Rc<Cell<u32>>);
+
+impl Fired {
+    fn callback(&self) -> impl Fn() + 'static {
+        let count = self.0.clone();
+        move || count.set(count.get() + 1)
+    }
+
+    fn count(&self) -> u32 {
+        self.0.get()
+    }
+}
+
 #[wasm_bindgen_test]
 async fn disarm_cancels_an_element_visible_arm_still_waiting_for_its_element() {
     let clean = Clean::new();
     let selector = "#tp-arm-late";
+    let fired = Fired::default();
     observe::arm(
-        "c-late".into(),
         Arm::ElementVisible {
             selector: selector.into(),
         },
+        fired.callback(),
     );
     stir().await;
     assert!(lookups(selector) > 1, "the arm waits for its element");
@@ -261,6 +277,7 @@ async fn disarm_cancels_an_element_visible_arm_still_waiting_for_its_element() {
         looked,
         "disarm disconnected the observer"
     );
+    assert_eq!(fired.count(), 0, "a cancelled arm never fires");
     clean.check();
 }
 
@@ -272,11 +289,12 @@ async fn disarm_disconnects_an_element_visible_arm_watching_its_element() {
         .set_attribute("style", "display: none")
         .expect("style");
     let before = intersection_disconnects();
+    let fired = Fired::default();
     observe::arm(
-        "c-hidden".into(),
         Arm::ElementVisible {
             selector: "#tp-arm-hidden".into(),
         },
+        fired.callback(),
     );
     sleep(100).await;
     assert_eq!(intersection_disconnects(), before, "still watching");
@@ -286,6 +304,7 @@ async fn disarm_disconnects_an_element_visible_arm_watching_its_element() {
         before + 1,
         "disarm disconnected the intersection observer"
     );
+    assert_eq!(fired.count(), 0, "a cancelled arm never fires");
     clean.check();
 }
 
@@ -300,15 +319,18 @@ async fn an_element_visible_arm_that_fired_lets_go_of_its_observer() {
         )
         .expect("style");
     let before = intersection_disconnects();
+    let fired = Fired::default();
     observe::arm(
-        "c-visible".into(),
         Arm::ElementVisible {
             selector: "#tp-arm-visible".into(),
         },
+        fired.callback(),
     );
-    sleep(300).await;
+    // Polled with a bound no load can reach, rather than one fixed sleep (issue 10).
+    until(|| fired.count() > 0).await;
     let after = intersection_disconnects();
     assert!(after > before, "it fired and disconnected");
+    assert_eq!(fired.count(), 1, "its callback ran once");
     observe::disarm();
     assert_eq!(
         intersection_disconnects(),

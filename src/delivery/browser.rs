@@ -1,5 +1,7 @@
-//! The browser side of delivery: localStorage, timers, `fetch` and the page-lifecycle
-//! listeners, around the pure queue, lease, batching, backoff and consent modules. Kept thin
+//! The browser side of delivery: localStorage (through the widget's one wrapper,
+//! `effects::storage::LocalStore`), timers, `fetch` and the page-lifecycle listeners, around
+//! the pure queue, lease, batching, backoff and consent modules; the clock and the jitter come
+//! from `effects::platform`. Kept thin
 //! on purpose: every decision is made by a pure function; this module only carries data
 //! between them and the browser.
 //!
@@ -19,9 +21,11 @@ use super::batch::{self, Batch, Outcome, Plan};
 use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
 use super::queue::{Dropped, Queue, QueueError, Queued};
-use super::store::{KeyValue, StoreError};
+use super::store::{key, KeyValue};
 use super::Config;
-use crate::effects::{platform, transport};
+use crate::effects::platform::{self, now_ms, warn};
+use crate::effects::storage::LocalStore;
+use crate::effects::transport;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
@@ -31,56 +35,6 @@ const STALE_MS: u64 = 30_000;
 
 /// What the browser allows in flight in `keepalive` request bodies per page.
 const KEEPALIVE_BUDGET: usize = 64 * 1024;
-
-/// The origin's localStorage, if the page may use it. Where it may not (sandboxed iframe,
-/// blocked storage) every write fails, and the sender keeps events in memory instead: they
-/// still go out while the page lives, they only do not survive it.
-#[derive(Debug, Clone)]
-pub struct LocalStore(Option<web_sys::Storage>);
-
-impl LocalStore {
-    /// The page's localStorage, if any.
-    pub fn open() -> Self {
-        Self(web_sys::window().and_then(|w| w.local_storage().ok().flatten()))
-    }
-
-    /// Whether there is a localStorage (what is stored outlives the page, and is shared with
-    /// the origin's other tabs).
-    pub fn is_persistent(&self) -> bool {
-        self.0.is_some()
-    }
-}
-
-impl KeyValue for LocalStore {
-    fn get(&self, key: &str) -> Option<String> {
-        self.0.as_ref()?.get_item(key).ok().flatten()
-    }
-
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0
-            .as_ref()
-            .ok_or(StoreError::Unavailable)?
-            .set_item(key, value)
-            .map_err(|_| StoreError::Refused(key.to_owned()))
-    }
-
-    fn remove(&self, key: &str) {
-        if let Some(s) = &self.0 {
-            let _ = s.remove_item(key);
-        }
-    }
-
-    fn keys(&self, prefix: &str) -> Vec<String> {
-        let Some(s) = &self.0 else {
-            return Vec::new();
-        };
-        let n = s.length().unwrap_or(0);
-        (0..n)
-            .filter_map(|i| s.key(i).ok().flatten())
-            .filter(|k| k.starts_with(prefix))
-            .collect()
-    }
-}
 
 /// A request on its way, with what to settle when it is answered.
 struct Outbound {
@@ -130,17 +84,6 @@ fn with<R>(f: impl FnOnce(&mut Sender) -> R) -> Option<R> {
     })
 }
 
-fn now_ms() -> u64 {
-    // Date.now() is a non-negative integral number of ms, far inside u64.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let ms = js_sys::Date::now() as u64;
-    ms
-}
-
-fn warn(message: &str) {
-    gloo::console::warn!(format!("[touchpoint] {message}"));
-}
-
 /// Start delivering the queue of publishable key `env` to the collector at `api` (ending in
 /// `/`), with the default settings: resumes whatever earlier pages left queued.
 pub fn start(api: &str, env: &str) {
@@ -150,16 +93,14 @@ pub fn start(api: &str, env: &str) {
 /// [`start`] with explicit settings.
 pub fn start_with(api: &str, env: &str, config: Config) {
     let store = LocalStore::open();
-    let tab: String = platform::random10()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
+    let tab = platform::new_event_id();
     let queue = Queue::new(store.clone(), env, &tab, config.bound);
-    let consent_key = format!("touchpoint:{env}:consent");
+    let consent_key = key(env, "consent");
     let consent = stored_consent(&store, &consent_key);
     let sender = Sender {
         url: format!("{api}v1/events?key={env}"),
-        lease_key: format!("touchpoint:{env}:lease"),
+        lease_key: key(env, "lease"),
         consent_key,
         keeper: LeaseKeeper::new(tab, config.lease),
         config,
@@ -447,7 +388,7 @@ impl Sender {
             Some(retry_after_ms) => {
                 let delay = self.config.backoff.delay_ms(
                     self.attempt,
-                    js_sys::Math::random(),
+                    platform::random_unit(),
                     retry_after_ms,
                 );
                 self.attempt = self.attempt.saturating_add(1);

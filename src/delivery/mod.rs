@@ -14,7 +14,7 @@
 //! - [`batch`]: when to send, how to cut requests under 64 KB, what an answer means;
 //! - [`backoff`]: when to retry;
 //! - [`consent`]: what the user allowed;
-//! - `browser` (wasm32): localStorage, timers, `fetch`, page-lifecycle listeners, and the
+//! - `browser` (wasm32): storage, timers, `fetch`, page-lifecycle listeners, and the
 //!   functions the runtime and the JS API call.
 //!
 //! The queue treats an event as an opaque JSON object with a string `id`: the event schema

@@ -31,7 +31,7 @@
 //! when both happen at the same instant the count can be off by one trim. That imprecision
 //! touches the diagnostic number only, never an event.
 use super::consent::{Category, Consent};
-use super::store::{KeyValue, StoreError};
+use super::store::{key, KeyValue, StoreError};
 
 /// The largest event, in bytes of JSON, the queue accepts: one must fit in a keepalive
 /// request (under 64 KB) with the batch around it.
@@ -114,8 +114,8 @@ impl<S: KeyValue> Queue<S> {
     /// ```
     pub fn new(store: S, env: &str, tab: &str, bound: usize) -> Self {
         let mut q = Self {
-            events: format!("touchpoint:{env}:q:"),
-            dropped: format!("touchpoint:{env}:dropped:"),
+            events: key(env, "q:"),
+            dropped: key(env, "dropped:"),
             store,
             tab: tab.to_owned(),
             bound: bound.max(1),

@@ -1,9 +1,22 @@
-//! The key-value storage the queue is kept in, as a small trait: localStorage in the browser
-//! (`browser::LocalStore`), a map in native tests ([`MemoryStore`]). The queue logic only
-//! needs per-key get, set and remove, and a listing by prefix; keeping it behind this trait
-//! lets the whole queue, including two tabs sharing one storage, be tested natively.
+//! The key-value storage the widget keeps what outlives a page in, as a small trait:
+//! localStorage in the browser (`effects::storage::LocalStore`, the one wrapper), a map in
+//! native tests ([`MemoryStore`]); one error type, and the one function that names keys. The
+//! queue logic only needs per-key get, set and remove, and a listing by prefix; keeping it
+//! behind this trait lets the whole queue, including two tabs sharing one storage, be tested
+//! natively.
 use std::cell::RefCell;
 use std::rc::Rc;
+
+/// The storage key of `name` for publishable key `env`: `touchpoint:{env}:{name}`, so two
+/// Touchpoint environments on one origin do not mix.
+///
+/// # Example
+/// ```
+/// assert_eq!(touchpoint::delivery::store::key("pk_1", "lease"), "touchpoint:pk_1:lease");
+/// ```
+pub fn key(env: &str, name: &str) -> String {
+    format!("touchpoint:{env}:{name}")
+}
 
 /// Why a write failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,9 +3,8 @@
 //! for a delay (a timer). Every wait is owned by a guard: dropping the guard (an anchored
 //! component unmounting, a route change disarming the page's arms) disconnects the observer,
 //! clears the timer and frees the callbacks, and a wait that ends does the same itself, so
-//! nothing outlives the wait it belongs to.
-use crate::runtime;
-use crate::state::Action;
+//! nothing outlives the wait it belongs to. An arm takes the callback to run when it fires:
+//! this module knows nothing of the runtime above it.
 use gloo::timers::callback::Timeout;
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -22,7 +21,7 @@ thread_local! {
 }
 
 /// How long an anchored nudge waits for its element before reporting `target_missing`,
-/// unless the script tag says otherwise (`data-anchor-wait="ms"`).
+/// unless the loader passes another (`start`'s `anchorWait`, from `data-anchor-wait="ms"`).
 pub const ANCHOR_WAIT_MS: u32 = 8000;
 
 /// The configured wait for anchored nudges, in milliseconds.
@@ -30,7 +29,7 @@ pub fn anchor_wait() -> u32 {
     ANCHOR_WAIT.with(Cell::get)
 }
 
-/// Configure the wait for anchored nudges (from the loader's script tag).
+/// Configure the wait for anchored nudges (from `start`'s options).
 pub fn set_anchor_wait(ms: u32) {
     ANCHOR_WAIT.with(|w| w.set(ms));
 }
@@ -216,14 +215,8 @@ fn watch_visible(element: &Element, slot: Weak<Held>, fire: impl Fn() + 'static)
     })
 }
 
-/// Start waiting for `arm`; dispatch [`Action::Fire`] when it is met, unless [`disarm`] comes
-/// first.
-pub fn arm(campaign_id: String, arm: Arm) {
-    let fire = move || {
-        runtime::dispatch(Action::Fire {
-            campaign_id: campaign_id.clone(),
-        });
-    };
+/// Start waiting for `arm`; call `fire` when it is met, unless [`disarm`] comes first.
+pub fn arm(arm: Arm, fire: impl Fn() + 'static) {
     let held = Rc::<Held>::default();
     let slot = Rc::downgrade(&held);
     let wait = match arm {

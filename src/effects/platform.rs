@@ -1,5 +1,5 @@
 //! The clock and randomness, read only here so the rest of the widget stays deterministic;
-//! and what a thrown JS value says, for warnings.
+//! what a thrown JS value says; and the one console warning every layer uses.
 use touchpoint_core::Timestamp;
 
 /// Now, from `Date.now()`.
@@ -7,6 +7,21 @@ pub fn now() -> Timestamp {
     // Date.now() is an integral number of milliseconds well inside i64.
     #[allow(clippy::cast_possible_truncation)]
     Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
+/// Now, in milliseconds since the epoch (the delivery modules' unit).
+pub fn now_ms() -> u64 {
+    now().as_millis().max(0).unsigned_abs()
+}
+
+/// A uniform random number in `[0, 1)`, for jitter.
+pub fn random_unit() -> f64 {
+    js_sys::Math::random()
+}
+
+/// One console warning, prefixed so vendors can find it.
+pub fn warn(message: &str) {
+    gloo::console::warn!(format!("[touchpoint] {message}"));
 }
 
 /// Ten random bytes from `crypto.getRandomValues`, falling back to `Math.random` where the

@@ -2,10 +2,11 @@
 //! without the host calling `page()`: `history.pushState`/`replaceState` are wrapped (the
 //! originals always run, with the host's arguments, and their result or exception is the
 //! host's to see), and `popstate`/`hashchange` are listened to. A change of URL re-decides
-//! as a page load, once per distinct URL.
-use crate::runtime;
-use crate::state::Action;
+//! as a page load, once per distinct URL: the caller's callback runs, and it reads the new
+//! page with [`current_page`].
 use std::cell::RefCell;
+use std::rc::Rc;
+use touchpoint_core::context::Page;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -19,27 +20,45 @@ fn href() -> String {
         .unwrap_or_default()
 }
 
-/// Re-decide if the URL changed since the last look. Deferred a tick, so the host's own
-/// handlers (a new title, new content) run first.
-fn changed() {
-    gloo::timers::callback::Timeout::new(0, || {
+/// The page the browser is on.
+pub fn current_page() -> Page {
+    let Some(w) = web_sys::window() else {
+        return Page::default();
+    };
+    let loc = w.location();
+    Page {
+        url: loc.href().unwrap_or_default(),
+        path: loc.pathname().unwrap_or_default(),
+        title: w.document().map(|d| d.title()).unwrap_or_default(),
+    }
+}
+
+type OnChange = Rc<dyn Fn()>;
+
+/// Call `on_change` if the URL changed since the last look. Deferred a tick, so the host's
+/// own handlers (a new title, new content) run first.
+fn changed(on_change: &OnChange) {
+    let on_change = on_change.clone();
+    gloo::timers::callback::Timeout::new(0, move || {
         let now = href();
         let moved = LAST.with(|l| {
             let mut l = l.borrow_mut();
             (*l != now).then(|| *l = now)
         });
         if moved.is_some() {
-            runtime::dispatch(Action::Page(crate::api::current_page()));
+            on_change();
         }
     })
     .forget();
 }
 
-/// Start watching. Safe to call once; any step that fails leaves the host untouched.
-pub fn watch() {
+/// Start watching; `on_change` runs once per new URL. Safe to call once; any step that fails
+/// leaves the host untouched.
+pub fn watch(on_change: impl Fn() + 'static) {
     let Some(window) = web_sys::window() else {
         return;
     };
+    let on_change: OnChange = Rc::new(on_change);
     LAST.with(|l| *l.borrow_mut() = href());
     if let Ok(history) = window.history() {
         let history: JsValue = history.into();
@@ -50,12 +69,13 @@ pub fn watch() {
                 continue;
             };
             let this = history.clone();
+            let on_change = on_change.clone();
             let wrapper =
                 Closure::<dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
                     move |state: JsValue, title: JsValue, url: JsValue| {
                         // `undefined` for an omitted optional argument means "not passed".
                         let result = original.call3(&this, &state, &title, &url);
-                        changed();
+                        changed(&on_change);
                         result
                     },
                 );
@@ -65,6 +85,7 @@ pub fn watch() {
         }
     }
     for event in ["popstate", "hashchange"] {
-        gloo::events::EventListener::new(&window, event, |_| changed()).forget();
+        let on_change = on_change.clone();
+        gloo::events::EventListener::new(&window, event, move |_| changed(&on_change)).forget();
     }
 }

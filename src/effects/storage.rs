@@ -1,49 +1,77 @@
 //! Local storage of what must survive a reload (this browser's anonymous id, the user's
-//! journal of engagements), namespaced per publishable key so two Touchpoint environments on
-//! one origin do not mix; and the tab's session id in `sessionStorage`, which lives exactly
-//! as long as the tab (across its reloads, not into a new tab). Storage can be absent or full (private mode, quotas): that degrades
-//! memory, never the host page.
+//! journal of engagements, the event queue), namespaced per publishable key by [`key`] so
+//! two Touchpoint environments on one origin do not mix; and the tab's session id in
+//! `sessionStorage`, which lives exactly as long as the tab (across its reloads, not into a
+//! new tab). Storage can be absent or full (private mode, quotas): that degrades memory,
+//! never the host page.
+use crate::delivery::store::{key, KeyValue, StoreError};
 use touchpoint_core::Event;
 
-/// Why storage failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    /// `localStorage` is unavailable (blocked, sandboxed iframe...).
-    #[error("localStorage is unavailable")]
-    Unavailable,
-    /// The write was refused (quota).
-    #[error("localStorage refused the write of {0}")]
-    Write(String),
+/// The origin's localStorage, if the page may use it: the widget's one wrapper around it.
+/// Where it may not (sandboxed iframe, blocked storage) every read finds nothing and every
+/// write fails with [`StoreError::Unavailable`].
+#[derive(Debug, Clone)]
+pub struct LocalStore(Option<web_sys::Storage>);
+
+impl LocalStore {
+    /// The page's localStorage, if any.
+    pub fn open() -> Self {
+        Self(web_sys::window().and_then(|w| w.local_storage().ok().flatten()))
+    }
+
+    /// Whether there is a localStorage (what is stored outlives the page, and is shared with
+    /// the origin's other tabs).
+    pub fn is_persistent(&self) -> bool {
+        self.0.is_some()
+    }
 }
 
-fn local() -> Result<web_sys::Storage, StorageError> {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .ok_or(StorageError::Unavailable)
+impl KeyValue for LocalStore {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.as_ref()?.get_item(key).ok().flatten()
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.0
+            .as_ref()
+            .ok_or(StoreError::Unavailable)?
+            .set_item(key, value)
+            .map_err(|_| StoreError::Refused(key.to_owned()))
+    }
+
+    fn remove(&self, key: &str) {
+        if let Some(s) = &self.0 {
+            let _ = s.remove_item(key);
+        }
+    }
+
+    fn keys(&self, prefix: &str) -> Vec<String> {
+        let Some(s) = &self.0 else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|k| k.starts_with(prefix))
+            .collect()
+    }
 }
 
 fn tab() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-fn key(env: &str, name: &str) -> String {
-    format!("touchpoint:{env}:{name}")
-}
-
-/// Read a value.
+/// Read the value of `name` for `env`.
 pub fn get(env: &str, name: &str) -> Option<String> {
-    local().ok()?.get_item(&key(env, name)).ok().flatten()
+    LocalStore::open().get(&key(env, name))
 }
 
 /// Write a value.
 ///
 /// # Errors
 /// When storage is unavailable or refuses the write.
-pub fn set(env: &str, name: &str, value: &str) -> Result<(), StorageError> {
-    let k = key(env, name);
-    local()?
-        .set_item(&k, value)
-        .map_err(|_| StorageError::Write(k))
+pub fn set(env: &str, name: &str, value: &str) -> Result<(), StoreError> {
+    LocalStore::open().set(&key(env, name), value)
 }
 
 /// This tab's session id for `env`, made with `new_id` on the tab's first page view. Without
@@ -77,7 +105,7 @@ pub fn load_journal(env: &str) -> Vec<Event> {
 ///
 /// # Errors
 /// When storage is unavailable or refuses the write.
-pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StorageError> {
+pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StoreError> {
     let list = serde_json::Value::Array(journal.iter().map(Event::to_json_value).collect());
     set(env, "journal", &crate::json::stringify(&list))
 }

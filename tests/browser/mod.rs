@@ -7,6 +7,25 @@ pub async fn sleep(ms: u64) {
     yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 
+/// Wait until `done()` holds, looking every 20 ms, for at most 10 s: a bound no machine's
+/// load reaches, where a fixed sleep raced a real timer (issue 10). Returns whether it held.
+pub async fn until(done: impl Fn() -> bool) -> bool {
+    for _ in 0..500 {
+        if done() {
+            return true;
+        }
+        sleep(20).await;
+    }
+    done()
+}
+
+/// `performance.now()`: milliseconds on the page's monotonic clock.
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// The test page's document.
 pub fn document() -> web_sys::Document {
     web_sys::window()

@@ -223,6 +223,29 @@ test("an SPA route change shows a page-targeted nudge without reload; listeners 
   await context.close();
 });
 
+test("a shown listener that calls hide() leaves nothing on screen (issue 10)", async () => {
+  // The listener runs inside the widget's dispatch of the page change; before issue 10 the
+  // outer dispatch then rendered its snapshot from before hide(), so the banner stayed.
+  const { context, page, problems } = await open("route");
+  await page.evaluate(() => {
+    window.__heard = [];
+    window.touchpoint.on("shown", (e) => { window.__heard.push(e.campaign_id); window.touchpoint.hide(); });
+  });
+  await page.locator("touchpoint-widget .tp-ui").waitFor({ state: "attached", timeout: 15000 });
+  await page.click("#nav-reports");
+  const heard = await eventually(async () => {
+    const h = await page.evaluate(() => window.__heard);
+    return h.length ? h : null;
+  }, 15000, "the shown listener");
+  assert.deepEqual(heard, ["f-route"]);
+  // A later render would bring a stale banner back; give it every chance to.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
+  assert.equal(await page.locator("touchpoint-banner .tp-banner").count(), 0, "hidden, as the state says");
+  assert.equal(await page.locator("touchpoint-widget .tp-card").count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("tour progress survives navigation and reloads; checklist progress follows tracked events", async () => {
   const { context, page, problems } = await open("tour");
   const tour = page.locator("touchpoint-widget .tp-tour");

@@ -29,7 +29,7 @@
     import(base + "__TOUCHPOINT_GLUE__")
       .then(function (m) {
         return m.default({ module_or_path: base + "__TOUCHPOINT_WASM__" }).then(function () {
-          m.start({ key: key, api: api, css: base + "__TOUCHPOINT_CSS__" });
+          m.start({ key: key, api: api, css: base + "__TOUCHPOINT_CSS__", anchorWait: me.getAttribute("data-anchor-wait") });
           var queued = tp.q || [];
           tp.q = [];
           methods.forEach(function (name) {

@@ -1,0 +1,735 @@
+//! The reducer's rules, each pinned by a test (natively: the state is pure).
+use super::*;
+use crate::delivery::consent::Category;
+use touchpoint_core::campaign::Category as CampaignCategory;
+use touchpoint_core::context::Traits;
+use touchpoint_core::decide::Arm;
+use touchpoint_core::uuid::Uuid;
+use touchpoint_core::{EventKind, Timestamp};
+
+/// A campaign as the widget receives it: the compiled form, read by the core's decoder
+/// (every default written out, as the server writes them).
+fn compiled(fields: serde_json::Value) -> Campaign {
+    let mut v = serde_json::json!({
+        "category": "service", "priority": 0, "holdout_bp": 0,
+        "audience": { "stages": [], "phases": [] }, "default_locale": "en",
+        "variants": [{ "id": "control", "weight": 100, "content": {} }], "schedule": {},
+        "frequency": { "snooze_days": 7, "stop_after_conversion": true, "caps": [] },
+        "leads": []
+    });
+    for (k, x) in fields.as_object().expect("an object") {
+        v[k] = x.clone();
+    }
+    touchpoint_core::campaign::compiled::decode(&v).expect("valid campaign")
+}
+
+fn campaign(id: &str, priority: i32, url: &str) -> Campaign {
+    compiled(serde_json::json!({
+        "id": id, "name": id, "goal": "announcement", "priority": priority,
+        "trigger": { "on": "page_load", "url": url },
+        "format": { "kind": "banner", "position": "top" },
+        "content": { "en": { "title": "Hello", "body": "", "ctas": [
+            { "id": "go", "label": "Go", "action": "open_url", "url": "/go" },
+            { "id": "later", "label": "Later", "action": "snooze" }
+        ] } }
+    }))
+}
+
+const T: Tick = Tick {
+    now: Timestamp(1_795_392_000_000),
+    entropy: [7; 10],
+};
+
+fn sent(fx: &[Effect]) -> Vec<(EventKind, Option<String>)> {
+    fx.iter()
+        .filter_map(|f| match f {
+            Effect::Send { event: e, .. } => Some((e.kind, e.campaign_id.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A page load of `path`.
+fn goto(s: &mut WidgetState, path: &str) -> Vec<Effect> {
+    s.reduce(
+        Action::Page(Page {
+            path: path.into(),
+            ..Page::default()
+        }),
+        T,
+    )
+}
+
+fn loaded(campaigns: Vec<Campaign>) -> WidgetState {
+    let mut s = WidgetState::default();
+    s.reduce(
+        Action::Restored {
+            anonymous_id: "anon-1".into(),
+            session_id: "s-1".into(),
+            journal: Vec::new(),
+        },
+        T,
+    );
+    goto(&mut s, "/app/invoices");
+    s.reduce(Action::CampaignsLoaded(campaigns), T);
+    s
+}
+
+#[test]
+fn shows_the_highest_priority_banner_with_one_impression() {
+    let mut s = WidgetState::default();
+    s.reduce(
+        Action::Restored {
+            anonymous_id: "anon-1".into(),
+            session_id: "s-1".into(),
+            journal: Vec::new(),
+        },
+        T,
+    );
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![
+            campaign("low", 1, "/app/**"),
+            campaign("high", 5, "/app/**"),
+        ]),
+        T,
+    );
+    assert_eq!(s.banner().map(|n| n.campaign_id.as_str()), Some("high"));
+    assert_eq!(
+        sent(&fx),
+        vec![(EventKind::Impression, Some("high".into()))]
+    );
+    let fx = s.reduce(
+        Action::Track {
+            name: "clicked".into(),
+            props: Traits::new(),
+            category: Category::Service,
+        },
+        T,
+    );
+    assert_eq!(
+        sent(&fx),
+        vec![(EventKind::Track, None)],
+        "no second impression"
+    );
+    assert_eq!(
+        s.banner().map(|n| n.campaign_id.as_str()),
+        Some("high"),
+        "a track keeps the banner"
+    );
+}
+
+#[test]
+fn every_event_carries_the_tab_session_id() {
+    // Issue 9: `session_id` was always null in stored events.
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Track {
+            name: "clicked".into(),
+            props: Traits::new(),
+            category: Category::Service,
+        },
+        T,
+    );
+    let sessions: Vec<_> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Send { event: e, .. } => Some(e.session_id.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sessions, vec![Some("s-1")]);
+}
+
+/// Each sent event's kind, consent category and signature.
+fn sent_with(fx: &[Effect]) -> Vec<(EventKind, Category, Option<String>)> {
+    fx.iter()
+        .filter_map(|f| match f {
+            Effect::Send {
+                event,
+                category,
+                user_hash,
+            } => Some((event.kind, *category, user_hash.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_category_travels_with_each_event_issue_10() {
+    let marketing = compiled(serde_json::json!({
+        "id": "m", "name": "m", "goal": "announcement", "category": "marketing",
+        "trigger": { "on": "page_load", "url": "/app/**" },
+        "format": { "kind": "banner", "position": "top" },
+        "content": { "en": { "title": "Hello", "body": "", "ctas": [] } }
+    }));
+    assert_eq!(marketing.category, CampaignCategory::Marketing);
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(Action::CampaignsLoaded(vec![marketing]), T);
+    assert_eq!(
+        sent_with(&fx),
+        [(EventKind::Impression, Category::Marketing, None)],
+        "a campaign event takes its campaign's category"
+    );
+    for category in [Category::Marketing, Category::Service] {
+        let fx = s.reduce(
+            Action::Track {
+                name: "x".into(),
+                props: Traits::new(),
+                category,
+            },
+            T,
+        );
+        assert_eq!(sent_with(&fx), [(EventKind::Track, category, None)]);
+    }
+    let fx = goto(&mut s, "/app/other");
+    assert_eq!(
+        sent_with(&fx)[0],
+        (EventKind::Page, Category::Service, None)
+    );
+}
+
+#[test]
+fn the_signature_rides_with_the_signed_users_events_only_issue_10() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: Some("sig".into()),
+            traits: Traits::new(),
+            account: None,
+        },
+        T,
+    );
+    assert_eq!(
+        sent_with(&fx),
+        [(EventKind::Identify, Category::Service, Some("sig".into()))]
+    );
+    s.reduce(Action::Reset, T);
+    let fx = goto(&mut s, "/app/x");
+    assert!(
+        sent_with(&fx).iter().all(|(_, _, hash)| hash.is_none()),
+        "after reset no event is signed: {fx:?}"
+    );
+}
+
+#[test]
+fn event_ids_within_one_action_are_distinct() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Cta {
+            campaign_id: "a".into(),
+            cta_id: "go".into(),
+        },
+        T,
+    );
+    let ids: std::collections::BTreeSet<String> = fx
+        .iter()
+        .filter_map(|f| {
+            if let Effect::Send { event: e, .. } = f {
+                Some(e.id.to_string())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "cta and conversion have different ids: {fx:?}"
+    );
+}
+
+#[test]
+fn cta_reports_converts_opens_and_retires_the_banner() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Cta {
+            campaign_id: "a".into(),
+            cta_id: "go".into(),
+        },
+        T,
+    );
+    assert_eq!(
+        sent(&fx),
+        vec![
+            (EventKind::Cta, Some("a".into())),
+            (EventKind::Conversion, Some("a".into()))
+        ]
+    );
+    assert!(fx.contains(&Effect::Open("/go".into())));
+    assert!(s.banner().is_none());
+    // A new page load in the same session does not bring it back.
+    goto(&mut s, "/app/other");
+    assert!(s.banner().is_none());
+}
+
+#[test]
+fn cta_url_tokens_are_filled_as_url_components_issue_9() {
+    let c = compiled(serde_json::json!({
+        "id": "t", "name": "t", "goal": "announcement",
+        "trigger": { "on": "page_load", "url": "/app/**" },
+        "format": { "kind": "banner", "position": "top" },
+        "content": { "en": { "title": "Hi", "body": "", "ctas": [
+            { "id": "go", "label": "Go", "action": "open_url",
+              "url": "/app/{{user.website}}?plan={{account.plan | free}}" }
+        ] } }
+    }));
+    let mut s = loaded(vec![c]);
+    let mut traits = Traits::new();
+    traits.insert("website".into(), "a b/../x".into());
+    s.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: None,
+            traits,
+            account: None,
+        },
+        T,
+    );
+    let fx = s.reduce(
+        Action::Cta {
+            campaign_id: "t".into(),
+            cta_id: "go".into(),
+        },
+        T,
+    );
+    assert!(
+        fx.contains(&Effect::Open("/app/a%20b%2F..%2Fx?plan=free".into())),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_dismissal_in_the_journal_keeps_the_banner_away_after_reload() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Dismiss {
+            campaign_id: "a".into(),
+        },
+        T,
+    );
+    let journal = fx
+        .iter()
+        .rev()
+        .find_map(|f| {
+            if let Effect::SaveJournal(j) = f {
+                Some(j.to_vec())
+            } else {
+                None
+            }
+        })
+        .expect("journal saved");
+    let mut reloaded = WidgetState::default();
+    reloaded.reduce(
+        Action::Restored {
+            anonymous_id: "anon-1".into(),
+            session_id: "s-1".into(),
+            journal,
+        },
+        T,
+    );
+    goto(&mut reloaded, "/app/invoices");
+    reloaded.reduce(
+        Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
+        T,
+    );
+    assert!(reloaded.banner().is_none());
+}
+
+#[test]
+fn a_dismissal_on_another_device_keeps_the_banner_away() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    let fx = s.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: Some("abc".into()),
+            traits: Traits::new(),
+            account: Some(("acme".into(), Traits::new())),
+        },
+        T,
+    );
+    assert!(fx.contains(&Effect::FetchHistory {
+        user_id: "u1".into(),
+        user_hash: Some("abc".into()),
+        account_id: Some("acme".into()),
+    }));
+    let mut dismissed = Event::new(
+        Uuid::v7(1, [1; 10]),
+        EventKind::Dismiss,
+        Timestamp(T.now.0 - 1000),
+    );
+    dismissed.user_id = Some("u1".into());
+    dismissed.campaign_id = Some("a".into());
+    let mut fresh = WidgetState::default();
+    fresh.reduce(
+        Action::Restored {
+            anonymous_id: "anon-2".into(),
+            session_id: "s-1".into(),
+            journal: Vec::new(),
+        },
+        T,
+    );
+    fresh.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: None,
+            traits: Traits::new(),
+            account: None,
+        },
+        T,
+    );
+    fresh.reduce(Action::RemoteHistory(vec![dismissed]), T);
+    goto(&mut fresh, "/app/invoices");
+    fresh.reduce(
+        Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
+        T,
+    );
+    assert!(fresh.banner().is_none());
+}
+
+#[test]
+fn page_outside_the_trigger_url_takes_the_banner_away_and_hide_wins() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/invoices")]);
+    assert!(s.banner().is_some());
+    goto(&mut s, "/app/settings");
+    assert!(s.banner().is_none());
+    goto(&mut s, "/app/invoices");
+    assert!(
+        s.banner().is_none(),
+        "a nudge that left the screen is not shown again this session"
+    );
+    let mut fresh = loaded(vec![campaign("a", 1, "/app/invoices")]);
+    fresh.reduce(Action::Hide, T);
+    assert!(fresh.banner().is_none());
+    goto(&mut fresh, "/app/invoices");
+    assert!(fresh.banner().is_none(), "hidden until show()");
+}
+
+fn with_format(id: &str, trigger: serde_json::Value, format: serde_json::Value) -> Campaign {
+    compiled(serde_json::json!({
+        "id": id, "name": id, "goal": "feedback",
+        "trigger": trigger, "format": format,
+        "frequency": { "snooze_days": 3, "stop_after_conversion": true, "caps": [] },
+        "content": { "en": { "title": "Hi", "body": "", "ctas": [
+            { "id": "later", "label": "Later", "action": "snooze" }
+        ] } }
+    }))
+}
+
+fn page_load() -> serde_json::Value {
+    serde_json::json!({ "on": "page_load", "url": "/app/**" })
+}
+
+fn props_of(fx: &[Effect], kind: EventKind) -> Option<Traits> {
+    fx.iter().find_map(|f| match f {
+        Effect::Send { event: e, .. } if e.kind == kind => Some(e.props.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn an_expired_toast_is_dismissed_with_auto() {
+    let mut s = loaded(vec![with_format(
+        "t",
+        page_load(),
+        serde_json::json!({ "kind": "toast" }),
+    )]);
+    assert!(s.in_slot(Slot::Toast).is_some());
+    let fx = s.reduce(
+        Action::Expire {
+            campaign_id: "t".into(),
+        },
+        T,
+    );
+    let props = props_of(&fx, EventKind::Dismiss).expect("dismiss event");
+    assert_eq!(props["auto"], serde_json::json!(true));
+    assert!(s.in_slot(Slot::Toast).is_none());
+}
+
+#[test]
+fn snooze_reports_until_from_the_campaign_snooze_length() {
+    let mut s = loaded(vec![with_format(
+        "m",
+        page_load(),
+        serde_json::json!({ "kind": "modal" }),
+    )]);
+    assert!(s.in_slot(Slot::Overlay).is_some());
+    let fx = s.reduce(
+        Action::Cta {
+            campaign_id: "m".into(),
+            cta_id: "later".into(),
+        },
+        T,
+    );
+    let props = props_of(&fx, EventKind::Snooze).expect("snooze event");
+    assert_eq!(props["until"], serde_json::json!(T.now.0 + 3 * 86_400_000));
+    assert!(s.in_slot(Slot::Overlay).is_none());
+}
+
+#[test]
+fn a_survey_answer_is_reported_once_and_its_thank_you_closes_without_a_dismissal() {
+    let nps = serde_json::json!({ "kind": "survey", "survey": "nps", "question": "Recommend us?" });
+    let mut s = loaded(vec![with_format("nps", page_load(), nps)]);
+    let mut props = Traits::new();
+    props.insert("score".into(), 9.into());
+    let fx = s.reduce(
+        Action::Answer {
+            campaign_id: "nps".into(),
+            props: props.clone(),
+        },
+        T,
+    );
+    assert_eq!(
+        props_of(&fx, EventKind::SurveyResponse),
+        Some(props.clone())
+    );
+    assert!(s.answered.contains("nps"), "thank-you stays on screen");
+    let again = s.reduce(
+        Action::Answer {
+            campaign_id: "nps".into(),
+            props,
+        },
+        T,
+    );
+    assert!(sent(&again).is_empty(), "a second submit sends nothing");
+    let fx = s.reduce(
+        Action::Dismiss {
+            campaign_id: "nps".into(),
+        },
+        T,
+    );
+    assert!(
+        sent(&fx).is_empty(),
+        "closing the thank-you is not a dismissal"
+    );
+    assert!(s.in_slot(Slot::Overlay).is_none());
+}
+
+#[test]
+fn armed_nudges_wait_for_their_trigger_and_count_the_view_when_they_fire() {
+    let delayed = with_format(
+        "later",
+        serde_json::json!({ "on": "delay", "url": "/app/**", "seconds": 2 }),
+        serde_json::json!({ "kind": "slideout" }),
+    );
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/x");
+    let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
+    assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, arm: Arm::Delay { seconds: 2 } } if campaign_id == "later")));
+    assert!(sent(&fx).is_empty(), "no impression before it fires");
+    assert!(s.on_screen.is_empty());
+    let fx = s.reduce(
+        Action::Fire {
+            campaign_id: "later".into(),
+        },
+        T,
+    );
+    assert_eq!(
+        sent(&fx),
+        vec![(EventKind::Impression, Some("later".into()))]
+    );
+    assert!(s.in_slot(Slot::Overlay).is_some());
+    let fx = s.reduce(
+        Action::Fire {
+            campaign_id: "later".into(),
+        },
+        T,
+    );
+    assert!(sent(&fx).is_empty(), "a second fire does nothing");
+}
+
+#[test]
+fn a_route_change_disarms_what_an_earlier_page_armed() {
+    let visible = with_format(
+        "tip",
+        serde_json::json!({ "on": "element_visible", "url": "/app/a", "selector": "#x" }),
+        serde_json::json!({ "kind": "tooltip", "anchor": "#x" }),
+    );
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/a");
+    s.reduce(Action::CampaignsLoaded(vec![visible]), T);
+    assert_eq!(s.armed.len(), 1);
+    let fx = s.reduce(
+        Action::Page(Page {
+            path: "/app/b".into(),
+            ..Page::default()
+        }),
+        T,
+    );
+    assert!(fx.contains(&Effect::Disarm));
+    assert!(s.armed.is_empty());
+    s.reduce(
+        Action::Fire {
+            campaign_id: "tip".into(),
+        },
+        T,
+    );
+    assert!(s.on_screen.is_empty(), "a stale fire shows nothing");
+}
+
+#[test]
+fn tour_steps_are_reported_and_persisted_and_done_dismisses_as_completed() {
+    let tour = serde_json::json!({ "kind": "tour", "steps": [
+        { "anchor": "#a", "title": "One", "body": "" },
+        { "anchor": "#b", "title": "Two", "body": "" }
+    ] });
+    let mut s = loaded(vec![with_format("tour", page_load(), tour)]);
+    let fx = s.reduce(
+        Action::TourStep {
+            campaign_id: "tour".into(),
+            step: 1,
+        },
+        T,
+    );
+    let saved = fx.iter().find_map(|f| match f {
+        Effect::SaveProgress(p) => Some(p.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        saved.map(|p| p.tour_steps),
+        Some(vec![("tour".to_owned(), 1)])
+    );
+    assert_eq!(sent(&fx), [(EventKind::Cta, Some("tour".into()))]);
+    assert_eq!(
+        props_of(&fx, EventKind::Cta),
+        Some(serde_json::from_value(serde_json::json!({"step": 1, "action": "next"})).unwrap())
+    );
+    assert!(
+        !fx.iter().any(|f| matches!(f, Effect::SaveJournal(_))),
+        "a step is not kept in the journal, so history never counts it"
+    );
+    assert_eq!(s.tour_step("tour"), 1);
+    let fx = s.reduce(
+        Action::TourStep {
+            campaign_id: "tour".into(),
+            step: 0,
+        },
+        T,
+    );
+    assert_eq!(
+        props_of(&fx, EventKind::Cta),
+        Some(serde_json::from_value(serde_json::json!({"step": 0, "action": "back"})).unwrap())
+    );
+    s.reduce(
+        Action::TourStep {
+            campaign_id: "tour".into(),
+            step: 1,
+        },
+        T,
+    );
+    let fx = s.reduce(
+        Action::TourDone {
+            campaign_id: "tour".into(),
+        },
+        T,
+    );
+    assert_eq!(
+        props_of(&fx, EventKind::Dismiss).map(|p| p["completed"].clone()),
+        Some(serde_json::json!(true))
+    );
+    assert_eq!(s.tour_step("tour"), 0);
+}
+
+#[test]
+fn feed_items_are_unread_until_the_launcher_opens() {
+    let mut s = loaded(vec![
+        with_format("f1", page_load(), serde_json::json!({ "kind": "feed" })),
+        with_format("f2", page_load(), serde_json::json!({ "kind": "feed" })),
+    ]);
+    assert_eq!(s.feed().count(), 2);
+    assert_eq!(s.unread(), 2);
+    let fx = s.reduce(Action::FeedSeen, T);
+    assert!(fx.iter().any(|f| matches!(f, Effect::SaveProgress(_))));
+    assert_eq!(s.unread(), 0);
+}
+
+#[test]
+fn a_missing_target_takes_the_nudge_away_and_notifies() {
+    let tip = with_format(
+        "tip",
+        page_load(),
+        serde_json::json!({ "kind": "tooltip", "anchor": "#nope" }),
+    );
+    let mut s = loaded(vec![tip]);
+    assert!(s.in_slot(Slot::Anchored).is_some());
+    let fx = s.reduce(
+        Action::TargetMissing {
+            campaign_id: "tip".into(),
+            selector: "#nope".into(),
+        },
+        T,
+    );
+    assert!(matches!(
+        &fx[..],
+        [Effect::Notify {
+            name: "target_missing",
+            ..
+        }]
+    ));
+    assert!(s.in_slot(Slot::Anchored).is_none());
+}
+
+#[test]
+fn the_page_language_chooses_the_locale_unless_identify_says_otherwise() {
+    let mut s = WidgetState::default();
+    assert_eq!(s.ui_locale(), "en");
+    s.reduce(Action::PageLang("de-DE".into()), T);
+    assert_eq!(s.ui_locale(), "de-DE");
+    let mut traits = Traits::new();
+    traits.insert("locale".into(), "ar".into());
+    s.reduce(
+        Action::Identify {
+            user_id: "u".into(),
+            user_hash: None,
+            traits,
+            account: None,
+        },
+        T,
+    );
+    assert_eq!(s.ui_locale(), "ar");
+}
+
+#[test]
+fn a_tracked_event_ticks_the_checklist_item_it_completes() {
+    let checklist = serde_json::json!({ "kind": "checklist", "items": [
+        { "id": "a", "label": "A", "done_event": "a_done" },
+        { "id": "b", "label": "B", "done_event": "b_done" }
+    ] });
+    let mut s = loaded(vec![with_format("plan", page_load(), checklist)]);
+    assert!(s
+        .in_slot(Slot::Checklist)
+        .is_some_and(|n| n.completed_items.is_empty()));
+    s.reduce(
+        Action::Track {
+            name: "b_done".into(),
+            props: Traits::new(),
+            category: Category::Service,
+        },
+        T,
+    );
+    assert_eq!(
+        s.in_slot(Slot::Checklist)
+            .map(|n| n.completed_items.clone()),
+        Some(vec!["b".to_owned()])
+    );
+}
+
+#[test]
+fn a_modal_on_screen_survives_a_re_decision_under_the_session_overlay_limit() {
+    let mut s = loaded(vec![with_format(
+        "m",
+        page_load(),
+        serde_json::json!({ "kind": "modal" }),
+    )]);
+    assert!(s.in_slot(Slot::Overlay).is_some());
+    // The server's history arrives later and re-decides as a page load.
+    s.reduce(Action::RemoteHistory(Vec::new()), T);
+    assert!(s.in_slot(Slot::Overlay).is_some(), "still on screen");
+    goto(&mut s, "/app/other");
+    assert!(
+        s.in_slot(Slot::Overlay).is_some(),
+        "and on the next route of the same app"
+    );
+}
