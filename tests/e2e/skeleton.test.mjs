@@ -51,6 +51,10 @@ test("banner from script tag to database", async () => {
   assert.equal(stored.events[0].user_id, "u_ada", "the event carries the identified user");
   const impressions = await server.events({ campaign_id: "welcome-banner", type: "impression" });
   assert.equal(impressions.total, 1, "exactly one impression");
+  // Issue 9: every event carries the tab's session id (it was always null).
+  const session = impressions.events[0].session_id;
+  assert.match(session ?? "", /^s-[0-9a-f-]{36}$/, "a session id on the impression");
+  assert.equal(stored.events[0].session_id, session, "the same session for the click");
   assert.deepEqual(problems, [], "no console errors or warnings");
 });
 
