@@ -46,6 +46,14 @@ const WASM_OPT_FLAGS: &[&str] = &[
     // memory is never addressed by working code; binaryen may then fold constant offsets
     // into loads and stores (about 0.5 KB brotli).
     "--low-memory-unused",
+    // Rust's code never relies on an implicit trap (an out-of-bounds load, a division by
+    // zero: it checks before, and panics are explicit `unreachable`s), so binaryen may move
+    // and drop code on that assumption (about 0.4 KB brotli). Not `--traps-never-happen`,
+    // which would also let it delete the checks in front of a panic.
+    "--ignore-implicit-traps",
+    // The `producers` and `target_features` sections are for tools, not browsers (0.1 KB).
+    "--strip-producers",
+    "--strip-target-features",
 ];
 
 /// The wasm features the Rust output uses, for every wasm-opt run.
