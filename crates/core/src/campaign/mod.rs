@@ -33,11 +33,32 @@ pub struct FieldError {
 impl FieldError {
     /// The same error, one level further out (`steps[1]` inside `format`).
     pub fn within(mut self, outer: &str) -> Self {
-        self.path = match self.path.as_str() {
-            "" => outer.to_owned(),
-            p if p.starts_with('[') => format!("{outer}{p}"),
-            p => format!("{outer}.{p}"),
-        };
+        let mut path = outer.to_owned();
+        join(&mut path, &self.path);
+        self.path = path;
         self
     }
+}
+
+/// Append the path `inner` to the path `outer`: after a `.`, except for an index (`[1]`)
+/// or when either is empty. Pushed piece by piece rather than through `format!`, whose
+/// argument plumbing costs the widget's wasm more at every call site.
+pub(crate) fn join(outer: &mut String, inner: &str) {
+    if !outer.is_empty() && !inner.is_empty() && !inner.starts_with('[') {
+        outer.push('.');
+    }
+    outer.push_str(inner);
+}
+
+/// Append `[i]` to `path`.
+pub(crate) fn push_index(path: &mut String, i: usize) {
+    fn digits(path: &mut String, i: usize) {
+        if i >= 10 {
+            digits(path, i / 10);
+        }
+        path.push(char::from(b'0' + (i % 10) as u8));
+    }
+    path.push('[');
+    digits(path, i);
+    path.push(']');
 }
