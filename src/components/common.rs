@@ -153,6 +153,18 @@ pub fn ctas(p: &NudgeProps) -> Html {
     html! { <div class="tp-actions">{ for buttons }</div> }
 }
 
+/// A card's head: its title as the heading `id` names (for `aria-labelledby`), and the ×
+/// button. One function for every format that has it, so its virtual DOM code is in the wasm
+/// once.
+pub fn head(p: &NudgeProps, id: String) -> Html {
+    html! {
+        <div class="tp-head">
+            <h2 class="tp-title" {id}>{ p.title() }</h2>
+            { close(p) }
+        </div>
+    }
+}
+
 /// The × button.
 pub fn close(p: &NudgeProps) -> Html {
     let on = p.on.clone();

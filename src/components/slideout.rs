@@ -1,7 +1,7 @@
 //! The slideout: a panel in the bottom corner (the inline end: right, or left in RTL). It
 //! does not take focus from the page; Esc inside it closes it. In the top layer, like every
 //! floating format (see [`crate::effects::layer`]).
-use crate::components::common::{body, close, ctas, keys, Gesture, NudgeProps};
+use crate::components::common::{body, ctas, head, keys, Gesture, NudgeProps};
 use yew::prelude::*;
 
 /// A slideout nudge.
@@ -13,10 +13,7 @@ pub fn slideout(p: &NudgeProps) -> Html {
     html! {
         <div class="tp-card tp-slideout" popover="manual" role="dialog" aria-labelledby={title_id.clone()} ref={panel.clone()}
             data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(panel, false, on_escape)}>
-            <div class="tp-head">
-                <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
-                { close(p) }
-            </div>
+            { head(p, title_id) }
             { body(&p.nudge.content.body, &p.vars) }
             { ctas(p) }
         </div>
