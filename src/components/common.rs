@@ -153,6 +153,27 @@ pub fn ctas(p: &NudgeProps) -> Html {
     html! { <div class="tp-actions">{ for buttons }</div> }
 }
 
+/// A floating card in the top layer, a dialog labelled by its title (`title_id`), whose
+/// Esc calls `on_escape`; a tour names its `step`. One function for the slideout, survey,
+/// tooltip and tour cards, so their shared virtual DOM code is in the wasm once.
+pub fn card(
+    p: &NudgeProps,
+    class: Classes,
+    node: NodeRef,
+    title_id: String,
+    on_escape: Callback<()>,
+    step: Option<String>,
+    children: Html,
+) -> Html {
+    html! {
+        <div {class} popover="manual" ref={node.clone()} role="dialog" aria-labelledby={title_id}
+            data-campaign={p.nudge.campaign_id.clone()} data-step={step}
+            onkeydown={keys(node, false, on_escape)}>
+            { children }
+        </div>
+    }
+}
+
 /// A card's head: its title as the heading `id` names (for `aria-labelledby`), and the ×
 /// button. One function for every format that has it, so its virtual DOM code is in the wasm
 /// once.
