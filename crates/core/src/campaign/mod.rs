@@ -62,3 +62,35 @@ pub(crate) fn push_index(path: &mut String, i: usize) {
     digits(path, i);
     path.push(']');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn paths_join_with_a_dot_except_before_an_index_or_next_to_nothing() {
+        let mut path = String::new();
+        join(&mut path, "format");
+        join(&mut path, "steps");
+        push_index(&mut path, 12);
+        join(&mut path, "anchor");
+        assert_eq!(path, "format.steps[12].anchor");
+        join(&mut path, "");
+        assert_eq!(path, "format.steps[12].anchor");
+        for (i, text) in [(0, "[0]"), (9, "[9]"), (10, "[10]"), (305, "[305]")] {
+            let mut s = String::new();
+            push_index(&mut s, i);
+            assert_eq!(s, text);
+        }
+        let e = FieldError {
+            path: "[3].id".into(),
+            message: "expected a slug".into(),
+        };
+        assert_eq!(
+            e.within("campaigns").to_string(),
+            "campaigns[3].id: expected a slug"
+        );
+    }
+}
