@@ -1,9 +1,9 @@
 //! What every format shares: its props, the gestures it reports, Markdown content as virtual
-//! DOM, the CTA row and close button, a card's head and the floating card itself (one copy of
-//! their virtual DOM code for every format), keyboard handling (Esc, focus trap), placement next to
-//! a host element and keeping floating formats in the top layer. Positions are written
-//! through the CSSOM (`style.setProperty`), which a strict `style-src` CSP allows, never as
-//! `style` attributes.
+//! DOM, the CTA row and close button, a card's head and the floating card itself (one copy
+//! of their virtual DOM code for every format), keyboard handling (Esc, focus trap),
+//! placement next to a host element and keeping floating formats in the top layer. Positions
+//! are written through the CSSOM (`style.setProperty`), which a strict `style-src` CSP
+//! allows, never as `style` attributes.
 use crate::i18n::{t, Text};
 use crate::markdown::{self, Block, Inline, Vars};
 use std::rc::Rc;
