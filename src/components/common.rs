@@ -1,8 +1,9 @@
 //! What every format shares: its props, the gestures it reports, Markdown content as virtual
-//! DOM, the CTA row and close button, keyboard handling (Esc, focus trap), placement next to
-//! a host element and keeping floating formats in the top layer. Positions are written
-//! through the CSSOM (`style.setProperty`), which a strict `style-src` CSP allows, never as
-//! `style` attributes.
+//! DOM, the CTA row and close button, a card's head and the floating card itself (one copy
+//! of their virtual DOM code for every format), keyboard handling (Esc, focus trap),
+//! placement next to a host element and keeping floating formats in the top layer. Positions
+//! are written through the CSSOM (`style.setProperty`), which a strict `style-src` CSP
+//! allows, never as `style` attributes.
 use crate::i18n::{t, Text};
 use crate::markdown::{self, Block, Inline, Vars};
 use std::rc::Rc;
@@ -151,6 +152,39 @@ pub fn ctas(p: &NudgeProps) -> Html {
         }
     });
     html! { <div class="tp-actions">{ for buttons }</div> }
+}
+
+/// A floating card in the top layer, a dialog labelled by its title (`title_id`), whose
+/// Esc calls `on_escape`; a tour names its `step`. One function for the slideout, survey,
+/// tooltip and tour cards, so their shared virtual DOM code is in the wasm once.
+pub fn card(
+    p: &NudgeProps,
+    class: Classes,
+    node: NodeRef,
+    title_id: String,
+    on_escape: Callback<()>,
+    step: Option<String>,
+    children: Html,
+) -> Html {
+    html! {
+        <div {class} popover="manual" ref={node.clone()} role="dialog" aria-labelledby={title_id}
+            data-campaign={p.nudge.campaign_id.clone()} data-step={step}
+            onkeydown={keys(node, false, on_escape)}>
+            { children }
+        </div>
+    }
+}
+
+/// A card's head: its title as the heading `id` names (for `aria-labelledby`), and the ×
+/// button. One function for every format that has it, so its virtual DOM code is in the wasm
+/// once.
+pub fn head(p: &NudgeProps, id: String) -> Html {
+    html! {
+        <div class="tp-head">
+            <h2 class="tp-title" {id}>{ p.title() }</h2>
+            { close(p) }
+        </div>
+    }
 }
 
 /// The × button.

@@ -5,7 +5,7 @@
 //! Esc (the dialog's `cancel` event) dismisses exactly once, and focus returns to where it
 //! was on close. The page keeps scrolling unless the campaign asks for a scroll lock
 //! (`format.scroll_lock = true`, see [`crate::effects::scroll`]).
-use crate::components::common::{body, close, ctas, focus_first, keys, Gesture, NudgeProps};
+use crate::components::common::{body, ctas, focus_first, head, keys, Gesture, NudgeProps};
 use touchpoint_core::campaign::Format;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -57,10 +57,7 @@ pub fn modal(p: &NudgeProps) -> Html {
             aria-describedby={body_id.clone()} ref={dialog.clone()} tabindex="-1"
             data-campaign={p.nudge.campaign_id.clone()} oncancel={on_cancel}
             onkeydown={keys(dialog, true, Callback::noop())}>
-            <div class="tp-head">
-                <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
-                { close(p) }
-            </div>
+            { head(p, title_id) }
             <div id={body_id}>{ body(&p.nudge.content.body, &p.vars) }</div>
             { ctas(p) }
         </dialog>

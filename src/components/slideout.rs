@@ -1,7 +1,7 @@
 //! The slideout: a panel in the bottom corner (the inline end: right, or left in RTL). It
 //! does not take focus from the page; Esc inside it closes it. In the top layer, like every
 //! floating format (see [`crate::effects::layer`]).
-use crate::components::common::{body, close, ctas, keys, Gesture, NudgeProps};
+use crate::components::common::{body, card, ctas, head, Gesture, NudgeProps};
 use yew::prelude::*;
 
 /// A slideout nudge.
@@ -10,15 +10,18 @@ pub fn slideout(p: &NudgeProps) -> Html {
     let panel = use_node_ref();
     let title_id = p.id("title");
     let on_escape = p.on.reform(|()| Gesture::Dismiss);
-    html! {
-        <div class="tp-card tp-slideout" popover="manual" role="dialog" aria-labelledby={title_id.clone()} ref={panel.clone()}
-            data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(panel, false, on_escape)}>
-            <div class="tp-head">
-                <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
-                { close(p) }
-            </div>
-            { body(&p.nudge.content.body, &p.vars) }
-            { ctas(p) }
-        </div>
-    }
+    let children = html! { <>
+        { head(p, title_id.clone()) }
+        { body(&p.nudge.content.body, &p.vars) }
+        { ctas(p) }
+    </> };
+    card(
+        p,
+        "tp-card tp-slideout".into(),
+        panel,
+        title_id,
+        on_escape,
+        None,
+        children,
+    )
 }

@@ -3,7 +3,7 @@
 //! textarea, so Tab, Shift-Tab, Enter and Space work, and Esc closes. The answer is reported as a
 //! `survey_response` event (`props.score` and `props.comment`, or `props.answer`); then a
 //! thank-you replaces the form and takes focus.
-use crate::components::common::{close, keys, Gesture, NudgeProps};
+use crate::components::common::{self, head, Gesture, NudgeProps};
 use crate::i18n::Text;
 use crate::markdown::personalize;
 use touchpoint_core::campaign::{Format, SurveyKind};
@@ -149,14 +149,14 @@ pub fn survey(p: &NudgeProps) -> Html {
             </form>
         }
     };
-    html! {
-        <div class="tp-card tp-survey" popover="manual" role="dialog" aria-labelledby={title_id.clone()} ref={card.clone()}
-            data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card, false, on_escape)}>
-            <div class="tp-head">
-                <h2 class="tp-title" id={title_id}>{ p.title() }</h2>
-                { close(p) }
-            </div>
-            { content }
-        </div>
-    }
+    let children = html! { <>{ head(p, title_id.clone()) }{ content }</> };
+    common::card(
+        p,
+        "tp-card tp-survey".into(),
+        card,
+        title_id,
+        on_escape,
+        None,
+        children,
+    )
 }

@@ -4,7 +4,7 @@
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
 //! the top layer, so viewport coordinates are theirs whatever the host's styles.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{body, close, ctas, keys, place, place_dot, Gesture, NudgeProps};
+use crate::components::common::{self, body, ctas, head, place, place_dot, Gesture, NudgeProps};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
@@ -79,18 +79,21 @@ pub fn tooltip(p: &NudgeProps) -> Html {
         })
     };
     let card_html = (*open).then(|| {
-        html! {
-            <div class="tp-card tp-tooltip" popover="manual" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
-                data-campaign={p.nudge.campaign_id.clone()} onkeydown={keys(card.clone(), false, on_escape)}>
-                <span class="tp-arrow" aria-hidden="true"></span>
-                <div class="tp-head">
-                    <h2 class="tp-title" id={title_id.clone()}>{ p.title() }</h2>
-                    { close(p) }
-                </div>
-                { body(&p.nudge.content.body, &p.vars) }
-                { ctas(p) }
-            </div>
-        }
+        let children = html! { <>
+            <span class="tp-arrow" aria-hidden="true"></span>
+            { head(p, title_id.clone()) }
+            { body(&p.nudge.content.body, &p.vars) }
+            { ctas(p) }
+        </> };
+        common::card(
+            p,
+            "tp-card tp-tooltip".into(),
+            card.clone(),
+            title_id.clone(),
+            on_escape,
+            None,
+            children,
+        )
     });
     html! { <>{ for dot_html }{ for card_html }</> }
 }

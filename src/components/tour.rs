@@ -3,7 +3,7 @@
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
 //! reloads. The card sits in the top layer.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{body, close, keys, place, Gesture, NudgeProps};
+use crate::components::common::{self, body, close, place, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -96,18 +96,24 @@ pub fn tour(p: &NudgeProps) -> Html {
         "tp-tour",
         found.is_none().then_some("tp-tour--floating")
     );
-    html! {
-        <div {class} popover="manual" ref={card.clone()} role="dialog" aria-labelledby={title_id.clone()}
-            data-campaign={p.nudge.campaign_id.clone()} data-step={at.to_string()}
-            onkeydown={keys(card, false, p.on.reform(|()| Gesture::Dismiss))}>
-            if found.is_some() { <span class="tp-arrow" aria-hidden="true"></span> }
-            <div class="tp-head">
-                <p class="tp-step">{ tf(&p.locale, Text::StepOf, &[&(at + 1), &total]) }</p>
-                { close(p) }
-            </div>
-            <h2 class="tp-title" id={title_id}>{ personalize(&step.title, &p.vars) }</h2>
-            { body(&step.body, &p.vars) }
-            <div class="tp-actions">{ for back }{ next }</div>
+    let children = html! { <>
+        if found.is_some() { <span class="tp-arrow" aria-hidden="true"></span> }
+        <div class="tp-head">
+            <p class="tp-step">{ tf(&p.locale, Text::StepOf, &[&(at + 1), &total]) }</p>
+            { close(p) }
         </div>
-    }
+        <h2 class="tp-title" id={title_id.clone()}>{ personalize(&step.title, &p.vars) }</h2>
+        { body(&step.body, &p.vars) }
+        <div class="tp-actions">{ for back }{ next }</div>
+    </> };
+    let on_escape = p.on.reform(|()| Gesture::Dismiss);
+    common::card(
+        p,
+        class,
+        card,
+        title_id,
+        on_escape,
+        Some(at.to_string()),
+        children,
+    )
 }

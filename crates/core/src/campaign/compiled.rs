@@ -84,31 +84,38 @@ struct Reader {
 }
 
 impl Reader {
-    fn fail(&mut self, key: &str, message: impl Into<String>) {
+    /// Keep `message` about the field `key` of the current path, unless an error is kept
+    /// already (not generic: one copy in the wasm).
+    fn fail(&mut self, key: &str, message: &str) {
         if self.error.is_none() {
-            let mut e = DecodeError {
-                path: String::new(),
-                message: message.into(),
-            };
-            if !key.is_empty() {
-                e = e.within(key);
-            }
-            if !self.path.is_empty() {
-                e = e.within(&self.path);
-            }
-            self.error = Some(e);
+            let mut path = self.path.clone();
+            super::join(&mut path, key);
+            self.error = Some(DecodeError {
+                path,
+                message: message.to_owned(),
+            });
         }
     }
 
-    /// Read inside `segment` (`audience`, `steps[1]`) of the current path.
-    fn within<T>(&mut self, segment: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+    /// Step into `segment` (`audience`, `content.en`) of the current path; returns the length
+    /// to [`Reader::leave`] it by. Not a closure-taking helper: each closure type would be
+    /// another copy in the wasm.
+    fn enter(&mut self, segment: &str) -> usize {
         let len = self.path.len();
-        if !self.path.is_empty() && !segment.starts_with('[') {
-            self.path.push('.');
-        }
-        self.path.push_str(segment);
-        let out = f(self);
+        super::join(&mut self.path, segment);
+        len
+    }
+
+    /// Step back out to the path of length `len`.
+    fn leave(&mut self, len: usize) {
         self.path.truncate(len);
+    }
+
+    /// Read inside `segment` of the current path.
+    fn within<T>(&mut self, segment: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+        let len = self.enter(segment);
+        let out = f(self);
+        self.leave(len);
         out
     }
 
@@ -154,7 +161,10 @@ impl Reader {
         let items = self.list(v, key);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            out.push(self.within(&format!("{key}[{i}]"), |r| f(r, item)));
+            let len = self.enter(key);
+            super::push_index(&mut self.path, i);
+            out.push(f(self, item));
+            self.leave(len);
         }
         out
     }
@@ -186,7 +196,7 @@ impl Reader {
         match self.get(v, key, required)?.as_i64() {
             Some(n) if (-max - 1..=max).contains(&n) => Some(n),
             _ => {
-                self.fail(key, format!("expected a whole number up to {max}"));
+                self.fail(key, &format!("expected a whole number up to {max}"));
                 None
             }
         }
@@ -242,7 +252,7 @@ impl Reader {
         let list: Vec<&str> = names().collect();
         self.fail(
             key,
-            format!(
+            &format!(
                 "expected one of {}, found {}",
                 list.join(", "),
                 crate::expr::compiled::describe(found)
@@ -329,7 +339,7 @@ impl Reader {
         match crate::expr::compiled::decode_condition(&source, c.get("tree").unwrap_or(&NULL)) {
             Ok(c) => Some(c),
             Err(e) => {
-                self.fail("condition.tree", e);
+                self.fail("condition.tree", &e);
                 None
             }
         }
@@ -418,11 +428,14 @@ impl Reader {
             return out;
         };
         for (locale, c) in m {
-            let content = self.within(&format!("content.{locale}"), |r| Content {
-                title: r.string(c, "title"),
-                body: r.string(c, "body"),
-                ctas: r.each(c, "ctas", Reader::cta),
-            });
+            let len = self.enter("content");
+            self.enter(locale);
+            let content = Content {
+                title: self.string(c, "title"),
+                body: self.string(c, "body"),
+                ctas: self.each(c, "ctas", Reader::cta),
+            };
+            self.leave(len);
             out.insert(locale.clone(), content);
         }
         out
@@ -508,7 +521,7 @@ pub fn decode_catalog(v: &Value) -> Result<(Vec<Campaign>, Vec<Rejected>)> {
         Some(n) if n == VERSION as i64 => {}
         Some(n) => r.fail(
             "version",
-            format!("this widget reads version {VERSION}, not {n}"),
+            &format!("this widget reads version {VERSION}, not {n}"),
         ),
         None => {}
     }
@@ -527,7 +540,11 @@ pub fn decode_catalog(v: &Value) -> Result<(Vec<Campaign>, Vec<Rejected>)> {
                     .and_then(Value::as_str)
                     .unwrap_or("?")
                     .to_owned(),
-                error: error.within(&format!("campaigns[{i}]")),
+                error: {
+                    let mut outer = String::from("campaigns");
+                    super::push_index(&mut outer, i);
+                    error.within(&outer)
+                },
             }),
         }
     }

@@ -33,11 +33,64 @@ pub struct FieldError {
 impl FieldError {
     /// The same error, one level further out (`steps[1]` inside `format`).
     pub fn within(mut self, outer: &str) -> Self {
-        self.path = match self.path.as_str() {
-            "" => outer.to_owned(),
-            p if p.starts_with('[') => format!("{outer}{p}"),
-            p => format!("{outer}.{p}"),
-        };
+        let mut path = outer.to_owned();
+        join(&mut path, &self.path);
+        self.path = path;
         self
+    }
+}
+
+/// Append the path `inner` to the path `outer`: after a `.`, except for an index (`[1]`)
+/// or when either is empty. Pushed piece by piece rather than through `format!`, whose
+/// argument plumbing costs the widget's wasm more at every call site.
+pub(crate) fn join(outer: &mut String, inner: &str) {
+    if !outer.is_empty() && !inner.is_empty() && !inner.starts_with('[') {
+        outer.push('.');
+    }
+    outer.push_str(inner);
+}
+
+/// Append `[i]` to `path`.
+pub(crate) fn push_index(path: &mut String, i: usize) {
+    fn digits(path: &mut String, i: usize) {
+        if i >= 10 {
+            digits(path, i / 10);
+        }
+        path.push(char::from(b'0' + (i % 10) as u8));
+    }
+    path.push('[');
+    digits(path, i);
+    path.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn paths_join_with_a_dot_except_before_an_index_or_next_to_nothing() {
+        let mut path = String::new();
+        join(&mut path, "format");
+        join(&mut path, "steps");
+        push_index(&mut path, 12);
+        join(&mut path, "anchor");
+        assert_eq!(path, "format.steps[12].anchor");
+        join(&mut path, "");
+        assert_eq!(path, "format.steps[12].anchor");
+        for (i, text) in [(0, "[0]"), (9, "[9]"), (10, "[10]"), (305, "[305]")] {
+            let mut s = String::new();
+            push_index(&mut s, i);
+            assert_eq!(s, text);
+        }
+        let e = FieldError {
+            path: "[3].id".into(),
+            message: "expected a slug".into(),
+        };
+        assert_eq!(
+            e.within("campaigns").to_string(),
+            "campaigns[3].id: expected a slug"
+        );
     }
 }
