@@ -352,17 +352,15 @@ impl Sender {
         all.extend(self.overflow.iter().cloned());
         let consent = self.consent;
         all.retain(|e| consent.allows(e.category));
-        let outs = self
-            .schedule
-            .hide(all, now)
-            .into_iter()
-            .map(|batch| Outbound {
+        let mut outs = Vec::new();
+        self.schedule.hide(all, now, |batch| {
+            outs.push(Outbound {
                 seq: 0,
                 url: self.url.clone(),
                 batch,
                 reported: Dropped::default(),
-            })
-            .collect();
+            });
+        });
         if page_gone {
             if self.keeper.releases(self.stored_lease().as_ref()) {
                 self.store.remove(&self.lease_key);

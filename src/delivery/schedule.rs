@@ -158,21 +158,19 @@ impl Schedule {
         self.not_before = 0;
     }
 
-    /// The page is being hidden or going away: the `keepalive` requests to send for `events`
-    /// (every event the page may send, oldest first), leaving out those already in one and
-    /// stopping at the keepalive budget (the rest waits for the next page load).
-    pub fn hide(&mut self, mut events: Vec<Queued>, now: u64) -> Vec<Batch> {
+    /// The page is being hidden or going away: hands `send` each `keepalive` request to send
+    /// for `events` (every event the page may send, oldest first), leaving out those already
+    /// in one and stopping at the keepalive budget (the rest waits for the next page load).
+    pub fn hide(&mut self, mut events: Vec<Queued>, now: u64, mut send: impl FnMut(Batch)) {
         events.retain(|e| !self.keepalive.contains(&e.id));
-        let mut out = Vec::new();
         for chunk in batch::chunks(&events, 0, now, &self.batch) {
             if self.keepalive_bytes + chunk.body.len() > KEEPALIVE_BUDGET {
                 break;
             }
             self.keepalive_bytes += chunk.body.len();
             self.keepalive.extend(chunk.ids.iter().cloned());
-            out.push(chunk);
+            send(chunk);
         }
-        out
     }
 
     /// A `keepalive` request from [`Schedule::hide`] was answered (whatever the answer: a
@@ -213,6 +211,13 @@ mod tests {
 
     fn events(count: u8, at: u64) -> Vec<Queued> {
         (0..count).map(|n| event(n, at)).collect()
+    }
+
+    /// The keepalive requests [`Schedule::hide`] hands out.
+    fn flush(s: &mut Schedule, events: Vec<Queued>, now: u64) -> Vec<Batch> {
+        let mut out = Vec::new();
+        s.hide(events, now, |b| out.push(b));
+        out
     }
 
     fn schedule() -> Schedule {
@@ -371,7 +376,7 @@ mod tests {
     fn hide_flushes_everything_in_keepalive_requests_once() {
         let mut s = schedule();
         let queue = events(120, 0);
-        let flushed = s.hide(queue.clone(), T0 + 5);
+        let flushed = flush(&mut s, queue.clone(), T0 + 5);
         assert_eq!(
             flushed.iter().map(|b| b.ids.len()).collect::<Vec<_>>(),
             vec![50, 50, 20],
@@ -379,14 +384,14 @@ mod tests {
         );
         assert!(flushed.iter().all(|b| b.dropped == 0));
         assert!(
-            s.hide(queue.clone(), T0 + 6).is_empty(),
+            flush(&mut s, queue.clone(), T0 + 6).is_empty(),
             "already on their way"
         );
         // What is in a keepalive request is not sent again by a normal batch.
         assert_eq!(s.woke(T0 + 5_000, None, || queue.clone()).send, None);
         s.keepalive_answered(&flushed[0]);
         assert_eq!(
-            s.hide(queue.clone(), T0 + 7).len(),
+            flush(&mut s, queue.clone(), T0 + 7).len(),
             1,
             "answered ids may go again"
         );
@@ -409,7 +414,7 @@ mod tests {
             e.json = format!(r#"{{"id":"{}","p":"{}"}}"#, e.id, "x".repeat(30_000));
             e
         };
-        let flushed = s.hide(vec![big(1), big(2), big(3)], T0);
+        let flushed = flush(&mut s, vec![big(1), big(2), big(3)], T0);
         // Two fit one request (under 64 KB); the second request would pass 64 KB in flight.
         assert_eq!(flushed.len(), 1);
         assert_eq!(flushed[0].ids.len(), 2);
