@@ -179,9 +179,7 @@ fn wake() {
 /// Flush everything with `keepalive` (the page is being hidden, or going away).
 fn hide(page_gone: bool) {
     let now = now_ms();
-    for out in with(|s| s.hide(page_gone, now)).unwrap_or_default() {
-        send(out, true);
-    }
+    with(|s| s.hide(page_gone, now));
 }
 
 /// Send a batch; a normal one settles the retry state and wakes the sender, a `keepalive` one
@@ -346,20 +344,22 @@ impl Sender {
         }
     }
 
-    fn hide(&mut self, page_gone: bool, now: u64) -> Vec<Outbound> {
+    /// Send every request the schedule hands out (`send` only queues a task, so this does not
+    /// re-enter the sender).
+    fn hide(&mut self, page_gone: bool, now: u64) {
         self.consent = stored_consent(&self.store, &self.consent_key);
         let mut all = self.queue.entries();
         all.extend(self.overflow.iter().cloned());
         let consent = self.consent;
         all.retain(|e| consent.allows(e.category));
-        let mut outs = Vec::new();
         self.schedule.hide(all, now, |batch| {
-            outs.push(Outbound {
+            let out = Outbound {
                 seq: 0,
                 url: self.url.clone(),
                 batch,
                 reported: Dropped::default(),
-            });
+            };
+            send(out, true);
         });
         if page_gone {
             if self.keeper.releases(self.stored_lease().as_ref()) {
@@ -367,7 +367,6 @@ impl Sender {
             }
             self.owner = false;
         }
-        outs
     }
 
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
