@@ -4,8 +4,7 @@
 //! from `effects::platform`. Kept thin on purpose: every decision is made by a pure function
 //! or by the pure [`Schedule`]; this module only carries data between them and the browser.
 //!
-//! One `Sender` per page, holding the effects' state (storage, lease, overflow, consent, the
-//! wake timer) and a [`Schedule`] that decides when to send, back off and flush. It is woken by
+//! One `Sender` per page (its [`Schedule`] decides when to send, back off, flush), woken by
 //! - its own timer (batch deadline, retry time, lease tick — whichever is first),
 //! - a recorded event (a zero-delay wake, so a burst of calls costs one scan),
 //! - `pagehide` and `visibilitychange` (flush everything with `keepalive`),
