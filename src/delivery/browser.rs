@@ -1,11 +1,10 @@
 //! The browser side of delivery: localStorage (through the widget's one wrapper,
 //! `effects::storage::LocalStore`), timers, `fetch` and the page-lifecycle listeners, around
-//! the pure queue, lease, batching, backoff and consent modules; the clock and the jitter come
-//! from `effects::platform`. Kept thin
-//! on purpose: every decision is made by a pure function; this module only carries data
-//! between them and the browser.
+//! the pure queue, lease, batching, consent and schedule modules; the clock and the jitter come
+//! from `effects::platform`. Kept thin on purpose: every decision is made by a pure function
+//! or by the pure [`Schedule`]; this module only carries data between them and the browser.
 //!
-//! One `Sender` per page, woken by
+//! One `Sender` per page (its [`Schedule`] decides when to send, back off, flush), woken by
 //! - its own timer (batch deadline, retry time, lease tick — whichever is first),
 //! - a recorded event (a zero-delay wake, so a burst of calls costs one scan),
 //! - `pagehide` and `visibilitychange` (flush everything with `keepalive`),
@@ -17,10 +16,11 @@
 //! stored once). On `pagehide` the holder also gives the lease up, so the next page or another
 //! tab takes over at once instead of waiting for it to lapse.
 use super::backoff;
-use super::batch::{self, Batch, Outcome, Plan};
+use super::batch::{self, Batch, Outcome};
 use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
 use super::queue::{Dropped, Queue, QueueError, Queued};
+use super::schedule::Schedule;
 use super::store::{key, KeyValue};
 use super::Config;
 use crate::effects::platform::{self, now_ms, warn};
@@ -29,12 +29,6 @@ use crate::effects::transport;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
-
-/// How long a normal batch may go unanswered before the sender stops waiting for it.
-const STALE_MS: u64 = 30_000;
-
-/// What the browser allows in flight in `keepalive` request bodies per page.
-const KEEPALIVE_BUDGET: usize = 64 * 1024;
 
 /// A request on its way, with what to settle when it is answered.
 struct Outbound {
@@ -58,15 +52,10 @@ struct Sender {
     keeper: LeaseKeeper,
     owner: bool,
     consent: Consent,
-    /// The normal batch in flight (one at a time): its number and when it left.
-    busy: Option<(u32, u64)>,
-    sent: u32,
-    /// Ids in `keepalive` requests in flight, and their bytes.
-    keepalive: Vec<String>,
-    keepalive_bytes: usize,
-    attempt: u32,
-    not_before: u64,
-    timer: Option<(u64, Timeout)>,
+    /// When to send, wait, back off or flush.
+    schedule: Schedule,
+    /// The wake timer the schedule asked for last.
+    timer: Option<Timeout>,
     warned: Vec<String>,
     _listeners: Vec<EventListener>,
 }
@@ -103,18 +92,13 @@ pub fn start_with(api: &str, env: &str, config: Config) {
         lease_key: key(env, "lease"),
         consent_key,
         keeper: LeaseKeeper::new(tab, config.lease),
+        schedule: Schedule::new(&config),
         config,
         queue,
         store,
         overflow: Vec::new(),
         owner: false,
         consent,
-        busy: None,
-        sent: 0,
-        keepalive: Vec::new(),
-        keepalive_bytes: 0,
-        attempt: 0,
-        not_before: 0,
         timer: None,
         warned: Vec::new(),
         _listeners: listeners(),
@@ -165,10 +149,7 @@ fn listeners() -> Vec<EventListener> {
         EventListener::new(&window, "pagehide", |_| hide(true)),
         EventListener::new(&window, "pageshow", |_| wake()),
         EventListener::new(&window, "online", |_| {
-            with(|s| {
-                s.attempt = 0;
-                s.not_before = 0;
-            });
+            with(|s| s.schedule.online());
             wake();
         }),
     ];
@@ -198,9 +179,7 @@ fn wake() {
 /// Flush everything with `keepalive` (the page is being hidden, or going away).
 fn hide(page_gone: bool) {
     let now = now_ms();
-    for out in with(|s| s.hide(page_gone, now)).unwrap_or_default() {
-        send(out, true);
-    }
+    with(|s| s.hide(page_gone, now));
 }
 
 /// Send a batch; a normal one settles the retry state and wakes the sender, a `keepalive` one
@@ -270,7 +249,9 @@ impl Sender {
             }
             Err(e) => self.warn_once(&format!("event not recorded: {e}")),
         }
-        self.arm(now, now);
+        if let Some(delay) = self.schedule.recorded(now) {
+            self.set_timer(delay);
+        }
     }
 
     fn stored_lease(&self) -> Option<Lease> {
@@ -284,10 +265,9 @@ impl Sender {
     }
 
     fn tick(&mut self, now: u64) -> Option<Outbound> {
-        // The timer that woke us (if any) is spent; a new one is set below.
-        self.timer = None;
         self.consent = stored_consent(&self.store, &self.consent_key);
-        let mut next = now.saturating_add(self.config.tick_ms);
+        // When the lease needs a look before the next tick, if it does.
+        let mut lease_at = None;
         if self.store.is_persistent() {
             match self.keeper.step(self.stored_lease().as_ref(), now) {
                 LeaseStep::Owner { renew } => {
@@ -299,62 +279,31 @@ impl Sender {
                 LeaseStep::Claim(l) => {
                     self.write_lease(&l);
                     self.owner = false;
-                    next = next.min(now.saturating_add(self.config.lease.settle_ms));
+                    lease_at = Some(now.saturating_add(self.config.lease.settle_ms));
                 }
                 LeaseStep::Wait { until } => {
                     self.owner = false;
-                    next = next.min(until.max(now + 1));
+                    lease_at = Some(until.max(now + 1));
                 }
             }
         } else {
             // Nothing is shared with other tabs: this page sends its own events.
             self.owner = true;
         }
-        if self
-            .busy
-            .is_some_and(|(_, since)| now.saturating_sub(since) > STALE_MS)
-        {
-            // No answer for this long: stop waiting. Its events go again (same ids); a late
-            // answer still settles them.
-            self.busy = None;
-        }
-        let mut out = None;
-        if self.not_before > now {
-            next = next.min(self.not_before);
-        } else if self.busy.is_none() {
-            let pending = self.pending();
-            match batch::plan(&pending, now, self.not_before, &self.config.batch) {
-                Plan::At(t) if t <= now => out = self.begin(&pending, now),
-                Plan::At(t) => next = next.min(t),
-                Plan::Idle => {}
-            }
-        }
-        self.arm(next, now);
+        let next = self.schedule.woke(now, lease_at, || {
+            pending(
+                &mut self.queue,
+                &mut self.overflow,
+                self.owner,
+                self.consent,
+            )
+        });
+        let out = next.send.and_then(|head| self.begin(&head, now));
+        self.set_timer(next.wake_in);
         out
     }
 
-    /// Everything this tab should send now, oldest first: the shared queue when it holds the
-    /// lease, and its own overflow always; minus what consent forbids and what is already in
-    /// a keepalive request.
-    fn pending(&mut self) -> Vec<Queued> {
-        let mut all = if self.owner {
-            self.queue.trim();
-            self.queue.entries()
-        } else {
-            Vec::new()
-        };
-        all.extend(self.overflow.iter().cloned());
-        let consent = self.consent;
-        if all.iter().any(|e| !consent.allows(e.category)) {
-            self.apply_consent();
-            all.retain(|e| consent.allows(e.category));
-        }
-        all.retain(|e| !self.keepalive.contains(&e.id));
-        all
-    }
-
-    fn begin(&mut self, pending: &[Queued], now: u64) -> Option<Outbound> {
-        let head = &pending[..pending.len().min(self.config.batch.max_events)];
+    fn begin(&mut self, head: &[Queued], now: u64) -> Option<Outbound> {
         let dropped = if self.owner {
             self.queue.dropped()
         } else {
@@ -368,10 +317,8 @@ impl Sender {
         } else {
             Dropped::default()
         };
-        self.sent = self.sent.wrapping_add(1);
-        self.busy = Some((self.sent, now));
         Some(Outbound {
-            seq: self.sent,
+            seq: self.schedule.sending(now),
             url: self.url.clone(),
             batch: first,
             reported,
@@ -379,27 +326,10 @@ impl Sender {
     }
 
     fn settle(&mut self, out: &Outbound, outcome: Outcome, now: u64) {
-        if self.busy.is_some_and(|(seq, _)| seq == out.seq) {
-            self.busy = None;
-        }
         let next = batch::settle(outcome, out.batch.dropped);
         self.apply(out, &next);
-        match next.backoff {
-            Some(retry_after_ms) => {
-                let delay = self.config.backoff.delay_ms(
-                    self.attempt,
-                    platform::random_unit(),
-                    retry_after_ms,
-                );
-                self.attempt = self.attempt.saturating_add(1);
-                self.not_before = now.saturating_add(delay);
-            }
-            None if next.forget => {
-                self.attempt = 0;
-                self.not_before = 0;
-            }
-            None => {}
-        }
+        self.schedule
+            .answered(out.seq, &next, now, platform::random_unit());
     }
 
     fn apply(&mut self, out: &Outbound, next: &batch::Settlement) {
@@ -414,38 +344,33 @@ impl Sender {
         }
     }
 
-    fn hide(&mut self, page_gone: bool, now: u64) -> Vec<Outbound> {
+    /// Send every request the schedule hands out (`send` only queues a task, so this does not
+    /// re-enter the sender).
+    fn hide(&mut self, page_gone: bool, now: u64) {
         self.consent = stored_consent(&self.store, &self.consent_key);
         let mut all = self.queue.entries();
         all.extend(self.overflow.iter().cloned());
         let consent = self.consent;
-        all.retain(|e| consent.allows(e.category) && !self.keepalive.contains(&e.id));
-        let mut outs = Vec::new();
-        for chunk in batch::chunks(&all, 0, now, &self.config.batch) {
-            if self.keepalive_bytes + chunk.body.len() > KEEPALIVE_BUDGET {
-                break; // the rest waits for the next page load
-            }
-            self.keepalive_bytes += chunk.body.len();
-            self.keepalive.extend(chunk.ids.iter().cloned());
-            outs.push(Outbound {
+        all.retain(|e| consent.allows(e.category));
+        self.schedule.hide(all, now, |batch| {
+            let out = Outbound {
                 seq: 0,
                 url: self.url.clone(),
-                batch: chunk,
+                batch,
                 reported: Dropped::default(),
-            });
-        }
+            };
+            send(out, true);
+        });
         if page_gone {
             if self.keeper.releases(self.stored_lease().as_ref()) {
                 self.store.remove(&self.lease_key);
             }
             self.owner = false;
         }
-        outs
     }
 
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
-        self.keepalive_bytes = self.keepalive_bytes.saturating_sub(out.batch.body.len());
-        self.keepalive.retain(|id| !out.batch.ids.contains(id));
+        self.schedule.keepalive_answered(&out.batch);
         // A failed keepalive request changes no backoff: the events simply stay queued.
         let next = batch::settle(outcome, out.batch.dropped);
         self.apply(out, &next);
@@ -459,9 +384,7 @@ impl Sender {
     }
 
     fn apply_consent(&mut self) {
-        let consent = self.consent;
-        self.queue.apply_consent(consent);
-        self.overflow.retain(|e| consent.allows(e.category));
+        apply_consent(&mut self.queue, &mut self.overflow, self.consent);
     }
 
     /// One console warning per distinct message, so a broken setup does not flood the
@@ -473,13 +396,37 @@ impl Sender {
         }
     }
 
-    /// Wake at `at` unless a wake is already set for no later.
-    fn arm(&mut self, at: u64, now: u64) {
-        if self.timer.as_ref().is_some_and(|(t, _)| *t <= at) {
-            return;
-        }
-        // setTimeout takes a signed 32-bit delay; anything larger would fire at once.
-        let delay = u32::try_from(at.saturating_sub(now).min(i32::MAX as u64)).unwrap_or(0);
-        self.timer = Some((at, Timeout::new(delay, wake)));
+    /// Replace the wake timer (dropping the old one cancels it).
+    fn set_timer(&mut self, delay: u32) {
+        self.timer = Some(Timeout::new(delay, wake));
     }
+}
+
+/// Everything this tab should send now, oldest first: the shared queue when it holds the
+/// lease, and its own overflow always; minus what consent forbids. (The schedule leaves out
+/// what is already in a keepalive request.) A function of the fields, not a method, so the
+/// schedule can call it while the sender lends it out.
+fn pending(
+    queue: &mut Queue<LocalStore>,
+    overflow: &mut Vec<Queued>,
+    owner: bool,
+    consent: Consent,
+) -> Vec<Queued> {
+    let mut all = if owner {
+        queue.trim();
+        queue.entries()
+    } else {
+        Vec::new()
+    };
+    all.extend(overflow.iter().cloned());
+    if all.iter().any(|e| !consent.allows(e.category)) {
+        apply_consent(queue, overflow, consent);
+        all.retain(|e| consent.allows(e.category));
+    }
+    all
+}
+
+fn apply_consent(queue: &mut Queue<LocalStore>, overflow: &mut Vec<Queued>, consent: Consent) {
+    queue.apply_consent(consent);
+    overflow.retain(|e| consent.allows(e.category));
 }

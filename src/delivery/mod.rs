@@ -13,6 +13,7 @@
 //! - [`lease`]: which tab sends;
 //! - [`batch`]: when to send, how to cut requests under 64 KB, what an answer means;
 //! - [`backoff`]: when to retry;
+//! - [`schedule`]: the sending schedule, one batch in flight, backoff, keepalive flush;
 //! - [`consent`]: what the user allowed;
 //! - `browser` (wasm32): storage, timers, `fetch`, page-lifecycle listeners, and the
 //!   functions the runtime and the JS API call.
@@ -24,6 +25,7 @@ pub mod batch;
 pub mod consent;
 pub mod lease;
 pub mod queue;
+pub mod schedule;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
