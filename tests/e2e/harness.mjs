@@ -9,12 +9,18 @@
 //   see host.mjs, with a strict CSP header), the widget files and the API on the Touchpoint
 //   host (`127.0.0.2:<B>`), whose environment lists the host's origin in `allowed_origins`.
 // Tests open host pages at `server.app` and talk to the collector at `server.url`.
+//
+// With `proxy: {seed, faults}` the browser reaches the collector only through the
+// fault-injecting proxy of proxy.mjs, on the collector's address but another port: the
+// widget files and the API come from the proxy's origin (same: the host pages too), while
+// `server.url` stays the collector itself, so the tests' own reads are never faulted.
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { startHost } from "./host.mjs";
+import { startProxy } from "./proxy.mjs";
 
 export const ROOT = process.env.TOUCHPOINT_ROOT ?? path.resolve(import.meta.dirname, "../..");
 const BIN = process.env.TOUCHPOINT_BIN ?? path.join(ROOT, "target/debug/touchpoint");
@@ -28,8 +34,9 @@ if (!["same", "cross"].includes(MODE)) throw new Error(`TOUCHPOINT_E2E_ORIGIN mu
 /** Start a server; resolves once it prints its address. `restart()` kills it (SIGKILL, like a
  * crash) and starts it again on the same address and database. In the cross-origin set-up a
  * host product server starts first, on its own origin, and the collector's configuration
- * allows exactly that origin. */
-export async function startServer({ campaigns = path.join(ROOT, "campaigns"), database } = {}) {
+ * allows exactly that origin. `database` is a SQLite file (default: a fresh one) or a
+ * `postgres://` URL; `proxy` puts the fault-injecting proxy in front (see the top). */
+export async function startServer({ campaigns = path.join(ROOT, "campaigns"), database, proxy } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "tp-e2e-"));
   const db = database ?? path.join(dir, "events.db");
   let widget = null;
@@ -44,32 +51,44 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
       "",
     ].join("\n"));
   }
-  const bind = host ? "127.0.0.2:0" : "127.0.0.1:0";
+  const address = host ? "127.0.0.2" : "127.0.0.1";
   let proc;
+  let front = null;
   try {
-    proc = await spawnServer({ bind, db, campaigns, config });
+    proc = await spawnServer({ bind: `${address}:0`, db, campaigns, config });
+    if (proxy) front = await startProxy({ upstream: proc.url, host: address, ...proxy });
   } catch (e) {
+    await proc?.kill("SIGTERM");
     await host?.close();
     throw e;
   }
   const url = proc.url;
-  widget = url;
+  const logs = [];
+  widget = front?.url ?? url;
   return {
+    /** The collector itself (the admin API; never behind the proxy). */
     url,
     /** Where the host product's pages are (`${server.app}/app/`). */
-    app: host?.origin ?? url,
+    app: host?.origin ?? widget,
     /** The widget's origin, for a host page's CSP (`script-src 'self' ${server.widgetOrigin}`). */
-    widgetOrigin: url,
+    widgetOrigin: widget,
+    /** The fault-injecting proxy the browser goes through, when asked for. */
+    proxy: front,
     mode: MODE,
     db,
-    log: () => proc.log(),
+    /** Everything the collector wrote to stderr, over all its restarts. */
+    log: () => [...logs, proc.log()].join(""),
     async stop() {
+      await front?.close();
       await proc.kill("SIGTERM");
       await host?.close();
     },
-    /** Crash the server (SIGKILL) and start it again on the same port and database. */
-    async restart() {
+    /** Crash the server (SIGKILL) and start it again on the same port and database, after
+     * `downMs` without it. */
+    async restart({ downMs = 0 } = {}) {
       await proc.kill("SIGKILL");
+      logs.push(proc.log());
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       const bind = new URL(url).host;
       let lastError;
       // The port is free as soon as the process is gone; retry briefly in case it is not yet.
@@ -91,7 +110,29 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
       if (!res.ok) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
       return res.json();
     },
+    /** The collector's counters (`/v1/admin/stats`; they restart with the process). */
+    async stats() {
+      const res = await fetch(`${url}/v1/admin/stats`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      if (!res.ok) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    },
+    /** The events clients said their queues dropped, summed over the collector's log lines
+     * (`a client queue dropped events before this batch ... dropped=N`), over all restarts. */
+    droppedReported() {
+      return droppedInLog([...logs, proc.log()].join(""));
+    },
   };
+}
+
+/** Sum the `dropped=N` of the collector's "a client queue dropped events" warnings. */
+export function droppedInLog(log) {
+  let total = 0;
+  for (const line of log.split("\n")) {
+    if (!line.includes("dropped events")) continue;
+    const m = line.match(/\bdropped[=:]\s*"?(\d+)/);
+    if (m) total += Number(m[1]);
+  }
+  return total;
 }
 
 async function spawnServer({ bind, db, campaigns, config }) {
