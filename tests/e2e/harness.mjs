@@ -135,6 +135,13 @@ export function droppedInLog(log) {
   return total;
 }
 
+/** Every collector still running; killed when this process exits, however it exits (a test
+ * that timed out or threw leaves no server behind). */
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
 async function spawnServer({ bind, db, campaigns, config }) {
   const child = spawn(
     BIN,
@@ -143,6 +150,8 @@ async function spawnServer({ bind, db, campaigns, config }) {
       ...(config ? ["--config", config] : [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
+  children.add(child);
+  child.on("exit", () => children.delete(child));
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
   const url = await new Promise((resolve, reject) => {
