@@ -64,6 +64,7 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
   }
   const url = proc.url;
   const logs = [];
+  let down = false;
   widget = front?.url ?? url;
   return {
     /** The collector itself (the admin API; never behind the proxy). */
@@ -77,7 +78,7 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
     mode: MODE,
     db,
     /** Everything the collector wrote to stderr, over all its restarts. */
-    log: () => [...logs, proc.log()].join(""),
+    log: () => [...logs, down ? "" : proc.log()].join(""),
     async stop() {
       await front?.close();
       await proc.kill("SIGTERM");
@@ -86,15 +87,26 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
     /** Crash the server (SIGKILL) and start it again on the same port and database, after
      * `downMs` without it. */
     async restart({ downMs = 0 } = {}) {
+      await this.kill();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await this.start();
+    },
+    /** Crash the server (SIGKILL) and leave it down until `start()`. */
+    async kill() {
       await proc.kill("SIGKILL");
       logs.push(proc.log());
-      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      down = true;
+    },
+    /** Start the server killed by `kill()` again, on the same port and database. */
+    async start() {
+      if (!down) throw new Error("start(): the server is running; kill() it first");
       const bind = new URL(url).host;
       let lastError;
       // The port is free as soon as the process is gone; retry briefly in case it is not yet.
       for (let i = 0; i < 20; i++) {
         try {
           proc = await spawnServer({ bind, db, campaigns, config });
+          down = false;
           return;
         } catch (e) {
           lastError = e;
@@ -119,7 +131,7 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
     /** The events clients said their queues dropped, summed over the collector's log lines
      * (`a client queue dropped events before this batch ... dropped=N`), over all restarts. */
     droppedReported() {
-      return droppedInLog([...logs, proc.log()].join(""));
+      return droppedInLog(this.log());
     },
   };
 }

@@ -63,6 +63,7 @@ function emptyCounters() {
     answersLost: 0, // the collector answered but the browser had already gone
     abandoned: 0, // the browser closed a connection before its answer (e.g. a page unload)
     status: {}, // status code → answers delivered to the browser
+    routes: {}, // "GET /touchpoint.js" → requests received
   };
 }
 
@@ -84,6 +85,8 @@ export async function startProxy({ upstream, host = "127.0.0.1", port = 0, seed 
 
   const server = createServer(async (req, res) => {
     counters.requests++;
+    const route = `${req.method} ${new URL(req.url, "http://proxy").pathname}`;
+    counters.routes[route] = (counters.routes[route] ?? 0) + 1;
     const id = ++nextId;
     // `gone`: the browser closed the connection before its answer was complete; `cut`:
     // the proxy closed it itself (a fault).
@@ -99,15 +102,17 @@ export async function startProxy({ upstream, host = "127.0.0.1", port = 0, seed 
     } catch {
       return; // the browser went away while sending
     }
-    if (!faultable(req)) {
-      await forward(ex, body, "all");
-      return;
-    }
-    counters.faultable++;
     const info = { id, method: req.method, path: req.url, body: body.toString("utf8") };
-    events.emit("batch", info);
-    const hold = holds.shift();
-    if (hold) {
+    const isFaultable = faultable(req);
+    if (isFaultable) {
+      counters.faultable++;
+      events.emit("batch", info);
+    }
+    // A hold with a pattern takes the first request whose route matches it; one without
+    // takes the next faultable request.
+    const at = holds.findIndex((h) => (h.match ? h.match.test(route) : isFaultable));
+    if (at >= 0) {
+      const [hold] = holds.splice(at, 1);
       counters.held++;
       taken.add(hold);
       hold.released.then(() => taken.delete(hold));
@@ -121,6 +126,10 @@ export async function startProxy({ upstream, host = "127.0.0.1", port = 0, seed 
         },
         answer: () => forward(ex, body, "all", hold.released),
       });
+      return;
+    }
+    if (!isFaultable) {
+      await forward(ex, body, "all");
       return;
     }
     const [min, max] = settings.latency;
@@ -229,18 +238,21 @@ export async function startProxy({ upstream, host = "127.0.0.1", port = 0, seed 
     counters: () => structuredClone(counters),
     /** Replace the fault settings (e.g. none while a test reads back, then faults again). */
     faults(next) { settings = faultSettings(next); },
-    /** Hold the next faultable request: `arrived` resolves with its `{id, method, path, body}`
-     * once it is at the proxy; `release()` lets it go. With `phase: "before"` it waits before
-     * the collector sees it (and is discarded if the browser has gone by then); with
-     * `phase: "answer"` the collector stores it at once and its answer waits. `cancel()`
-     * withdraws a hold that nothing took. */
-    holdNext({ phase = "before" } = {}) {
+    /** Hold the next faultable request, or with `match` (a RegExp over `"GET /path"`) the
+     * next request of a matching route: `arrived` resolves with its `{id, method, path,
+     * body}` once it is at the proxy; `release()` lets it go. With `phase: "before"` it waits
+     * before the collector sees it (and is discarded if the browser has gone by then); with
+     * `phase: "answer"` the collector gets it at once and its answer waits. A held request
+     * meets no random fault. `cancel()` withdraws a hold that nothing took. */
+    holdNext({ phase = "before", match = null } = {}) {
       if (!["before", "answer"].includes(phase)) throw new Error(`proxy: phase must be "before" or "answer", not ${phase}`);
+      if (match !== null && !(match instanceof RegExp)) throw new Error("proxy: match must be a RegExp over \"METHOD /path\"");
       let release;
       const released = new Promise((r) => { release = r; });
       let arrive;
       const arrived = new Promise((r) => { arrive = r; });
       const hold = {
+        match,
         released,
         release: () => release(),
         async take(info, run) {

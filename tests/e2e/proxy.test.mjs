@@ -225,6 +225,25 @@ test("holdNext answer: the collector has it at once, the answer waits for the re
   }
 });
 
+test("holdNext with a pattern holds a matching route, faultable or not", async () => {
+  const up = await upstream();
+  const proxy = await startProxy({ upstream: up.url });
+  try {
+    const hold = proxy.holdNext({ match: /^GET \/glue\.[0-9a-f]+\.js$/ });
+    assert.equal((await post(proxy, "not held")).status, 200, "a batch passes a hold for another route");
+    const answer = fetch(`${proxy.url}/glue.abc123.js`).then((r) => r.status, (e) => e);
+    const info = await hold.arrived;
+    assert.equal(info.path, "/glue.abc123.js");
+    await up.stop();
+    hold.release();
+    assert.equal(await answer, 502, "released into an outage: the collector's absence shows");
+    assert.deepEqual(proxy.counters().routes, { "POST /v1/events": 1, "GET /glue.abc123.js": 1 });
+    assert.throws(() => proxy.holdNext({ match: "/glue" }), /match must be a RegExp/);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test("fault settings that make no sense are refused by name", () => {
   assert.throws(() => faultSettings({ drop: 1.5 }), /drop must be a probability/);
   assert.throws(() => faultSettings({ drop: 0.6, reset: 0.6 }), /over 1/);

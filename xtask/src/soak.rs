@@ -79,7 +79,11 @@ pub fn parse(args: &[String], postgres_env: Option<&str>) -> Result<Soak, String
     while i < args.len() {
         let flag = args[i].as_str();
         let value = args.get(i + 1).filter(|v| !v.starts_with("--"));
-        let need = || value.map(String::as_str).ok_or(format!("{flag} needs a value"));
+        let need = || {
+            value
+                .map(String::as_str)
+                .ok_or(format!("{flag} needs a value"))
+        };
         let number = || -> Result<u64, String> {
             let v = need()?;
             v.parse()
@@ -296,11 +300,19 @@ mod tests {
 
     #[test]
     fn issue_19_sizes_and_postgres() {
-        let s = parse(&args("--events 10000 --kills 5 --postgres --origin cross"), None).unwrap();
+        let s = parse(
+            &args("--events 10000 --kills 5 --postgres --origin cross"),
+            None,
+        )
+        .unwrap();
         assert_eq!((s.events, s.kills), (10000, 5));
         assert_eq!(s.postgres.as_deref(), Some(DEFAULT_POSTGRES));
         assert_eq!(s.origins, ["cross"]);
-        let s = parse(&args("--postgres postgres://x@db/y"), Some("postgres://env/z")).unwrap();
+        let s = parse(
+            &args("--postgres postgres://x@db/y"),
+            Some("postgres://env/z"),
+        )
+        .unwrap();
         assert_eq!(s.postgres.as_deref(), Some("postgres://x@db/y"));
         let s = parse(&args("--postgres"), Some("postgres://env/z")).unwrap();
         assert_eq!(s.postgres.as_deref(), Some("postgres://env/z"));
@@ -314,7 +326,10 @@ mod tests {
             ("--events ten", "--events ten: expected a whole number"),
             ("--events 0", "--events 0: expected at least 1"),
             ("--faults 2", "--faults 2: expected a share from 0 to 1"),
-            ("--origin left", "--origin left: expected same, cross or both"),
+            (
+                "--origin left",
+                "--origin left: expected same, cross or both",
+            ),
             ("--cases chaos,slow", "no case `slow`"),
             ("--postgres mysql://x", "expected a postgres:// URL"),
             ("--rate", "--rate needs a value"),
@@ -336,7 +351,18 @@ mod tests {
         assert_eq!(results.len(), 1);
         let t = table(&results);
         let row = t.lines().nth(1).unwrap();
-        for cell in ["chaos", "cross", "5000", "4443", "557", "13299", "40+38/260", "20+0", "99/100", "71.5 s"] {
+        for cell in [
+            "chaos",
+            "cross",
+            "5000",
+            "4443",
+            "557",
+            "13299",
+            "40+38/260",
+            "20+0",
+            "99/100",
+            "71.5 s",
+        ] {
             assert!(row.contains(cell), "{cell} in {row}");
         }
         assert!(table(&[]).contains("no chaos results"));
