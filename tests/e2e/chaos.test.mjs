@@ -88,6 +88,30 @@ function bound(c) {
   return (tracking * 4 + (c.kills + c.reloads) * 40 + 120) * 1000 + DRAIN_MS;
 }
 
+// The instruments first: the drops a client reports are read from the collector's log, and
+// the proxy stands between the browser's origin and the collector.
+test("the collector's log counts the drops a client reports, across a restart", async () => {
+  const server = await startServer({ campaigns: path.join(ROOT, "tests/e2e/fixtures/campaigns"), proxy: {} });
+  try {
+    const batch = (n, dropped) => fetch(`${server.widgetOrigin}/v1/events?key=pk_demo`, {
+      method: "POST",
+      headers: { origin: server.app },
+      body: JSON.stringify({
+        events: [{ id: `0190f3a0-0000-7000-8000-${String(n).padStart(12, "0")}`, type: "track", ts: Date.now(), name: "x", anonymous_id: "a" }],
+        dropped,
+      }),
+    });
+    assert.equal((await batch(1, 7)).status, 200);
+    await server.restart();
+    assert.equal((await batch(2, 5)).status, 200);
+    assert.equal((await batch(3, 0)).status, 200);
+    assert.equal(server.droppedReported(), 12, `the collector logged: ${server.log()}`);
+    assert.equal(server.proxy.counters().faultable, 3, "the batches went through the proxy");
+  } finally {
+    await server.stop();
+  }
+});
+
 for (const c of [CHAOS, FAST]) {
   const title = c.name === "chaos"
     ? `chaos: 2 tabs × ${c.rate}/s, ${Math.round(c.faults * 100)}% faults, ${c.kills} kills, ${c.reloads} reloads mid-flush, ${c.events} events: all stored once, drops reported = lost`
@@ -113,6 +137,8 @@ async function runCase(c) {
   } finally {
     await context.close().catch(() => {});
     await server.stop();
+    // The collector's own log (warnings, over all its lives), beside the result.
+    writeFileSync(outputPath(`chaos-${MODE}-${c.name}.log`), server.log());
   }
 }
 
@@ -200,6 +226,7 @@ async function chaos({ c, server, context, run, user }) {
     .filter((e) => e.name === "chaos" && e.props?.run === run);
   const stats = await server.stats();
   const finishedAt = performance.now();
+  const storage = await storageSummary(tabs[0].page);
 
   const trackedSet = new Set(seqs);
   const perSeq = new Map();
@@ -232,11 +259,29 @@ async function chaos({ c, server, context, run, user }) {
     collector: stats,
     ...done,
     firstSendAfterReloadMs: gaps,
+    storage,
     lostSeqs: lost,
     twiceSeqs: twice,
     strangers,
     distinctIds: ids.size,
   };
+}
+
+/** What the origin's localStorage holds at the end, for a failure's diagnosis only (the
+ * widget's storage layout is its own business; nothing is asserted on it): how many keys of
+ * each kind under `touchpoint:<key>:`, and the lease. */
+async function storageSummary(page) {
+  return page.evaluate(() => {
+    const kinds = {};
+    let lease = null;
+    for (const k of Object.keys(localStorage)) {
+      const m = k.match(/^touchpoint:[^:]+:([^:]+)/);
+      const kind = m ? m[1] : "(other)";
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      if (kind === "lease") lease = localStorage.getItem(k);
+    }
+    return { kinds, lease, now: Date.now() };
+  }).catch((e) => ({ error: e.message }));
 }
 
 /** When to kill the collector and when to reload, spread evenly over the events. */
@@ -405,6 +450,7 @@ function report(c, r) {
     ["dropped reported", String(r.droppedReported)],
     ["proxy faults", `${faults} of ${p.faultable} event requests (${p.delayed} delayed, ${p.upstreamDown} while the collector was down)`],
     ["kills / reloads", `${r.kills} (${r.loadKills} during a page's load) / ${r.reloadsInFlight} mid-flush (${r.heldBefore} held before the collector, ${r.heldAnswer} after it answered), ${r.reloadsIdle} idle`],
+    ["left in storage", JSON.stringify(r.storage)],
     ["first send after", `each reload: ${r.firstSendAfterReloadMs.map((g) => (g === null ? "none" : `${g} ms`)).join(", ") || "-"}`],
     ["elapsed", `${r.elapsedSeconds} s (drain ${r.drainSeconds} s)`],
   ];

@@ -77,7 +77,7 @@ export async function startServer({ campaigns = path.join(ROOT, "campaigns"), da
     proxy: front,
     mode: MODE,
     db,
-    /** Everything the collector wrote to stderr, over all its restarts. */
+    /** Everything the collector wrote (stdout and stderr), over all its restarts. */
     log: () => [...logs, down ? "" : proc.log()].join(""),
     async stop() {
       await front?.close();
@@ -164,17 +164,19 @@ async function spawnServer({ bind, db, campaigns, config }) {
   );
   children.add(child);
   child.on("exit", () => children.delete(child));
+  // Both streams: the address is printed on stdout, and so are tracing's log lines.
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
+  child.stdout.on("data", (d) => { log += d; });
   const url = await new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}${log}`)), 20000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${log}`)), 20000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[\d.:]+)/);
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${out}${log}`)); });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
   });
   return {
     url,
