@@ -1,8 +1,10 @@
 // Delivery under chaos (issue 12; the soak of issue 19 reuses it): two tabs on one origin
 // track numbered events at a steady pace through the host API while the fault-injecting
 // proxy (proxy.mjs) drops requests and resets connections after the collector has answered,
-// the collector is killed and restarted, and the sending page is reloaded while its batch
-// is provably in flight (the proxy holds it until the reload has begun). Then, once the
+// the collector is killed and restarted (once while a page is loading the widget), and the
+// sending page is reloaded while its batch is provably in flight (the proxy holds it until
+// the reload has begun). Kills and reloads take turns, each at a planned share of the
+// events, so every run meets the same kinds of trouble whatever the machine's load. Then, once the
 // queues have drained, the rows in the real database are counted — not what the widget says:
 // every tracked event stored, none twice, and the drops the clients reported equal to the
 // real loss. A second case tracks at a high pace without faults.
@@ -21,8 +23,9 @@
 //   TOUCHPOINT_CHAOS_SEED (the proxy's fault sequence; default random, printed)
 //   TOUCHPOINT_CHAOS_CASES (chaos,fast)  TOUCHPOINT_CHAOS_STALL_MS (45000: drain gives up
 //   after this long without a new row)  TOUCHPOINT_CHAOS_DRAIN_MS (240000: at most, in all)
-// Each case prints one `chaos result {...}` JSON line and a table; `cargo xtask soak` reads
-// the lines.
+// Each case prints a table and one `chaos result {...}` JSON line (`cargo xtask soak` reads
+// the lines), and leaves the whole result and the collector's log in
+// tests/e2e/output/chaos-<origin>-<case>.{json,log}.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -154,7 +157,11 @@ async function chaos({ c, server, context, run, user }) {
   const tabs = [];
   for (const name of ["a", "b"]) {
     const page = await context.newPage();
-    const tab = { name, page, lock: Promise.resolve(), loads: 0 };
+    const tab = { name, page, lock: Promise.resolve(), loads: 0, warnings: [] };
+    // The widget's own console lines ("[touchpoint] ..."), for a failure's diagnosis.
+    page.on("console", (m) => {
+      if (m.text().includes("[touchpoint]") && tab.warnings.length < 20) tab.warnings.push(m.text().slice(0, 300));
+    });
     page.on("request", (r) => {
       if (r.method() !== "POST" || !r.url().includes("/v1/events")) return;
       sends.push(performance.now());
@@ -260,6 +267,7 @@ async function chaos({ c, server, context, run, user }) {
     ...done,
     firstSendAfterReloadMs: gaps,
     storage,
+    warnings: Object.fromEntries(tabs.map((t) => [t.name, t.warnings])),
     lostSeqs: lost,
     twiceSeqs: twice,
     strangers,
@@ -451,6 +459,7 @@ function report(c, r) {
     ["proxy faults", `${faults} of ${p.faultable} event requests (${p.delayed} delayed, ${p.upstreamDown} while the collector was down)`],
     ["kills / reloads", `${r.kills} (${r.loadKills} during a page's load) / ${r.reloadsInFlight} mid-flush (${r.heldBefore} held before the collector, ${r.heldAnswer} after it answered), ${r.reloadsIdle} idle`],
     ["left in storage", JSON.stringify(r.storage)],
+    ["widget warnings", Object.entries(r.warnings).map(([t, w]) => `tab ${t}: ${w.length ? w.join(" | ") : "none"}`).join("; ")],
     ["first send after", `each reload: ${r.firstSendAfterReloadMs.map((g) => (g === null ? "none" : `${g} ms`)).join(", ") || "-"}`],
     ["elapsed", `${r.elapsedSeconds} s (drain ${r.drainSeconds} s)`],
   ];
