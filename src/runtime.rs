@@ -145,7 +145,7 @@ fn perform(effect: Effect, config: &Config) {
                 platform::warn(&format!("could not remember tour or feed progress: {e}"));
             }
         }
-        Effect::Arm { campaign_id, arm } => observe::arm(arm, move || {
+        Effect::Arm { campaign_id, cue } => observe::arm(cue, move || {
             dispatch(Action::Fire {
                 campaign_id: campaign_id.clone(),
             });
@@ -160,6 +160,11 @@ fn perform(effect: Effect, config: &Config) {
             crate::listeners::emit(name, Some(&campaign_id), |o| {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
+        }
+        Effect::SaveAnonymousId(id) => {
+            if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
+                platform::warn(&format!("cannot remember this browser's anonymous id: {e}"));
+            }
         }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {

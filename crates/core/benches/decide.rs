@@ -1,13 +1,21 @@
 //! Benchmark of `decide` over 10 / 100 / 1,000 / 10,000 campaigns with a realistic context
-//! and history (target: 1,000 campaigns ≤ 0.5 ms natively).
+//! and history (target: 1,000 campaigns ≤ 0.5 ms natively), and of `History::from_events`.
 //!
-//! Run: `cargo bench -p touchpoint-core --bench decide`. Criterion's `time` is per decision.
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+//! Run: `cargo bench -p touchpoint-core --bench decide` (or `cargo xtask bench`). Criterion's
+//! `time` is per decision. Before it, a scaling table prints figures side by side with their
+//! baselines (medians of timed rounds; nothing is asserted):
+//! - `decide` per campaign at 1,000 (the baseline) and 10,000 campaigns, and their ratio
+//!   (goal ≤ 1.3×: the cost per campaign does not grow with the catalog);
+//! - `History::from_events` over 16,000 campaigns' events whose campaign ids arrive sorted
+//!   (the baseline) and in a scrambled order (goal < 20 ms), and their ratio.
+use criterion::{criterion_group, BenchmarkId, Criterion};
 use serde_json::json;
 use std::hint::black_box;
-use touchpoint_core::context::{AccountDates, EventStat};
+use std::time::{Duration, Instant};
+use touchpoint_core::context::{AccountDates, EventStat, User};
 use touchpoint_core::history::Scope;
-use touchpoint_core::{decide, Campaign, Context, EventKind, History, Timestamp};
+use touchpoint_core::uuid::Uuid;
+use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Timestamp};
 
 const FORMATS: [&str; 8] = [
     "banner",
@@ -162,5 +170,105 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The median time of one call of `f`, over rounds of at least `round` each.
+fn median_call(round: Duration, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    let mut rounds: Vec<Duration> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            let mut calls = 0u32;
+            while calls == 0 || start.elapsed() < round {
+                f();
+                calls += 1;
+            }
+            start.elapsed() / calls
+        })
+        .collect();
+    rounds.sort();
+    rounds[rounds.len() / 2]
+}
+
+/// One impression and, for every third campaign, a dismissal by the user, per campaign, for
+/// `n` campaigns whose ids arrive sorted or scrambled.
+fn events(n: usize, scrambled: bool) -> Vec<Event> {
+    let mut out = Vec::with_capacity(n * 2);
+    for i in 0..n {
+        // 7919 is prime and does not divide n: a permutation of 0..n.
+        let k = if scrambled { (i * 7919) % n } else { i };
+        for (j, kind) in [EventKind::Impression, EventKind::Dismiss]
+            .into_iter()
+            .enumerate()
+            .take(if k % 3 == 0 { 2 } else { 1 })
+        {
+            let ts = 1_780_000_000_000 + (i * 2 + j) as i64;
+            let mut e = Event::new(Uuid::v7(ts as u64, [1; 10]), kind, Timestamp(ts));
+            e.user_id = Some("user-8431".into());
+            e.account_id = Some("acme".into());
+            e.campaign_id = Some(format!("campaign-{k:05}"));
+            e.variant = Some("a".into());
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The scaling table (see the module docs).
+fn scaling() {
+    let now = Timestamp::parse("2026-08-01T10:00:00Z").unwrap();
+    let ctx = context();
+    let mut per_campaign = Vec::new();
+    for n in [1_000usize, 10_000] {
+        let campaigns: Vec<Campaign> = (0..n).map(campaign).collect();
+        let h = history(&campaigns, now);
+        let t = median_call(Duration::from_millis(300), || {
+            black_box(decide(
+                black_box(&campaigns),
+                black_box(&ctx),
+                black_box(&h),
+                black_box(now),
+            ));
+        });
+        per_campaign.push(t.as_secs_f64() * 1e9 / n as f64);
+    }
+    let user = User {
+        id: Some("user-8431".into()),
+        ..User::default()
+    };
+    let mut build = Vec::new();
+    for scrambled in [false, true] {
+        let evs = events(16_000, scrambled);
+        let t = median_call(Duration::from_millis(200), || {
+            black_box(History::from_events(
+                black_box(&evs),
+                black_box(&user),
+                Some("acme"),
+            ));
+        });
+        build.push(t.as_secs_f64() * 1e3);
+    }
+    eprintln!("scaling (median of 7 timed rounds)");
+    eprintln!(
+        "  decide per campaign      1,000: {:>8.3} µs   10,000: {:>8.3} µs   ratio {:.2}x (goal <= 1.3x)",
+        per_campaign[0] / 1e3,
+        per_campaign[1] / 1e3,
+        per_campaign[1] / per_campaign[0]
+    );
+    eprintln!(
+        "  from_events 16,000 ids   sorted: {:>8.2} ms  scrambled: {:>8.2} ms   ratio {:.2}x (goal < 20 ms)",
+        build[0],
+        build[1],
+        build[1] / build[0]
+    );
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    // `cargo bench` passes `--bench`; a test run of the benches (`cargo test --benches`)
+    // does not, and skips the timed table.
+    if std::env::args().any(|a| a == "--bench") {
+        scaling();
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

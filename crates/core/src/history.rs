@@ -1,13 +1,22 @@
-//! What a user (and their account) has already done with each campaign: views, dismissals,
-//! snoozes, survey responses, conversions.
+//! What a user (and their account) has already done with each campaign: exposures,
+//! dismissals, snoozes, survey responses, conversions, and the arm and variant the user got
+//! at their first exposure.
 //!
 //! [`History::from_events`] rebuilds it from the very engagement events the collector
 //! stores, so the widget (from its local queue) and the server (from its database) reach
-//! the same decisions.
+//! the same decisions. It sorts the relevant events by campaign once (O(n log n) however
+//! the ids arrive) and keeps each campaign's exposures in time order, so a cap's window is
+//! two binary searches. [`decide`](crate::decide()) looks each catalog campaign up once.
+//!
+//! An exposure is an `impression` event, treatment or holdout alike: a holdout member's
+//! "would-be view" spends `max_views`, windowed caps and the weekly limit exactly as a
+//! view does, so both arms leave a campaign at the same point.
 use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
+use crate::uuid::Uuid;
+use crate::vocab::Arm;
 
 /// A snooze: when it was asked and, if the client said so, until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +30,8 @@ pub struct Snooze {
 /// Engagement with one campaign by one party (the user, or the whole account).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exposure {
-    /// Impressions (holdout impressions excluded).
-    pub views: Vec<Timestamp>,
-    /// "Eligible in holdout" impressions.
-    pub holdout_views: Vec<Timestamp>,
+    /// Exposures (treatment impressions and holdout would-be views), oldest first.
+    views: Vec<Timestamp>,
     /// Dismissals.
     pub dismissals: Vec<Timestamp>,
     /// Snoozes.
@@ -36,9 +43,21 @@ pub struct Exposure {
 }
 
 impl Exposure {
-    /// Views at or after `since`.
+    /// Every exposure, treatment and holdout alike, oldest first.
+    pub fn views(&self) -> &[Timestamp] {
+        &self.views
+    }
+
+    /// Exposures at or after `since`.
     pub fn views_since(&self, since: Timestamp) -> usize {
-        self.views.iter().filter(|&&t| t >= since).count()
+        self.views.len() - self.views.partition_point(|&t| t < since)
+    }
+
+    /// Exposures from `since` to `until` (both included), oldest first.
+    pub fn views_between(&self, since: Timestamp, until: Timestamp) -> &[Timestamp] {
+        let from = self.views.partition_point(|&t| t < since);
+        let to = self.views.partition_point(|&t| t <= until).max(from);
+        &self.views[from..to]
     }
 
     /// The latest dismissal.
@@ -56,15 +75,47 @@ impl Exposure {
         self.responses.iter().copied().max()
     }
 
-    fn record(&mut self, kind: EventKind, ts: Timestamp, holdout: bool, until: Option<Timestamp>) {
+    /// Record one engagement; exposures are appended (sort them with [`Self::settle`]).
+    fn record(&mut self, kind: EventKind, ts: Timestamp, until: Option<Timestamp>) {
         match kind {
-            EventKind::Impression if holdout => self.holdout_views.push(ts),
             EventKind::Impression => self.views.push(ts),
             EventKind::Dismiss => self.dismissals.push(ts),
             EventKind::Snooze => self.snoozes.push(Snooze { at: ts, until }),
             EventKind::SurveyResponse => self.responses.push(ts),
             EventKind::Conversion => self.conversions.push(ts),
             _ => {}
+        }
+    }
+
+    /// Put the exposures back in time order.
+    fn settle(&mut self) {
+        self.views.sort_unstable();
+    }
+}
+
+/// The user's first exposure to a campaign, and the arm and variant it was in: they stay
+/// the user's for good, whatever the bucketing id becomes later (an `identify` replaces the
+/// anonymous id with the user id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstExposure {
+    /// When.
+    pub at: Timestamp,
+    /// The arm (the impression's `holdout` flag).
+    pub arm: Arm,
+    /// The variant, if the event named one.
+    pub variant: Option<String>,
+    /// Orders two exposures at the same millisecond (the event id), so every device picks
+    /// the same one.
+    tie: Option<Uuid>,
+}
+
+impl FirstExposure {
+    fn offer(slot: &mut Option<FirstExposure>, candidate: FirstExposure) {
+        let earlier = slot
+            .as_ref()
+            .is_none_or(|f| (candidate.at, candidate.tie) < (f.at, f.tie));
+        if earlier {
+            *slot = Some(candidate);
         }
     }
 }
@@ -76,6 +127,8 @@ pub struct CampaignHistory {
     pub user: Exposure,
     /// Everyone in the account, this user included.
     pub account: Exposure,
+    /// This user's first exposure (by user id or anonymous id), if any.
+    pub first: Option<FirstExposure>,
 }
 
 /// What the user and their account have done, per campaign id.
@@ -97,7 +150,6 @@ pub enum Scope {
 
 const NOTHING: Exposure = Exposure {
     views: Vec::new(),
-    holdout_views: Vec::new(),
     dismissals: Vec::new(),
     snoozes: Vec::new(),
     responses: Vec::new(),
@@ -107,17 +159,10 @@ const NOTHING: Exposure = Exposure {
 static EMPTY: CampaignHistory = CampaignHistory {
     user: NOTHING,
     account: NOTHING,
+    first: None,
 };
 
 impl History {
-    fn get(&self, id: &str) -> Option<&CampaignHistory> {
-        let i = self
-            .campaigns
-            .binary_search_by(|(k, _)| k.as_str().cmp(id))
-            .ok()?;
-        Some(&self.campaigns[i].1)
-    }
-
     fn entry(&mut self, id: &str) -> &mut CampaignHistory {
         let i = match self.campaigns.binary_search_by(|(k, _)| k.as_str().cmp(id)) {
             Ok(i) => i,
@@ -137,7 +182,16 @@ impl History {
 
     /// One campaign's history (empty if none).
     pub fn campaign(&self, id: &str) -> &CampaignHistory {
-        self.get(id).unwrap_or(&EMPTY)
+        match self.campaigns.binary_search_by(|(k, _)| k.as_str().cmp(id)) {
+            Ok(i) => &self.campaigns[i].1,
+            Err(_) => &EMPTY,
+        }
+    }
+
+    /// Each campaign's history, in the catalog's order: one lookup per campaign, so the
+    /// decision never searches by id again.
+    pub fn index<'h>(&'h self, campaigns: &[Campaign]) -> Vec<&'h CampaignHistory> {
+        campaigns.iter().map(|c| self.campaign(&c.id)).collect()
     }
 
     /// Iterate over all campaigns with history.
@@ -145,18 +199,49 @@ impl History {
         self.campaigns.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// Record one engagement by hand (what `from_events` does per event).
+    /// Record one engagement by hand (what `from_events` does per event). An impression
+    /// is a treatment exposure without a variant; see [`Self::record_exposure`] for others.
     pub fn record(&mut self, campaign_id: &str, scope: Scope, kind: EventKind, ts: Timestamp) {
+        if kind == EventKind::Impression {
+            self.record_exposure(campaign_id, scope, Arm::Treatment, None, ts);
+            return;
+        }
         let h = self.entry(campaign_id);
         if scope == Scope::User {
-            h.user.record(kind, ts, false, None);
+            h.user.record(kind, ts, None);
         }
-        h.account.record(kind, ts, false, None);
+        h.account.record(kind, ts, None);
+    }
+
+    /// Record one exposure by hand, in `arm`, of `variant`.
+    pub fn record_exposure(
+        &mut self,
+        campaign_id: &str,
+        scope: Scope,
+        arm: Arm,
+        variant: Option<&str>,
+        ts: Timestamp,
+    ) {
+        let h = self.entry(campaign_id);
+        if scope == Scope::User {
+            h.user.record(EventKind::Impression, ts, None);
+            h.user.settle();
+            let first = FirstExposure {
+                at: ts,
+                arm,
+                variant: variant.map(str::to_owned),
+                tie: None,
+            };
+            FirstExposure::offer(&mut h.first, first);
+        }
+        h.account.record(EventKind::Impression, ts, None);
+        h.account.settle();
     }
 
     /// Rebuild from engagement events: events of `user` (by user id or anonymous id) count
     /// for the user; events carrying `account_id` count for the account. Events of other
-    /// users and accounts, and non-campaign events, are ignored.
+    /// users and accounts, and non-campaign events, are ignored. The order of `events` does
+    /// not matter.
     ///
     /// # Example
     /// ```
@@ -173,52 +258,70 @@ impl History {
         user: &User,
         account_id: Option<&str>,
     ) -> History {
-        let mut h = History::new();
-        for e in events {
-            let Some(cid) = e.campaign_id.as_deref() else {
+        // The relevant events with their campaign, sorted by campaign once: grouping them
+        // is then one pass, however the ids arrive (inserting each new id into a sorted list
+        // would move the list once per campaign).
+        let mut rows: Vec<(&str, bool, &Event)> = events
+            .into_iter()
+            .filter_map(|e| {
+                let cid = e.campaign_id.as_deref()?;
+                let mine = is_users(e, user);
+                let ours = account_id.is_some() && e.account_id.as_deref() == account_id;
+                (mine || ours).then_some((cid, mine, e))
+            })
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut campaigns: Vec<(String, CampaignHistory)> = Vec::new();
+        for (cid, mine, e) in rows {
+            if campaigns.last().is_none_or(|(id, _)| id != cid) {
+                campaigns.push((cid.to_owned(), CampaignHistory::default()));
+            }
+            let Some((_, entry)) = campaigns.last_mut() else {
                 continue;
             };
-            let mine = is_users(e, user);
-            let ours = account_id.is_some() && e.account_id.as_deref() == account_id;
-            if !mine && !ours {
-                continue;
-            }
             let until = e
                 .props
                 .get("until")
                 .and_then(serde_json::Value::as_i64)
                 .map(Timestamp);
-            let entry = h.entry(cid);
             if mine {
-                entry.user.record(e.kind, e.ts, e.holdout, until);
+                entry.user.record(e.kind, e.ts, until);
+                if e.kind == EventKind::Impression {
+                    let first = FirstExposure {
+                        at: e.ts,
+                        arm: if e.holdout {
+                            Arm::Holdout
+                        } else {
+                            Arm::Treatment
+                        },
+                        variant: e.variant.clone(),
+                        tie: Some(e.id),
+                    };
+                    FirstExposure::offer(&mut entry.first, first);
+                }
             }
-            if ours || mine {
-                entry.account.record(e.kind, e.ts, e.holdout, until);
-            }
+            entry.account.record(e.kind, e.ts, until);
         }
-        h
+        for (_, h) in &mut campaigns {
+            h.user.settle();
+            h.account.settle();
+        }
+        History { campaigns }
     }
 
-    /// The user's non-holdout views across `campaigns` at or after `since`, skipping
-    /// campaigns for which `skip` is true (feed items do not count as nudges).
-    pub fn user_views_since(
-        &self,
-        campaigns: &[Campaign],
-        since: Timestamp,
-        skip: impl Fn(&Campaign) -> bool,
-    ) -> usize {
-        campaigns
+    /// The user's exposures at or after `since`, across every campaign they have history
+    /// with (campaigns since removed from the catalog or renamed included).
+    pub fn user_views_since(&self, since: Timestamp) -> usize {
+        self.campaigns
             .iter()
-            .filter(|c| !skip(c))
-            .filter_map(|c| self.get(&c.id))
-            .map(|h| h.user.views_since(since))
+            .map(|(_, h)| h.user.views_since(since))
             .sum()
     }
 
     /// Campaigns whose conversion goal is met by tracking `event_name` at `now`: the user
-    /// saw the campaign (or was eligible in its holdout) within the goal's window and has not
-    /// converted since that view. The widget logs a `conversion` event for each, with the
-    /// returned holdout flag.
+    /// was exposed to the campaign (shown it, or held out) within the goal's window and has
+    /// not converted since. The widget logs a `conversion` event for each, with the returned
+    /// holdout flag (the arm of the user's first exposure).
     pub fn conversions_for<'c>(
         &self,
         campaigns: &'c [Campaign],
@@ -233,16 +336,10 @@ impl History {
             }
             let h = self.campaign(&c.id);
             let since = now.plus_days(-i64::from(goal.within_days));
-            let last =
-                |v: &[Timestamp]| v.iter().copied().filter(|&t| t >= since && t <= now).max();
-            let converted_after = |t: Timestamp| h.user.conversions.iter().any(|&c| c >= t);
-            if let Some(t) = last(&h.user.views) {
-                if !converted_after(t) {
-                    out.push((c.id.as_str(), false));
-                }
-            } else if let Some(t) = last(&h.user.holdout_views) {
-                if !converted_after(t) {
-                    out.push((c.id.as_str(), true));
+            if let Some(&t) = h.user.views_between(since, now).last() {
+                if !h.user.conversions.iter().any(|&c| c >= t) {
+                    let holdout = h.first.as_ref().is_some_and(|f| f.arm == Arm::Holdout);
+                    out.push((c.id.as_str(), holdout));
                 }
             }
         }
@@ -302,8 +399,8 @@ mod tests {
         };
         let h = History::from_events(&events, &user, Some("acme"));
         let nps = h.campaign("nps");
-        assert_eq!(nps.user.views, vec![Timestamp(1)]);
-        assert_eq!(nps.account.views, vec![Timestamp(1), Timestamp(2)]);
+        assert_eq!(nps.user.views(), [Timestamp(1)]);
+        assert_eq!(nps.account.views(), [Timestamp(1), Timestamp(2)]);
         assert_eq!(nps.user.last_dismissal(), Some(Timestamp(4)));
         assert_eq!(h.campaign("none"), &CampaignHistory::default());
     }
