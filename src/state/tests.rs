@@ -790,8 +790,7 @@ fn a_holdout_nudge_with_a_delay_logs_no_exposure_before_it_fires_and_one_when_it
         serde_json::json!({ "on": "delay", "url": "/app/**", "seconds": 20 }),
         serde_json::json!({ "kind": "slideout" }),
     ));
-    let mut s = WidgetState::default();
-    goto(&mut s, "/app/x");
+    let mut s = loaded(Vec::new());
     let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
     assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, cue: Cue::Delay { seconds: 20 } } if campaign_id == "later")));
     assert!(

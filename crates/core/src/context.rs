@@ -38,8 +38,8 @@ impl User {
     /// assert_eq!(u.bucketing_id(), None);
     /// ```
     pub fn bucketing_id(&self) -> Option<Unit<'_>> {
-        let unit = |id: &Option<String>| id.as_deref().and_then(Unit::new);
-        unit(&self.id).or_else(|| unit(&self.anonymous_id))
+        (self.id.as_deref().and_then(Unit::new))
+            .or_else(|| self.anonymous_id.as_deref().and_then(Unit::new))
     }
 }
 
