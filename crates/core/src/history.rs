@@ -4,13 +4,17 @@
 //!
 //! [`History::from_events`] rebuilds it from the very engagement events the collector
 //! stores, so the widget (from its local queue) and the server (from its database) reach
-//! the same decisions. It sorts the relevant events by campaign once (O(n log n) however
-//! the ids arrive) and keeps each campaign's exposures in time order, so a cap's window is
-//! two binary searches. [`decide`](crate::decide()) looks each catalog campaign up once.
+//! the same decisions. Campaigns are found through a small hash index of their ids (the
+//! bucket hash of [`crate::bucket`]), so rebuilding costs the same per event whatever
+//! order the ids arrive in, and a lookup is one probe rather than a binary search through
+//! a list of large entries; each campaign's exposures are kept in time order, so a cap's
+//! window is two binary searches. [`decide`](crate::decide()) looks each catalog campaign
+//! up once.
 //!
 //! An exposure is an `impression` event, treatment or holdout alike: a holdout member's
 //! "would-be view" spends `max_views`, windowed caps and the weekly limit exactly as a
 //! view does, so both arms leave a campaign at the same point.
+use crate::bucket::{fmix64, fnv1a64};
 use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
@@ -110,12 +114,22 @@ pub struct FirstExposure {
 }
 
 impl FirstExposure {
-    fn offer(slot: &mut Option<FirstExposure>, candidate: FirstExposure) {
-        let earlier = slot
-            .as_ref()
-            .is_none_or(|f| (candidate.at, candidate.tie) < (f.at, f.tie));
-        if earlier {
-            *slot = Some(candidate);
+    /// Keep the exposure at `at` (ordered by `tie` within a millisecond) in `slot` if it is
+    /// the earliest so far; `make` gives its arm and variant.
+    fn offer(
+        slot: &mut Option<FirstExposure>,
+        at: Timestamp,
+        tie: Option<Uuid>,
+        make: impl FnOnce() -> (Arm, Option<String>),
+    ) {
+        if slot.as_ref().is_none_or(|f| (at, tie) < (f.at, f.tie)) {
+            let (arm, variant) = make();
+            *slot = Some(FirstExposure {
+                at,
+                arm,
+                variant,
+                tie,
+            });
         }
     }
 }
@@ -132,11 +146,32 @@ pub struct CampaignHistory {
 }
 
 /// What the user and their account have done, per campaign id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Sorted by campaign id (a sorted list rather than a map: one fewer map type in the
-    /// widget's wasm, and lookups stay logarithmic).
+    /// Per campaign id, in the order first met (a list and an index rather than a map
+    /// type: one fewer collection type in the widget's wasm).
     campaigns: Vec<(String, CampaignHistory)>,
+    /// Open addressing over `campaigns`: `(tag, position + 1)` per slot, `0` when empty; a
+    /// power of two long and at most half full. The tag is the high half of the id's hash,
+    /// so a probe compares ids only when the tags agree.
+    slots: Vec<(u32, u32)>,
+}
+
+impl PartialEq for History {
+    /// The same campaigns with the same histories, whatever order they were met in.
+    fn eq(&self, other: &History) -> bool {
+        self.campaigns.len() == other.campaigns.len()
+            && self
+                .campaigns
+                .iter()
+                .all(|(id, h)| other.find(id).is_some_and(|i| other.campaigns[i].1 == *h))
+    }
+}
+
+impl Eq for History {}
+
+fn hash(id: &str) -> u64 {
+    fmix64(fnv1a64(id.as_bytes()))
 }
 
 /// Who an engagement is attributed to when recording by hand.
@@ -163,16 +198,58 @@ static EMPTY: CampaignHistory = CampaignHistory {
 };
 
 impl History {
-    fn entry(&mut self, id: &str) -> &mut CampaignHistory {
-        let i = match self.campaigns.binary_search_by(|(k, _)| k.as_str().cmp(id)) {
-            Ok(i) => i,
-            Err(i) => {
-                self.campaigns
-                    .insert(i, (id.to_owned(), CampaignHistory::default()));
-                i
+    /// The slot of `id`: `Ok(slot)` holding it, or `Err(slot)`, the free slot it would
+    /// take. The table must not be empty.
+    fn probe(&self, id: &str) -> Result<usize, usize> {
+        let h = hash(id);
+        let tag = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, 0) => return Err(i),
+                (t, at) if t == tag && self.campaigns[at as usize - 1].0 == id => return Ok(i),
+                _ => i = (i + 1) & mask,
             }
-        };
-        &mut self.campaigns[i].1
+        }
+    }
+
+    /// The position of `id` in `campaigns`.
+    fn find(&self, id: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = self.probe(id).ok()?;
+        Some(self.slots[slot].1 as usize - 1)
+    }
+
+    /// The position of `id` in `campaigns`, added if new.
+    fn position(&mut self, id: &str) -> usize {
+        if self.slots.len() <= 2 * self.campaigns.len() {
+            // Grow to keep the table at most half full, and place every id again.
+            let len = (4 * self.campaigns.len()).next_power_of_two().max(16);
+            self.slots = vec![(0, 0); len];
+            for at in 0..self.campaigns.len() {
+                let h = hash(&self.campaigns[at].0);
+                let (Ok(slot) | Err(slot)) = self.probe(&self.campaigns[at].0);
+                self.slots[slot] = ((h >> 32) as u32, at as u32 + 1);
+            }
+        }
+        match self.probe(id) {
+            Ok(slot) => self.slots[slot].1 as usize - 1,
+            Err(slot) => {
+                self.campaigns
+                    .push((id.to_owned(), CampaignHistory::default()));
+                let at = self.campaigns.len();
+                self.slots[slot] = ((hash(id) >> 32) as u32, at as u32);
+                at - 1
+            }
+        }
+    }
+
+    fn entry(&mut self, id: &str) -> &mut CampaignHistory {
+        let at = self.position(id);
+        &mut self.campaigns[at].1
     }
 
     /// An empty history.
@@ -182,10 +259,7 @@ impl History {
 
     /// One campaign's history (empty if none).
     pub fn campaign(&self, id: &str) -> &CampaignHistory {
-        match self.campaigns.binary_search_by(|(k, _)| k.as_str().cmp(id)) {
-            Ok(i) => &self.campaigns[i].1,
-            Err(_) => &EMPTY,
-        }
+        self.find(id).map_or(&EMPTY, |i| &self.campaigns[i].1)
     }
 
     /// Each campaign's history, in the catalog's order: one lookup per campaign, so the
@@ -194,7 +268,7 @@ impl History {
         campaigns.iter().map(|c| self.campaign(&c.id)).collect()
     }
 
-    /// Iterate over all campaigns with history.
+    /// Iterate over all campaigns with history (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &CampaignHistory)> {
         self.campaigns.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -226,13 +300,9 @@ impl History {
         if scope == Scope::User {
             h.user.record(EventKind::Impression, ts, None);
             h.user.settle();
-            let first = FirstExposure {
-                at: ts,
-                arm,
-                variant: variant.map(str::to_owned),
-                tie: None,
-            };
-            FirstExposure::offer(&mut h.first, first);
+            FirstExposure::offer(&mut h.first, ts, None, || {
+                (arm, variant.map(str::to_owned))
+            });
         }
         h.account.record(EventKind::Impression, ts, None);
         h.account.settle();
@@ -258,55 +328,42 @@ impl History {
         user: &User,
         account_id: Option<&str>,
     ) -> History {
-        // The relevant events with their campaign, sorted by campaign once: grouping them
-        // is then one pass, however the ids arrive (inserting each new id into a sorted list
-        // would move the list once per campaign).
-        let mut rows: Vec<(&str, bool, &Event)> = events
-            .into_iter()
-            .filter_map(|e| {
-                let cid = e.campaign_id.as_deref()?;
-                let mine = is_users(e, user);
-                let ours = account_id.is_some() && e.account_id.as_deref() == account_id;
-                (mine || ours).then_some((cid, mine, e))
-            })
-            .collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut campaigns: Vec<(String, CampaignHistory)> = Vec::new();
-        for (cid, mine, e) in rows {
-            if campaigns.last().is_none_or(|(id, _)| id != cid) {
-                campaigns.push((cid.to_owned(), CampaignHistory::default()));
-            }
-            let Some((_, entry)) = campaigns.last_mut() else {
+        let mut h = History::new();
+        for e in events {
+            let Some(cid) = e.campaign_id.as_deref() else {
                 continue;
             };
+            let mine = is_users(e, user);
+            let ours = account_id.is_some() && e.account_id.as_deref() == account_id;
+            if !mine && !ours {
+                continue;
+            }
             let until = e
                 .props
                 .get("until")
                 .and_then(serde_json::Value::as_i64)
                 .map(Timestamp);
+            let entry = h.entry(cid);
             if mine {
                 entry.user.record(e.kind, e.ts, until);
                 if e.kind == EventKind::Impression {
-                    let first = FirstExposure {
-                        at: e.ts,
-                        arm: if e.holdout {
+                    FirstExposure::offer(&mut entry.first, e.ts, Some(e.id), || {
+                        let arm = if e.holdout {
                             Arm::Holdout
                         } else {
                             Arm::Treatment
-                        },
-                        variant: e.variant.clone(),
-                        tie: Some(e.id),
-                    };
-                    FirstExposure::offer(&mut entry.first, first);
+                        };
+                        (arm, e.variant.clone())
+                    });
                 }
             }
             entry.account.record(e.kind, e.ts, until);
         }
-        for (_, h) in &mut campaigns {
-            h.user.settle();
-            h.account.settle();
+        for (_, c) in &mut h.campaigns {
+            c.user.settle();
+            c.account.settle();
         }
-        History { campaigns }
+        h
     }
 
     /// The user's exposures at or after `since`, across every campaign they have history
@@ -403,6 +460,44 @@ mod tests {
         assert_eq!(nps.account.views(), [Timestamp(1), Timestamp(2)]);
         assert_eq!(nps.user.last_dismissal(), Some(Timestamp(4)));
         assert_eq!(h.campaign("none"), &CampaignHistory::default());
+    }
+
+    #[test]
+    fn the_order_of_events_does_not_matter_and_exposures_are_kept_in_time_order() {
+        // Many campaigns, so the index grows several times; ids that differ by one digit.
+        let mut events = Vec::new();
+        for i in 0..300 {
+            for ts in [50 + i, 10 + i, 30 + i] {
+                let mut e = ev(EventKind::Impression, "u1", "acme", None, ts);
+                e.campaign_id = Some(format!("c-{i}"));
+                e.holdout = ts == 10 + i;
+                e.variant = Some(format!("v{ts}"));
+                events.push(e);
+            }
+        }
+        let user = User {
+            id: Some("u1".into()),
+            ..User::default()
+        };
+        let forward = History::from_events(&events, &user, Some("acme"));
+        events.reverse();
+        let backward = History::from_events(&events, &user, Some("acme"));
+        assert_eq!(forward, backward);
+        assert_eq!(forward.iter().count(), 300);
+        for i in [0, 7, 299] {
+            let c = forward.campaign(&format!("c-{i}"));
+            let t = |d: i64| Timestamp(d + i);
+            assert_eq!(c.user.views(), [t(10), t(30), t(50)]);
+            assert_eq!(c.user.views_between(t(11), t(50)), [t(30), t(50)]);
+            assert_eq!(c.user.views_since(t(30)), 2);
+            let first = c.first.as_ref().expect("a first exposure");
+            assert_eq!(
+                (first.at, first.arm, first.variant.clone()),
+                (t(10), Arm::Holdout, Some(format!("v{}", 10 + i)))
+            );
+        }
+        assert_eq!(forward.campaign("c-300"), &CampaignHistory::default());
+        assert_ne!(forward, History::new());
     }
 
     #[test]
