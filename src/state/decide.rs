@@ -4,8 +4,8 @@ use super::reduce::Emitter;
 use super::{Effect, Ids, WidgetState};
 use touchpoint_core::campaign::Slot;
 use touchpoint_core::context::Occurrence;
-use touchpoint_core::history::event_stats;
 use touchpoint_core::decide::Arm;
+use touchpoint_core::history::event_stats;
 use touchpoint_core::{decide, Context, EventKind, History, Nudge};
 
 impl WidgetState {

@@ -230,7 +230,9 @@ fn after_reset_the_browser_has_a_new_anonymous_id_to_be_bucketed_by_issue_11() {
         })
         .collect();
     assert!(!events.is_empty());
-    assert!(events.iter().all(|e| e.anonymous_id.as_deref() == Some(id.as_str())));
+    assert!(events
+        .iter()
+        .all(|e| e.anonymous_id.as_deref() == Some(id.as_str())));
 }
 
 #[test]
@@ -829,7 +831,11 @@ fn a_holdout_placeholder_holds_its_slot_and_renders_nothing() {
         .iter()
         .map(|n| (n.campaign_id.as_str(), n.arm))
         .collect();
-    assert_eq!(held, [("top", Arm::Holdout)], "the lower banner does not take its place");
+    assert_eq!(
+        held,
+        [("top", Arm::Holdout)],
+        "the lower banner does not take its place"
+    );
     let fx = s.reduce(
         Action::Track {
             name: "clicked".into(),
@@ -838,7 +844,10 @@ fn a_holdout_placeholder_holds_its_slot_and_renders_nothing() {
         },
         T,
     );
-    assert!(impressions(&fx).is_empty(), "one exposure per would-be view");
+    assert!(
+        impressions(&fx).is_empty(),
+        "one exposure per would-be view"
+    );
     assert!(s.banner().is_none());
 }
 

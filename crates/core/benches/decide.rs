@@ -235,11 +235,7 @@ fn scaling() {
             black_box(now),
         ));
     };
-    let [a, b] = best_of_each(
-        Duration::from_millis(300),
-        || run(&small),
-        || run(&large),
-    );
+    let [a, b] = best_of_each(Duration::from_millis(300), || run(&small), || run(&large));
     let per_campaign = [a.as_secs_f64() * 1e6 / 1e3, b.as_secs_f64() * 1e6 / 1e4];
     let user = User {
         id: Some("user-8431".into()),

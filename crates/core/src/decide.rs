@@ -537,16 +537,14 @@ pub fn decide(
             leads: c.leads.clone(),
         });
     }
-    let not_shown = reasons
-        .into_iter()
-        .zip(campaigns)
-        .filter_map(|(r, c)| {
-            r.map(|reason| NotShown {
-                campaign_id: c.id.clone(),
-                reason,
-            })
+    // Sized once: growing a list of thousands would copy it over and over.
+    let mut not_shown = Vec::with_capacity(campaigns.len() - shown.len());
+    not_shown.extend(reasons.into_iter().zip(campaigns).filter_map(|(r, c)| {
+        r.map(|reason| NotShown {
+            campaign_id: c.id.clone(),
+            reason,
         })
-        .collect();
+    }));
     Decision {
         lifecycle,
         shown,

@@ -300,9 +300,7 @@ impl History {
         if scope == Scope::User {
             h.user.record(EventKind::Impression, ts, None);
             h.user.settle();
-            FirstExposure::offer(&mut h.first, ts, None, || {
-                (arm, variant.map(str::to_owned))
-            });
+            FirstExposure::offer(&mut h.first, ts, None, || (arm, variant.map(str::to_owned)));
         }
         h.account.record(EventKind::Impression, ts, None);
         h.account.settle();

@@ -318,7 +318,10 @@ fn holdout_toast_past_the_weekly_limit_is_capped() {
     }
     let campaigns = [
         campaign("banner", json!({"priority": 9})),
-        campaign("toast", json!({"format": {"kind": "toast"}, "holdout": 100})),
+        campaign(
+            "toast",
+            json!({"format": {"kind": "toast"}, "holdout": 100}),
+        ),
     ];
     let d = decide(&campaigns, &ctx(), &h, NOW);
     assert_eq!(d.shown.len(), 1);
@@ -333,7 +336,10 @@ fn holdout_would_be_views_count_toward_every_cap_like_views() {
     let c = ctx();
     let ts = NOW.plus_days(-2);
     // max_views: one would-be view ends the campaign for a holdout member.
-    let once = campaign("once", json!({"holdout": 100, "frequency": {"max_views": 1}}));
+    let once = campaign(
+        "once",
+        json!({"holdout": 100, "frequency": {"max_views": 1}}),
+    );
     let events = [impression("u1", "once", ts, true, "control")];
     assert_eq!(
         reason(&once, &c, &history_of(&events, &c)),
@@ -369,7 +375,12 @@ fn the_weekly_limit_counts_views_of_campaigns_no_longer_in_the_catalog() {
     // Five views this week of a campaign since renamed or deleted: the budget is spent.
     let mut h = History::new();
     for d in 1..=5 {
-        h.record("renamed-away", Scope::User, EventKind::Impression, NOW.plus_days(-d));
+        h.record(
+            "renamed-away",
+            Scope::User,
+            EventKind::Impression,
+            NOW.plus_days(-d),
+        );
     }
     let d = decide(&[campaign("new-name", json!({}))], &ctx(), &h, NOW);
     assert_eq!(
@@ -379,7 +390,12 @@ fn the_weekly_limit_counts_views_of_campaigns_no_longer_in_the_catalog() {
     // Views of a feed item of the catalog are not nudges and spend nothing.
     let mut h = History::new();
     for d in 1..=5 {
-        h.record("feed", Scope::User, EventKind::Impression, NOW.plus_days(-d));
+        h.record(
+            "feed",
+            Scope::User,
+            EventKind::Impression,
+            NOW.plus_days(-d),
+        );
     }
     let campaigns = [
         campaign("feed", json!({"format": {"kind": "feed"}})),
@@ -418,13 +434,23 @@ fn the_arm_and_variant_of_the_first_exposure_stick_when_identify_changes_the_buc
         // Exposed while anonymous; the user id hashes to the other arm and variant.
         let anon = id_assigned("anon", holdout, variant);
         let user = id_assigned("user", !holdout, if variant == "a" { "b" } else { "a" });
-        let seen = [impression(&anon, "exp", NOW.plus_days(-1), holdout, variant)];
+        let seen = [impression(
+            &anon,
+            "exp",
+            NOW.plus_days(-1),
+            holdout,
+            variant,
+        )];
         let mut x = ctx();
         x.user.id = Some(user);
         x.user.anonymous_id = Some(anon);
         let d = decide(std::slice::from_ref(&c), &x, &history_of(&seen, &x), NOW);
         let n = &d.shown[0];
-        let want = if holdout { Arm::Holdout } else { Arm::Treatment };
+        let want = if holdout {
+            Arm::Holdout
+        } else {
+            Arm::Treatment
+        };
         assert_eq!((n.arm, n.variant.as_str()), (want, variant));
     }
 }
@@ -441,7 +467,10 @@ fn the_earliest_exposure_decides_whatever_order_the_events_arrive_in() {
     ];
     for _ in 0..2 {
         let d = decide(std::slice::from_ref(&c), &x, &history_of(&seen, &x), NOW);
-        assert_eq!((d.shown[0].arm, d.shown[0].variant.as_str()), (Arm::Holdout, "b"));
+        assert_eq!(
+            (d.shown[0].arm, d.shown[0].variant.as_str()),
+            (Arm::Holdout, "b")
+        );
         seen.reverse();
     }
 }
@@ -456,7 +485,10 @@ fn a_holdout_switched_off_treats_everyone_and_a_removed_variant_is_hashed_again(
         &history_of(&seen, &ctx()),
         NOW,
     );
-    assert_eq!((d.shown[0].arm, d.shown[0].variant.as_str()), (Arm::Treatment, "a"));
+    assert_eq!(
+        (d.shown[0].arm, d.shown[0].variant.as_str()),
+        (Arm::Treatment, "a")
+    );
 }
 
 #[test]

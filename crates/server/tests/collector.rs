@@ -419,7 +419,9 @@ async fn history_carries_the_arm_and_variant_of_the_first_exposure() {
         .map(|e| Event::from_json_value(e).expect("a history event reads as an event"))
         .collect();
     assert_eq!(events.len(), 3, "{h}");
-    assert!(events.iter().all(|e| e.holdout && e.variant.as_deref() == Some("b")));
+    assert!(events
+        .iter()
+        .all(|e| e.holdout && e.variant.as_deref() == Some("b")));
     let user = User {
         id: Some("u1".into()),
         anonymous_id: Some("anon-1".into()),
@@ -433,5 +435,9 @@ async fn history_carries_the_arm_and_variant_of_the_first_exposure() {
         (common::NOW - 5000, Arm::Holdout, Some("b"))
     );
     assert_eq!(exp.user.views().len(), 2, "both of the user's exposures");
-    assert_eq!(exp.account.views().len(), 3, "and the colleague's, for account caps");
+    assert_eq!(
+        exp.account.views().len(),
+        3,
+        "and the colleague's, for account caps"
+    );
 }
