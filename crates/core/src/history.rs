@@ -79,21 +79,21 @@ impl Exposure {
         self.responses.iter().copied().max()
     }
 
-    /// Record one engagement; exposures are appended (sort them with [`Self::settle`]).
+    /// Record one engagement; an exposure goes into its place in time (at the end, for
+    /// events that arrive in order; an insertion rather than a sort keeps a sorting routine
+    /// out of the widget's wasm).
     fn record(&mut self, kind: EventKind, ts: Timestamp, until: Option<Timestamp>) {
         match kind {
-            EventKind::Impression => self.views.push(ts),
+            EventKind::Impression => {
+                let at = self.views.partition_point(|&t| t <= ts);
+                self.views.insert(at, ts);
+            }
             EventKind::Dismiss => self.dismissals.push(ts),
             EventKind::Snooze => self.snoozes.push(Snooze { at: ts, until }),
             EventKind::SurveyResponse => self.responses.push(ts),
             EventKind::Conversion => self.conversions.push(ts),
             _ => {}
         }
-    }
-
-    /// Put the exposures back in time order.
-    fn settle(&mut self) {
-        self.views.sort_unstable();
     }
 }
 
@@ -299,11 +299,9 @@ impl History {
         let h = self.entry(campaign_id);
         if scope == Scope::User {
             h.user.record(EventKind::Impression, ts, None);
-            h.user.settle();
             FirstExposure::offer(&mut h.first, ts, None, || (arm, variant.map(str::to_owned)));
         }
         h.account.record(EventKind::Impression, ts, None);
-        h.account.settle();
     }
 
     /// Rebuild from engagement events: events of `user` (by user id or anonymous id) count
@@ -356,10 +354,6 @@ impl History {
                 }
             }
             entry.account.record(e.kind, e.ts, until);
-        }
-        for (_, c) in &mut h.campaigns {
-            c.user.settle();
-            c.account.settle();
         }
         h
     }
