@@ -161,11 +161,6 @@ fn perform(effect: Effect, config: &Config) {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
         }
-        Effect::SaveAnonymousId(id) => {
-            if let Err(e) = storage::set(&config.key, "anonymous_id", &id) {
-                platform::warn(&format!("cannot remember this browser's anonymous id: {e}"));
-            }
-        }
         Effect::SaveJournal(journal) => {
             if let Err(e) = storage::save_journal(&config.key, &journal) {
                 platform::warn(&format!("could not remember an engagement: {e}"));

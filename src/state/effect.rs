@@ -23,8 +23,6 @@ pub enum Effect {
     },
     /// Persist the journal.
     SaveJournal(Rc<Vec<Event>>),
-    /// Persist this browser's new anonymous id (after `reset()`).
-    SaveAnonymousId(String),
     /// Open a URL (a CTA's target).
     Open(String),
     /// Ask the server for this user's and account's history from elsewhere.

@@ -22,8 +22,8 @@
 //! treatment nudge, and the widget renders nothing for it (logging its exposure when the
 //! nudge would have appeared).
 //!
-//! The history is looked up once per campaign ([`History::index`]) and the week's views
-//! counted once, so a decision costs the same per campaign at 10 and at 10,000 campaigns.
+//! The history is looked up once per campaign (one probe of its hash index) and the week's
+//! views counted once, so the work per campaign is the same at 10 and at 10,000 campaigns.
 use crate::bucket::{in_holdout, pick_variant, Unit};
 use crate::campaign::{
     Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger, Variant,
@@ -433,35 +433,36 @@ pub fn decide(
 ) -> Decision {
     let lifecycle = stage::derive(ctx, now);
     let policy = &ctx.policy;
-    let index = history.index(campaigns);
-    // The week's views, counted once: every campaign the user saw (those no longer in the
-    // catalog too), less the persistent surfaces of the catalog (feed, checklist).
     let since = now.plus_days(-7).plus_ms(1);
-    let persistent: usize = campaigns
-        .iter()
-        .zip(&index)
-        .filter(|(c, _)| !c.format.slot().is_nudge())
-        .map(|(_, h)| h.user.views_since(since))
-        .sum();
-    let week_views = history.user_views_since(since).saturating_sub(persistent);
-    let over_week = week_views >= policy.max_nudges_per_week as usize;
-    let weekly = Reason::Capped(CapHit::Weekly {
-        max: policy.max_nudges_per_week,
-    });
     // One outcome per campaign, in input order: `None` while eligible (and once shown).
     let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
-    let mut eligible: Vec<(usize, Option<Cue>)> = Vec::new();
-    for (i, (c, h)) in campaigns.iter().zip(&index).enumerate() {
+    let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
+    // This week's views of the catalog's persistent surfaces (feed, checklist): not nudges.
+    let mut persistent = 0;
+    for (i, c) in campaigns.iter().enumerate() {
+        // The campaign's one history lookup.
+        let h = history.campaign(&c.id);
+        if !c.format.slot().is_nudge() {
+            persistent += h.user.views_since(since);
+        }
         reasons.push(match gate(c, ctx, h, lifecycle.as_ref(), now) {
             Err(r) => Some(r),
-            Ok(_) if over_week && c.format.slot().is_nudge() => Some(weekly.clone()),
             Ok(cue) => {
-                eligible.push((i, cue));
+                eligible.push((i, cue, h));
                 None
             }
         });
     }
-    eligible.sort_unstable_by(|(a, _), (b, _)| {
+    // The week's views, counted once: of every campaign the user saw (those no longer in
+    // the catalog too), less the persistent surfaces. Past the limit the budget is 0, and
+    // placement caps every nudge.
+    let week_views = history.user_views_since(since).saturating_sub(persistent);
+    let weekly = || {
+        Reason::Capped(CapHit::Weekly {
+            max: policy.max_nudges_per_week,
+        })
+    };
+    eligible.sort_unstable_by(|(a, ..), (b, ..)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
         // Index last: a total order, so the unstable sort stays deterministic.
         cb.priority
@@ -475,7 +476,7 @@ pub fn decide(
     let mut budget = (policy.max_nudges_per_week as usize).saturating_sub(week_views);
     let mut overlays = ctx.session.modals_shown;
     let mut shown = Vec::new();
-    for (i, cue) in eligible {
+    for (i, cue, h) in eligible {
         let c = &campaigns[i];
         let slot = c.format.slot();
         let refused = if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
@@ -488,14 +489,14 @@ pub fn decide(
                 max: policy.max_modals_per_session,
             }))
         } else if slot.is_nudge() && budget == 0 {
-            Some(weekly.clone())
+            Some(weekly())
         } else {
             None
         };
         // Placed: only now is the user assigned (holdout members are placed like anyone).
         let assigned = match refused {
             Some(r) => Err(r),
-            None => assign(c, index[i], unit).ok_or(Reason::Unidentified),
+            None => assign(c, h, unit).ok_or(Reason::Unidentified),
         };
         let (arm, variant) = match assigned {
             Ok(a) => a,

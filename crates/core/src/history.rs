@@ -52,16 +52,20 @@ impl Exposure {
         &self.views
     }
 
+    /// How many exposures are at or before `t` (instants are whole milliseconds).
+    fn up_to(&self, t: Timestamp) -> usize {
+        self.views.partition_point(|&v| v <= t)
+    }
+
     /// Exposures at or after `since`.
     pub fn views_since(&self, since: Timestamp) -> usize {
-        self.views.len() - self.views.partition_point(|&t| t < since)
+        self.views.len() - self.up_to(since.plus_ms(-1))
     }
 
     /// Exposures from `since` to `until` (both included), oldest first.
     pub fn views_between(&self, since: Timestamp, until: Timestamp) -> &[Timestamp] {
-        let from = self.views.partition_point(|&t| t < since);
-        let to = self.views.partition_point(|&t| t <= until).max(from);
-        &self.views[from..to]
+        let from = self.up_to(since.plus_ms(-1));
+        &self.views[from..self.up_to(until).max(from)]
     }
 
     /// The latest dismissal.
@@ -85,7 +89,7 @@ impl Exposure {
     fn record(&mut self, kind: EventKind, ts: Timestamp, until: Option<Timestamp>) {
         match kind {
             EventKind::Impression => {
-                let at = self.views.partition_point(|&t| t <= ts);
+                let at = self.up_to(ts);
                 self.views.insert(at, ts);
             }
             EventKind::Dismiss => self.dismissals.push(ts),
@@ -114,20 +118,20 @@ pub struct FirstExposure {
 }
 
 impl FirstExposure {
-    /// Keep the exposure at `at` (ordered by `tie` within a millisecond) in `slot` if it is
-    /// the earliest so far; `make` gives its arm and variant.
+    /// Keep the exposure at `at` (ordered by `tie` within a millisecond), in `arm`, of
+    /// `variant`, in `slot` if it is the earliest so far.
     fn offer(
         slot: &mut Option<FirstExposure>,
         at: Timestamp,
         tie: Option<Uuid>,
-        make: impl FnOnce() -> (Arm, Option<String>),
+        arm: Arm,
+        variant: Option<&str>,
     ) {
         if slot.as_ref().is_none_or(|f| (at, tie) < (f.at, f.tie)) {
-            let (arm, variant) = make();
             *slot = Some(FirstExposure {
                 at,
                 arm,
-                variant,
+                variant: variant.map(str::to_owned),
                 tie,
             });
         }
@@ -151,10 +155,10 @@ pub struct History {
     /// Per campaign id, in the order first met (a list and an index rather than a map
     /// type: one fewer collection type in the widget's wasm).
     campaigns: Vec<(String, CampaignHistory)>,
-    /// Open addressing over `campaigns`: `(tag, position + 1)` per slot, `0` when empty; a
-    /// power of two long and at most half full. The tag is the high half of the id's hash,
-    /// so a probe compares ids only when the tags agree.
-    slots: Vec<(u32, u32)>,
+    /// Open addressing over `campaigns`: per slot, the high half of the id's hash (a tag, so
+    /// a probe compares ids only when the tags agree) over `position + 1` (`0`: empty); a
+    /// power of two long and at most half full.
+    slots: Vec<u64>,
 }
 
 impl PartialEq for History {
@@ -202,16 +206,24 @@ impl History {
     /// take. The table must not be empty.
     fn probe(&self, id: &str) -> Result<usize, usize> {
         let h = hash(id);
-        let tag = (h >> 32) as u32;
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;
         loop {
-            match self.slots[i] {
-                (_, 0) => return Err(i),
-                (t, at) if t == tag && self.campaigns[at as usize - 1].0 == id => return Ok(i),
-                _ => i = (i + 1) & mask,
+            let slot = self.slots[i];
+            let at = slot as u32 as usize;
+            if at == 0 {
+                return Err(i);
             }
+            if slot >> 32 == h >> 32 && self.campaigns[at - 1].0 == id {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
         }
+    }
+
+    /// The slot value for `id` at `position`.
+    fn slot(id: &str, position: usize) -> u64 {
+        (hash(id) >> 32 << 32) | (position as u64 + 1)
     }
 
     /// The position of `id` in `campaigns`.
@@ -220,7 +232,7 @@ impl History {
             return None;
         }
         let slot = self.probe(id).ok()?;
-        Some(self.slots[slot].1 as usize - 1)
+        Some(self.slots[slot] as u32 as usize - 1)
     }
 
     /// The position of `id` in `campaigns`, added if new.
@@ -228,21 +240,21 @@ impl History {
         if self.slots.len() <= 2 * self.campaigns.len() {
             // Grow to keep the table at most half full, and place every id again.
             let len = (4 * self.campaigns.len()).next_power_of_two().max(16);
-            self.slots = vec![(0, 0); len];
+            self.slots = vec![0; len];
             for at in 0..self.campaigns.len() {
-                let h = hash(&self.campaigns[at].0);
-                let (Ok(slot) | Err(slot)) = self.probe(&self.campaigns[at].0);
-                self.slots[slot] = ((h >> 32) as u32, at as u32 + 1);
+                let id = &self.campaigns[at].0;
+                let (Ok(slot) | Err(slot)) = self.probe(id);
+                self.slots[slot] = Self::slot(id, at);
             }
         }
         match self.probe(id) {
-            Ok(slot) => self.slots[slot].1 as usize - 1,
+            Ok(slot) => self.slots[slot] as u32 as usize - 1,
             Err(slot) => {
+                let at = self.campaigns.len();
+                self.slots[slot] = Self::slot(id, at);
                 self.campaigns
                     .push((id.to_owned(), CampaignHistory::default()));
-                let at = self.campaigns.len();
-                self.slots[slot] = ((hash(id) >> 32) as u32, at as u32);
-                at - 1
+                at
             }
         }
     }
@@ -260,12 +272,6 @@ impl History {
     /// One campaign's history (empty if none).
     pub fn campaign(&self, id: &str) -> &CampaignHistory {
         self.find(id).map_or(&EMPTY, |i| &self.campaigns[i].1)
-    }
-
-    /// Each campaign's history, in the catalog's order: one lookup per campaign, so the
-    /// decision never searches by id again.
-    pub fn index<'h>(&'h self, campaigns: &[Campaign]) -> Vec<&'h CampaignHistory> {
-        campaigns.iter().map(|c| self.campaign(&c.id)).collect()
     }
 
     /// Iterate over all campaigns with history (in no particular order).
@@ -299,7 +305,7 @@ impl History {
         let h = self.entry(campaign_id);
         if scope == Scope::User {
             h.user.record(EventKind::Impression, ts, None);
-            FirstExposure::offer(&mut h.first, ts, None, || (arm, variant.map(str::to_owned)));
+            FirstExposure::offer(&mut h.first, ts, None, arm, variant);
         }
         h.account.record(EventKind::Impression, ts, None);
     }
@@ -343,14 +349,13 @@ impl History {
             if mine {
                 entry.user.record(e.kind, e.ts, until);
                 if e.kind == EventKind::Impression {
-                    FirstExposure::offer(&mut entry.first, e.ts, Some(e.id), || {
-                        let arm = if e.holdout {
-                            Arm::Holdout
-                        } else {
-                            Arm::Treatment
-                        };
-                        (arm, e.variant.clone())
-                    });
+                    let arm = if e.holdout {
+                        Arm::Holdout
+                    } else {
+                        Arm::Treatment
+                    };
+                    let variant = e.variant.as_deref();
+                    FirstExposure::offer(&mut entry.first, e.ts, Some(e.id), arm, variant);
                 }
             }
             entry.account.record(e.kind, e.ts, until);
