@@ -145,7 +145,7 @@ fn perform(effect: Effect, config: &Config) {
                 platform::warn(&format!("could not remember tour or feed progress: {e}"));
             }
         }
-        Effect::Arm { campaign_id, arm } => observe::arm(arm, move || {
+        Effect::Arm { campaign_id, cue } => observe::arm(cue, move || {
             dispatch(Action::Fire {
                 campaign_id: campaign_id.clone(),
             });

@@ -9,7 +9,7 @@ use gloo::timers::callback::Timeout;
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use touchpoint_core::decide::Arm;
+use touchpoint_core::decide::Cue;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, MutationObserver};
@@ -215,12 +215,12 @@ fn watch_visible(element: &Element, slot: Weak<Held>, fire: impl Fn() + 'static)
     })
 }
 
-/// Start waiting for `arm`; call `fire` when it is met, unless [`disarm`] comes first.
-pub fn arm(arm: Arm, fire: impl Fn() + 'static) {
+/// Start waiting for `cue`; call `fire` when it is met, unless [`disarm`] comes first.
+pub fn arm(cue: Cue, fire: impl Fn() + 'static) {
     let held = Rc::<Held>::default();
     let slot = Rc::downgrade(&held);
-    let wait = match arm {
-        Arm::Delay { seconds } => {
+    let wait = match cue {
+        Cue::Delay { seconds } => {
             let timer = Timeout::new(seconds.saturating_mul(1000), move || {
                 if spend(&slot) {
                     fire();
@@ -230,7 +230,7 @@ pub fn arm(arm: Arm, fire: impl Fn() + 'static) {
             None
         }
         // An element-visible trigger waits as long as the page lives.
-        Arm::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
+        Cue::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
             if let (Some(element), Some(held)) = (found, slot.upgrade()) {
                 let sight = watch_visible(&element, Rc::downgrade(&held), fire);
                 *held.borrow_mut() = sight.map(|s| Box::new(s) as Box<dyn Any>);

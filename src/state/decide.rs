@@ -4,6 +4,7 @@ use super::reduce::Emitter;
 use super::{Effect, Ids, WidgetState};
 use touchpoint_core::campaign::Slot;
 use touchpoint_core::context::Occurrence;
+use touchpoint_core::decide::Arm;
 use touchpoint_core::history::event_stats;
 use touchpoint_core::{decide, Context, EventKind, History, Nudge};
 
@@ -15,7 +16,9 @@ impl WidgetState {
         slot_free && !on_screen.iter().any(|n| n.campaign_id == nudge.campaign_id)
     }
 
-    /// Count a nudge as shown this session and report its impression.
+    /// Count a nudge as shown this session and report its impression: the moment it
+    /// appears, or for a holdout member the moment it would have (`holdout: true`; the
+    /// placeholder holds the slot and renders nothing).
     pub(super) fn impression(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
         if nudge.slot == Slot::Overlay {
             self.session.modals_shown += 1;
@@ -23,7 +26,8 @@ impl WidgetState {
         if !self.session.shown.contains(&nudge.campaign_id) {
             self.session.shown.push(nudge.campaign_id.clone());
         }
-        let e = self.campaign_event(out, EventKind::Impression, nudge);
+        let mut e = self.campaign_event(out, EventKind::Impression, nudge);
+        e.holdout = nudge.arm == Arm::Holdout;
         self.send(out, e, true);
     }
 
@@ -61,15 +65,6 @@ impl WidgetState {
             ..Context::default()
         };
         let decision = decide(&self.campaigns, &ctx, &history, out.tick.now);
-        for (campaign_id, variant) in decision.held_out() {
-            if self.holdout_logged.insert(campaign_id.to_owned()) {
-                let mut e = self.event(out, EventKind::Impression);
-                e.campaign_id = Some(campaign_id.to_owned());
-                e.variant = Some(variant.to_owned());
-                e.holdout = true;
-                self.send(out, e, true);
-            }
-        }
         let mut next = if page_load {
             Vec::new()
         } else {
@@ -80,13 +75,14 @@ impl WidgetState {
             out.effects.push(Effect::Disarm);
         }
         for nudge in decision.shown {
-            if let Some(arm) = nudge
-                .arm
+            if let Some(cue) = nudge
+                .cue
                 .clone()
                 .filter(|_| !on_screen.contains(&nudge.campaign_id))
             {
                 // A delay or an element to wait for: render (and count a view) only when it
-                // fires; a track or show() does not re-arm what already waits.
+                // fires — a holdout member's exposure too; a track or show() does not re-arm
+                // what already waits.
                 if !self
                     .armed
                     .iter()
@@ -94,7 +90,7 @@ impl WidgetState {
                 {
                     out.effects.push(Effect::Arm {
                         campaign_id: nudge.campaign_id.clone(),
-                        arm,
+                        cue,
                     });
                     self.armed.push(nudge);
                 }

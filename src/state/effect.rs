@@ -4,7 +4,7 @@ use super::Action;
 use super::Progress;
 use crate::delivery::consent::Category;
 use std::rc::Rc;
-use touchpoint_core::decide::Arm;
+use touchpoint_core::decide::Cue;
 use touchpoint_core::Event;
 
 /// What the runtime must do after a reduction.
@@ -42,7 +42,7 @@ pub enum Effect {
         /// Which nudge.
         campaign_id: String,
         /// What to wait for.
-        arm: Arm,
+        cue: Cue,
     },
     /// A page load re-decided: every earlier arm is stale.
     Disarm,

@@ -99,13 +99,18 @@ impl WidgetState {
         self.answered.clear();
     }
 
-    /// `reset()`: forget the user, keep the catalog and the page's language.
+    /// `reset()`: forget the user, keep the catalog and the page's language. The visitor
+    /// gets a new anonymous id for the rest of the page's life (a reload reads the stored
+    /// one again), rather than none: a visitor without an id would be left unbucketed and
+    /// their events refused.
     pub(super) fn on_reset(&mut self, out: &mut Emitter<'_>) {
+        let anonymous_id = format!("anon-{}", out.id());
         *self = WidgetState {
             campaigns: self.campaigns.clone(),
             page_lang: std::mem::take(&mut self.page_lang),
             ..WidgetState::default()
         };
+        self.user.anonymous_id = Some(anonymous_id);
         out.effects.push(Effect::SaveJournal(Rc::default()));
         out.effects.push(Effect::SaveProgress(Progress::default()));
     }

@@ -17,6 +17,7 @@
 use std::rc::Rc;
 use touchpoint_core::campaign::Slot;
 use touchpoint_core::context::{Account, Page, Session, User};
+use touchpoint_core::decide::Arm;
 use touchpoint_core::{Campaign, Event, Nudge};
 
 pub mod action;
@@ -94,11 +95,11 @@ pub struct WidgetState {
     pub session_id: Option<String>,
     /// This session's facts.
     pub session: Session,
-    /// Campaigns whose holdout eligibility was already logged this session.
-    pub holdout_logged: Ids,
     /// The host called `hide()`.
     pub hidden: bool,
-    /// Nudges on screen, best first.
+    /// Nudges on screen, best first, holdout placeholders included: a holdout member's
+    /// nudge holds its slot as the nudge would, and renders nothing (the view reads
+    /// [`Self::in_slot`] and [`Self::feed`], which skip them).
     pub on_screen: Vec<Nudge>,
     /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
     pub armed: Vec<Nudge>,
@@ -116,14 +117,20 @@ impl WidgetState {
         self.in_slot(Slot::Banner)
     }
 
-    /// The nudge on screen in `slot`, if any (the first feed item for [`Slot::Feed`]).
+    /// The nudge to render in `slot`, if any (the first feed item for [`Slot::Feed`]); a
+    /// holdout placeholder holds the slot but renders nothing.
     pub fn in_slot(&self, slot: Slot) -> Option<&Nudge> {
-        self.on_screen.iter().find(|n| n.slot == slot)
+        self.rendered().find(|n| n.slot == slot)
     }
 
-    /// Feed items on screen.
+    /// Feed items to render.
     pub fn feed(&self) -> impl Iterator<Item = &Nudge> {
-        self.on_screen.iter().filter(|n| n.slot == Slot::Feed)
+        self.rendered().filter(|n| n.slot == Slot::Feed)
+    }
+
+    /// Nudges on screen that render: the treatment arm's.
+    fn rendered(&self) -> impl Iterator<Item = &Nudge> {
+        self.on_screen.iter().filter(|n| n.arm == Arm::Treatment)
     }
 
     /// Feed items the user has not seen in the launcher yet.

@@ -20,7 +20,7 @@ pub(super) struct Emitter<'a> {
 
 impl Emitter<'_> {
     /// A fresh event id.
-    fn id(&mut self) -> Uuid {
+    pub(super) fn id(&mut self) -> Uuid {
         let mut rand = self.tick.entropy;
         rand[9] ^= self.made;
         self.made = self.made.wrapping_add(1);

@@ -3,7 +3,7 @@ use super::*;
 use crate::delivery::consent::Category;
 use touchpoint_core::campaign::Category as CampaignCategory;
 use touchpoint_core::context::Traits;
-use touchpoint_core::decide::Arm;
+use touchpoint_core::decide::{Arm, Cue};
 use touchpoint_core::uuid::Uuid;
 use touchpoint_core::{EventKind, Timestamp};
 
@@ -212,6 +212,26 @@ fn the_signature_rides_with_the_signed_users_events_only_issue_10() {
         sent_with(&fx).iter().all(|(_, _, hash)| hash.is_none()),
         "after reset no event is signed: {fx:?}"
     );
+}
+
+#[test]
+fn after_reset_the_browser_has_a_new_anonymous_id_to_be_bucketed_by_issue_11() {
+    let mut s = loaded(vec![campaign("a", 1, "/app/**")]);
+    s.reduce(Action::Reset, T);
+    let id = s.user.anonymous_id.clone().expect("an anonymous id");
+    assert!(id.starts_with("anon-") && id != "anon-1", "{id}");
+    let fx = goto(&mut s, "/app/x");
+    let events: Vec<&Event> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Send { event, .. } => Some(event),
+            _ => None,
+        })
+        .collect();
+    assert!(!events.is_empty());
+    assert!(events
+        .iter()
+        .all(|e| e.anonymous_id.as_deref() == Some(id.as_str())));
 }
 
 #[test]
@@ -517,7 +537,7 @@ fn armed_nudges_wait_for_their_trigger_and_count_the_view_when_they_fire() {
     let mut s = WidgetState::default();
     goto(&mut s, "/app/x");
     let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
-    assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, arm: Arm::Delay { seconds: 2 } } if campaign_id == "later")));
+    assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, cue: Cue::Delay { seconds: 2 } } if campaign_id == "later")));
     assert!(sent(&fx).is_empty(), "no impression before it fires");
     assert!(s.on_screen.is_empty());
     let fx = s.reduce(
@@ -732,4 +752,124 @@ fn a_modal_on_screen_survives_a_re_decision_under_the_session_overlay_limit() {
         s.in_slot(Slot::Overlay).is_some(),
         "and on the next route of the same app"
     );
+}
+
+// Issue 11: exposure and holdout.
+
+/// The impressions among `fx`: (campaign, holdout flag).
+fn impressions(fx: &[Effect]) -> Vec<(String, bool)> {
+    fx.iter()
+        .filter_map(|f| match f {
+            Effect::Send { event: e, .. } if e.kind == EventKind::Impression => {
+                Some((e.campaign_id.clone().unwrap_or_default(), e.holdout))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `c` with everyone in its holdout, and `max_views` if given.
+fn held_out(c: Campaign, max_views: Option<u32>) -> Campaign {
+    use touchpoint_core::campaign::compiled::{decode, Catalog};
+    let catalog = serde_json::to_value(Catalog::new(std::slice::from_ref(&c)));
+    let mut json = catalog.expect("a catalog serialises")["campaigns"][0].take();
+    json["holdout_bp"] = serde_json::json!(10_000);
+    if let Some(max) = max_views {
+        json["frequency"]["max_views"] = max.into();
+    }
+    decode(&json).expect("valid campaign")
+}
+
+fn all_held_out(c: Campaign) -> Campaign {
+    held_out(c, None)
+}
+
+#[test]
+fn a_holdout_nudge_with_a_delay_logs_no_exposure_before_it_fires_and_one_when_it_does() {
+    let delayed = all_held_out(with_format(
+        "later",
+        serde_json::json!({ "on": "delay", "url": "/app/**", "seconds": 20 }),
+        serde_json::json!({ "kind": "slideout" }),
+    ));
+    let mut s = loaded(Vec::new());
+    let fx = s.reduce(Action::CampaignsLoaded(vec![delayed]), T);
+    assert!(fx.iter().any(|f| matches!(f, Effect::Arm { campaign_id, cue: Cue::Delay { seconds: 20 } } if campaign_id == "later")));
+    assert!(
+        impressions(&fx).is_empty(),
+        "a visitor who leaves before the delay is not in the holdout"
+    );
+    let fx = s.reduce(
+        Action::Track {
+            name: "clicked".into(),
+            props: Traits::new(),
+            category: Category::Service,
+        },
+        T,
+    );
+    assert!(impressions(&fx).is_empty(), "still waiting");
+    let fx = s.reduce(
+        Action::Fire {
+            campaign_id: "later".into(),
+        },
+        T,
+    );
+    assert_eq!(impressions(&fx), [("later".to_owned(), true)]);
+    assert_eq!(s.session.modals_shown, 1, "it spends the session's overlay");
+    assert!(s.in_slot(Slot::Overlay).is_none(), "nothing renders");
+}
+
+#[test]
+fn a_holdout_placeholder_holds_its_slot_and_renders_nothing() {
+    let mut s = loaded(vec![
+        all_held_out(campaign("top", 9, "/app/**")),
+        campaign("under", 1, "/app/**"),
+    ]);
+    assert!(s.banner().is_none(), "nothing renders in the banner slot");
+    let held: Vec<(&str, Arm)> = s
+        .on_screen
+        .iter()
+        .map(|n| (n.campaign_id.as_str(), n.arm))
+        .collect();
+    assert_eq!(
+        held,
+        [("top", Arm::Holdout)],
+        "the lower banner does not take its place"
+    );
+    let fx = s.reduce(
+        Action::Track {
+            name: "clicked".into(),
+            props: Traits::new(),
+            category: Category::Service,
+        },
+        T,
+    );
+    assert!(
+        impressions(&fx).is_empty(),
+        "one exposure per would-be view"
+    );
+    assert!(s.banner().is_none());
+}
+
+#[test]
+fn a_holdout_campaign_with_max_views_1_logs_one_exposure_over_many_sessions() {
+    let once = |id: &str| held_out(campaign(id, 1, "/app/**"), Some(1));
+    let mut journal = Vec::new();
+    let mut exposures = Vec::new();
+    for session in 0..10 {
+        let mut s = WidgetState::default();
+        s.reduce(
+            Action::Restored {
+                anonymous_id: "anon-1".into(),
+                session_id: format!("s-{session}"),
+                journal: journal.clone(),
+            },
+            T,
+        );
+        let mut fx = goto(&mut s, "/app/invoices");
+        fx.extend(s.reduce(Action::CampaignsLoaded(vec![once("a")]), T));
+        fx.extend(goto(&mut s, "/app/other"));
+        exposures.extend(impressions(&fx));
+        journal = s.journal.to_vec();
+    }
+    assert_eq!(exposures, [("a".to_owned(), true)]);
 }

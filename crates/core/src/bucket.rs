@@ -14,6 +14,9 @@
 //! The salt is `holdout` for holdout assignment and `variant` for variant assignment, so
 //! the two are independent. FNV-1a alone has weak low bits on near-identical keys such as
 //! `user-1`, `user-2`; the finaliser spreads them.
+//!
+//! The unit is a [`Unit`], never empty: users without any id cannot all fall into the bucket
+//! of `""` (see [`User::bucketing_id`](crate::context::User::bucketing_id)).
 
 /// Buckets per unit: assignment works in basis points (1/100 of a percent).
 pub const BUCKETS: u32 = 10_000;
@@ -72,19 +75,43 @@ pub fn bucket(salt: &str, campaign_id: &str, unit_id: &str) -> u32 {
     (fmix64(h) % u64::from(BUCKETS)) as u32
 }
 
-/// Whether `unit_id` is in the holdout of a campaign holding out `holdout_bp` basis points.
-pub fn in_holdout(campaign_id: &str, unit_id: &str, holdout_bp: u32) -> bool {
-    holdout_bp > 0 && bucket(HOLDOUT_SALT, campaign_id, unit_id) < holdout_bp
+/// The id a user is bucketed by: a user id or an anonymous id, never empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit<'a>(&'a str);
+
+impl<'a> Unit<'a> {
+    /// `id` as a bucketing unit; `None` for the empty string, which would put every user
+    /// without an id in one shared bucket.
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::bucket::Unit;
+    /// assert_eq!(Unit::new("user-42").map(Unit::as_str), Some("user-42"));
+    /// assert_eq!(Unit::new(""), None);
+    /// ```
+    pub fn new(id: &'a str) -> Option<Unit<'a>> {
+        (!id.is_empty()).then_some(Unit(id))
+    }
+
+    /// The id.
+    pub fn as_str(self) -> &'a str {
+        self.0
+    }
+}
+
+/// Whether `unit` is in the holdout of a campaign holding out `holdout_bp` basis points.
+pub fn in_holdout(campaign_id: &str, unit: Unit<'_>, holdout_bp: u32) -> bool {
+    holdout_bp > 0 && bucket(HOLDOUT_SALT, campaign_id, unit.0) < holdout_bp
 }
 
 /// Pick a variant index from weights (any positive scale): the bucket falls into the
 /// cumulative weight ranges scaled to 10 000. Returns 0 for an empty or all-zero list.
-pub fn pick_variant(campaign_id: &str, unit_id: &str, weights: &[u32]) -> usize {
+pub fn pick_variant(campaign_id: &str, unit: Unit<'_>, weights: &[u32]) -> usize {
     let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
     if total == 0 {
         return 0;
     }
-    let b = u64::from(bucket(VARIANT_SALT, campaign_id, unit_id));
+    let b = u64::from(bucket(VARIANT_SALT, campaign_id, unit.0));
     let mut acc = 0u64;
     for (i, &w) in weights.iter().enumerate() {
         acc += u64::from(w);
@@ -125,14 +152,18 @@ mod tests {
     // Computed independently (Python) from the spec in the module docs.
     const PINNED: [u32; 4] = [6263, 1979, 3646, 9846];
 
+    fn unit(id: &str) -> Unit<'_> {
+        Unit::new(id).expect("a non-empty id")
+    }
+
     #[test]
     fn variant_ranges() {
-        assert_eq!(pick_variant("c", "u", &[]), 0);
-        assert_eq!(pick_variant("c", "u", &[100]), 0);
-        assert_eq!(pick_variant("c", "u", &[0, 100]), 1);
+        assert_eq!(pick_variant("c", unit("u"), &[]), 0);
+        assert_eq!(pick_variant("c", unit("u"), &[100]), 0);
+        assert_eq!(pick_variant("c", unit("u"), &[0, 100]), 1);
         let mut counts = [0u32; 2];
         for i in 0..10_000 {
-            counts[pick_variant("c", &format!("user-{i}"), &[50, 50])] += 1;
+            counts[pick_variant("c", unit(&format!("user-{i}")), &[50, 50])] += 1;
         }
         assert!((4_800..5_200).contains(&counts[0]), "{counts:?}");
     }

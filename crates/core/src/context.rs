@@ -4,6 +4,7 @@
 //!
 //! These are plain data with public fields so that the widget (from its JS facade) and the
 //! server (from stored profiles) can fill them without ceremony.
+use crate::bucket::Unit;
 use crate::time::Timestamp;
 pub use crate::vocab::{EventStat, EventStats, Page, Traits};
 use crate::vocab::{Phase, Stage};
@@ -22,9 +23,23 @@ pub struct User {
 }
 
 impl User {
-    /// The id used for holdout and variant bucketing: the user id, else the anonymous id.
-    pub fn bucketing_id(&self) -> Option<&str> {
-        self.id.as_deref().or(self.anonymous_id.as_deref())
+    /// The id used for holdout and variant bucketing: the user id, else the anonymous id
+    /// (an empty id counts as none). `None` when there is neither: such a user is never
+    /// bucketed, rather than sharing the bucket of `""` with every other user without an id.
+    /// An arm or variant recorded at the user's first exposure wins over this bucket (see
+    /// [`History`](crate::History)), so an `identify` does not flip it.
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::context::User;
+    /// let mut u = User { id: Some(String::new()), anonymous_id: Some("anon-7".into()), ..User::default() };
+    /// assert_eq!(u.bucketing_id().map(|b| b.as_str()), Some("anon-7"));
+    /// u.anonymous_id = None;
+    /// assert_eq!(u.bucketing_id(), None);
+    /// ```
+    pub fn bucketing_id(&self) -> Option<Unit<'_>> {
+        (self.id.as_deref().and_then(Unit::new))
+            .or_else(|| self.anonymous_id.as_deref().and_then(Unit::new))
     }
 }
 

@@ -9,27 +9,37 @@
 //! 7. checklist not yet complete · 8. conversion, survey response, dismissal, snooze ·
 //! 9. per-user and per-account caps · 10. the weekly nudge limit (global policy).
 //!
-//! The eligible campaigns are ranked by priority (then id, for determinism). In that order
-//! each is assigned a variant and checked against its holdout (holdout members are reported
-//! as [`Reason::Holdout`], never shown, and take no slot), then placed: one nudge per slot
-//! (overlay, banner, anchored, checklist, toast; the feed takes any number), overlays
-//! limited per session, and the weekly nudge budget spent in rank order (feed items and the
-//! checklist launcher are persistent surfaces, not nudges: they do not spend the budget).
-use crate::bucket::{in_holdout, pick_variant};
+//! The eligible campaigns are ranked by priority (then id, for determinism) and placed in
+//! that order: one nudge per slot (overlay, banner, anchored, checklist, toast; the feed
+//! takes any number), overlays limited per session, and the weekly nudge budget spent in
+//! rank order (feed items and the checklist launcher are persistent surfaces, not nudges:
+//! they do not spend the budget). Only a placed campaign is assigned its [`Arm`] and
+//! variant — the ones recorded at the user's first exposure, else the stable hash (a user
+//! without any id cannot be hashed: a campaign that needs a hash is then
+//! [`Reason::Unidentified`] and takes no slot) — so a holdout member is exactly a user who
+//! would have been shown the nudge: it comes back in
+//! [`Decision::shown`] with [`Arm::Holdout`], takes its slot and spends the budget like a
+//! treatment nudge, and the widget renders nothing for it (logging its exposure when the
+//! nudge would have appeared).
+//!
+//! The history is looked up once per campaign (one probe of its hash index) and the week's
+//! views counted once, so the work per campaign is the same at 10 and at 10,000 campaigns.
+use crate::bucket::{in_holdout, pick_variant, Unit};
 use crate::campaign::{
-    Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger,
+    Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger, Variant,
 };
 use crate::context::{Context, Occurrence};
 use crate::expr::Tri;
-use crate::history::History;
+use crate::history::{CampaignHistory, History};
 use crate::stage::{self, Lifecycle, Phase, Stage};
 use crate::time::Timestamp;
+pub use crate::vocab::Arm;
 use serde::Serialize;
 
-/// Something the widget must still wait for before rendering a nudge.
+/// The cue the widget must still wait for before rendering a nudge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Arm {
+pub enum Cue {
     /// Render after this many seconds on the page.
     Delay {
         /// Seconds.
@@ -49,6 +59,9 @@ pub struct Nudge {
     pub campaign_id: String,
     /// Which variant (log it with every event).
     pub variant: String,
+    /// Treatment (render it) or holdout (render nothing, but hold the slot and log the
+    /// exposure as an impression with `holdout: true` when it would have appeared).
+    pub arm: Arm,
     /// The locale of `content` (after fallback).
     pub locale: String,
     /// What to render.
@@ -61,8 +74,9 @@ pub struct Nudge {
     pub priority: i32,
     /// Consent category.
     pub category: Category,
-    /// What the widget must wait for, if anything.
-    pub arm: Option<Arm>,
+    /// The cue to wait for, if any (a holdout member waits too: its exposure is the moment
+    /// the nudge would have appeared).
+    pub cue: Option<Cue>,
     /// Checklist items already done (by their events).
     pub completed_items: Vec<String>,
     /// Lead routing for its CTAs and answers.
@@ -156,11 +170,9 @@ pub enum Reason {
     },
     /// A frequency cap was hit.
     Capped(CapHit),
-    /// Eligible, but the user is in the holdout: not shown (log "eligible in holdout").
-    Holdout {
-        /// The variant they would have seen.
-        variant: String,
-    },
+    /// The campaign has a holdout or variants, and the user has neither a user id nor an
+    /// anonymous id to be assigned by (nor an arm recorded at an earlier exposure).
+    Unidentified,
     /// Eligible, but a higher-ranked nudge took the slot.
     SlotTaken {
         /// The slot.
@@ -200,12 +212,13 @@ impl Decision {
             .map(|n| &n.reason)
     }
 
-    /// Campaigns for which the user is eligible but held out, with the variant.
+    /// The placed nudges of the holdout arm (campaign and variant): shown nothing, but
+    /// exposed when they would have appeared.
     pub fn held_out(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.not_shown.iter().filter_map(|n| match &n.reason {
-            Reason::Holdout { variant } => Some((n.campaign_id.as_str(), variant.as_str())),
-            _ => None,
-        })
+        self.shown
+            .iter()
+            .filter(|n| n.arm == Arm::Holdout)
+            .map(|n| (n.campaign_id.as_str(), n.variant.as_str()))
     }
 }
 
@@ -217,14 +230,14 @@ fn url_matches(glob: &crate::expr::Glob, ctx: &Context) -> bool {
     }
 }
 
-/// Whether the occurrence fires the campaign's trigger; `Some(arm)` when it does.
-fn trigger_fires(c: &Campaign, ctx: &Context) -> Option<Option<Arm>> {
+/// Whether the occurrence fires the campaign's trigger; `Some(cue)` when it does.
+fn trigger_fires(c: &Campaign, ctx: &Context) -> Option<Option<Cue>> {
     match (&ctx.trigger, &c.trigger) {
         (Occurrence::Show { campaign_id }, _) => (campaign_id == &c.id).then_some(None),
         (Occurrence::PageLoad, Trigger::PageLoad { url }) => url_matches(url, ctx).then_some(None),
         (Occurrence::PageLoad, Trigger::ElementVisible { url, selector }) => {
             url.as_ref().is_none_or(|u| url_matches(u, ctx)).then(|| {
-                Some(Arm::ElementVisible {
+                Some(Cue::ElementVisible {
                     selector: selector.clone(),
                 })
             })
@@ -232,7 +245,7 @@ fn trigger_fires(c: &Campaign, ctx: &Context) -> Option<Option<Arm>> {
         (Occurrence::PageLoad, Trigger::Delay { url, seconds }) => url
             .as_ref()
             .is_none_or(|u| url_matches(u, ctx))
-            .then_some(Some(Arm::Delay { seconds: *seconds })),
+            .then_some(Some(Cue::Delay { seconds: *seconds })),
         (Occurrence::Track { name }, Trigger::Event { name: want }) => {
             (name == want).then_some(None)
         }
@@ -250,14 +263,14 @@ fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
         && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
 }
 
-/// Gates 1–9 for one campaign; `Ok(arm)` when eligible.
+/// Gates 1–9 for one campaign, whose history is `h`; `Ok(cue)` when eligible.
 fn gate(
     c: &Campaign,
     ctx: &Context,
-    history: &History,
+    h: &CampaignHistory,
     lifecycle: Option<&Lifecycle>,
     now: Timestamp,
-) -> Result<Option<Arm>, Reason> {
+) -> Result<Option<Cue>, Reason> {
     let s = c.schedule;
     if s.start.is_some_and(|t| now < t) || s.end.is_some_and(|t| now >= t) {
         return Err(Reason::OutOfSchedule {
@@ -274,7 +287,7 @@ fn gate(
     if c.category == Category::Marketing && !ctx.consent.marketing {
         return Err(Reason::NoConsent);
     }
-    let arm = trigger_fires(c, ctx).ok_or(Reason::TriggerNotMatched)?;
+    let cue = trigger_fires(c, ctx).ok_or(Reason::TriggerNotMatched)?;
     // An explicit `show(id)` from the host may repeat a nudge within the session.
     let explicit = matches!(&ctx.trigger, Occurrence::Show { campaign_id } if campaign_id == &c.id);
     if !explicit && ctx.session.shown.iter().any(|id| id == &c.id) {
@@ -295,7 +308,6 @@ fn gate(
             return Err(Reason::ChecklistComplete);
         }
     }
-    let h = history.campaign(&c.id);
     let f = &c.frequency;
     if f.stop_after_conversion {
         if let Some(&at) = h.user.conversions.iter().max() {
@@ -325,7 +337,7 @@ fn gate(
         }
     }
     if let Some(max) = f.max_views {
-        if h.user.views.len() >= max as usize {
+        if h.user.views().len() >= max as usize {
             return Err(Reason::Capped(CapHit::MaxViews { max }));
         }
     }
@@ -337,31 +349,11 @@ fn gate(
         let since = cap.within_days.map_or(Timestamp(i64::MIN), |d| {
             now.plus_days(-i64::from(d)).plus_ms(1)
         });
-        let in_window = |t: &&Timestamp| **t >= since && **t <= now;
-        if exposure.views.iter().filter(in_window).count() >= cap.max as usize {
-            // The view whose expiry frees a place: the (count - max + 1)-th oldest in the window.
-            let rank = exposure.views.iter().filter(in_window).count() - cap.max as usize;
-            let freeing = exposure
-                .views
-                .iter()
-                .filter(in_window)
-                .find(|&&t| {
-                    exposure
-                        .views
-                        .iter()
-                        .filter(in_window)
-                        .filter(|&&u| u < t)
-                        .count()
-                        <= rank
-                        && exposure
-                            .views
-                            .iter()
-                            .filter(in_window)
-                            .filter(|&&u| u <= t)
-                            .count()
-                            > rank
-                })
-                .copied();
+        let window = exposure.views_between(since, now);
+        if window.len() >= cap.max as usize {
+            // The view whose expiry frees a place: the (count - max + 1)-th oldest in the
+            // window (the window is in time order).
+            let freeing = window.get(window.len() - cap.max as usize).copied();
             let until = cap
                 .within_days
                 .zip(freeing)
@@ -374,7 +366,36 @@ fn gate(
             }));
         }
     }
-    Ok(arm)
+    Ok(cue)
+}
+
+/// The user's arm and variant in `c`: those recorded at their first exposure (sticky), else
+/// the stable hash of their bucketing unit. A campaign without a holdout (any more) treats
+/// everyone. `None` when a hash is needed and the user has no id to hash.
+fn assign<'c>(
+    c: &'c Campaign,
+    h: &CampaignHistory,
+    unit: Option<Unit<'_>>,
+) -> Option<(Arm, &'c Variant)> {
+    let first = h.first.as_ref();
+    let recorded = first
+        .and_then(|f| f.variant.as_deref())
+        .and_then(|v| c.variants.iter().find(|x| x.id == v));
+    let variant = match recorded {
+        Some(v) => v,
+        None if c.variants.len() <= 1 => c.variants.first()?,
+        None => {
+            let weights: Vec<u32> = c.variants.iter().map(|v| v.weight).collect();
+            c.variants.get(pick_variant(&c.id, unit?, &weights))?
+        }
+    };
+    let arm = match first.map(|f| f.arm) {
+        _ if c.holdout_bp == 0 => Arm::Treatment,
+        Some(arm) => arm,
+        None if in_holdout(&c.id, unit?, c.holdout_bp) => Arm::Holdout,
+        None => Arm::Treatment,
+    };
+    Some((arm, variant))
 }
 
 /// Rank the nudges this user should see now, and explain every campaign not shown.
@@ -412,27 +433,36 @@ pub fn decide(
 ) -> Decision {
     let lifecycle = stage::derive(ctx, now);
     let policy = &ctx.policy;
-    let mut not_shown: Vec<(usize, Reason)> = Vec::new();
-    let mut eligible: Vec<(usize, Option<Arm>)> = Vec::new();
-    let week_views = history.user_views_since(campaigns, now.plus_days(-7).plus_ms(1), |c| {
-        !c.format.slot().is_nudge()
-    });
-    let over_week = week_views >= policy.max_nudges_per_week as usize;
+    let since = now.plus_days(-7).plus_ms(1);
+    // One outcome per campaign, in input order: `None` while eligible (and once shown).
+    let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
+    let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
+    // This week's views of the catalog's persistent surfaces (feed, checklist): not nudges.
+    let mut persistent = 0;
     for (i, c) in campaigns.iter().enumerate() {
-        match gate(c, ctx, history, lifecycle.as_ref(), now) {
-            Err(r) => not_shown.push((i, r)),
-            Ok(_) if over_week && c.format.slot().is_nudge() => {
-                not_shown.push((
-                    i,
-                    Reason::Capped(CapHit::Weekly {
-                        max: policy.max_nudges_per_week,
-                    }),
-                ));
-            }
-            Ok(arm) => eligible.push((i, arm)),
+        // The campaign's one history lookup.
+        let h = history.campaign(&c.id);
+        if !c.format.slot().is_nudge() {
+            persistent += h.user.views_since(since);
         }
+        reasons.push(match gate(c, ctx, h, lifecycle.as_ref(), now) {
+            Err(r) => Some(r),
+            Ok(cue) => {
+                eligible.push((i, cue, h));
+                None
+            }
+        });
     }
-    eligible.sort_unstable_by(|(a, _), (b, _)| {
+    // The week's views, counted once: of every campaign the user saw (those no longer in
+    // the catalog too), less the persistent surfaces. Past the limit the budget is 0, and
+    // placement caps every nudge.
+    let week_views = history.user_views_since(since).saturating_sub(persistent);
+    let weekly = || {
+        Reason::Capped(CapHit::Weekly {
+            max: policy.max_nudges_per_week,
+        })
+    };
+    eligible.sort_unstable_by(|(a, ..), (b, ..)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
         // Index last: a total order, so the unstable sort stays deterministic.
         cb.priority
@@ -440,59 +470,42 @@ pub fn decide(
             .then_with(|| ca.id.cmp(&cb.id))
             .then_with(|| a.cmp(b))
     });
-    let unit = ctx.user.bucketing_id().unwrap_or("");
+    let unit = ctx.user.bucketing_id();
     // Which campaign holds each single-occupancy slot (a short list: six slots at most).
     let mut taken: Vec<(Slot, usize)> = Vec::new();
     let mut budget = (policy.max_nudges_per_week as usize).saturating_sub(week_views);
     let mut overlays = ctx.session.modals_shown;
     let mut shown = Vec::new();
-    for (i, arm) in eligible {
+    for (i, cue, h) in eligible {
         let c = &campaigns[i];
-        let weights: Vec<u32> = c.variants.iter().map(|v| v.weight).collect();
-        // `Campaign::new` guarantees a variant; `get` keeps even a broken guarantee from
-        // aborting the widget.
-        let Some(variant) = c.variants.get(pick_variant(&c.id, unit, &weights)) else {
-            continue;
-        };
-        if in_holdout(&c.id, unit, c.holdout_bp) {
-            not_shown.push((
-                i,
-                Reason::Holdout {
-                    variant: variant.id.clone(),
-                },
-            ));
-            continue;
-        }
         let slot = c.format.slot();
-        if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
-            not_shown.push((
-                i,
-                Reason::SlotTaken {
-                    slot,
-                    by: campaigns[by].id.clone(),
-                },
-            ));
-            continue;
-        }
-        if slot == Slot::Overlay && overlays >= policy.max_modals_per_session {
-            not_shown.push((
-                i,
-                Reason::Capped(CapHit::SessionOverlays {
-                    max: policy.max_modals_per_session,
-                }),
-            ));
-            continue;
-        }
-        if slot.is_nudge() {
-            if budget == 0 {
-                not_shown.push((
-                    i,
-                    Reason::Capped(CapHit::Weekly {
-                        max: policy.max_nudges_per_week,
-                    }),
-                ));
+        let refused = if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
+            Some(Reason::SlotTaken {
+                slot,
+                by: campaigns[by].id.clone(),
+            })
+        } else if slot == Slot::Overlay && overlays >= policy.max_modals_per_session {
+            Some(Reason::Capped(CapHit::SessionOverlays {
+                max: policy.max_modals_per_session,
+            }))
+        } else if slot.is_nudge() && budget == 0 {
+            Some(weekly())
+        } else {
+            None
+        };
+        // Placed: only now is the user assigned (holdout members are placed like anyone).
+        let assigned = match refused {
+            Some(r) => Err(r),
+            None => assign(c, h, unit).ok_or(Reason::Unidentified),
+        };
+        let (arm, variant) = match assigned {
+            Ok(a) => a,
+            Err(r) => {
+                reasons[i] = Some(r);
                 continue;
             }
+        };
+        if slot.is_nudge() {
             budget -= 1;
         }
         if slot != Slot::Feed {
@@ -513,35 +526,30 @@ pub fn decide(
         shown.push(Nudge {
             campaign_id: c.id.clone(),
             variant: variant.id.clone(),
+            arm,
             locale: locale.to_owned(),
             content: content.clone(),
             format: c.format.clone(),
             slot,
             priority: c.priority,
             category: c.category,
-            arm,
+            cue,
             completed_items,
             leads: c.leads.clone(),
         });
     }
-    // Report in input order without sorting (one less sort in the widget's wasm).
-    let mut reasons: Vec<Option<Reason>> = vec![None; campaigns.len()];
-    for (i, r) in not_shown {
-        reasons[i] = Some(r);
-    }
+    // Sized once: growing a list of thousands would copy it over and over.
+    let mut not_shown = Vec::with_capacity(campaigns.len() - shown.len());
+    not_shown.extend(reasons.into_iter().zip(campaigns).filter_map(|(r, c)| {
+        r.map(|reason| NotShown {
+            campaign_id: c.id.clone(),
+            reason,
+        })
+    }));
     Decision {
         lifecycle,
         shown,
-        not_shown: reasons
-            .into_iter()
-            .zip(campaigns)
-            .filter_map(|(r, c)| {
-                r.map(|reason| NotShown {
-                    campaign_id: c.id.clone(),
-                    reason,
-                })
-            })
-            .collect(),
+        not_shown,
     }
 }
 

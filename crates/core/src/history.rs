@@ -1,13 +1,26 @@
-//! What a user (and their account) has already done with each campaign: views, dismissals,
-//! snoozes, survey responses, conversions.
+//! What a user (and their account) has already done with each campaign: exposures,
+//! dismissals, snoozes, survey responses, conversions, and the arm and variant the user got
+//! at their first exposure.
 //!
 //! [`History::from_events`] rebuilds it from the very engagement events the collector
 //! stores, so the widget (from its local queue) and the server (from its database) reach
-//! the same decisions.
+//! the same decisions. Campaigns are found through a small hash index of their ids (the
+//! bucket hash of [`crate::bucket`]), so rebuilding costs the same per event whatever
+//! order the ids arrive in, and a lookup is one probe rather than a binary search through
+//! a list of large entries; each campaign's exposures are kept in time order, so a cap's
+//! window is two binary searches. [`decide`](crate::decide()) looks each catalog campaign
+//! up once.
+//!
+//! An exposure is an `impression` event, treatment or holdout alike: a holdout member's
+//! "would-be view" spends `max_views`, windowed caps and the weekly limit exactly as a
+//! view does, so both arms leave a campaign at the same point.
+use crate::bucket::{fmix64, fnv1a64};
 use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
+use crate::uuid::Uuid;
+use crate::vocab::Arm;
 
 /// A snooze: when it was asked and, if the client said so, until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +34,8 @@ pub struct Snooze {
 /// Engagement with one campaign by one party (the user, or the whole account).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exposure {
-    /// Impressions (holdout impressions excluded).
-    pub views: Vec<Timestamp>,
-    /// "Eligible in holdout" impressions.
-    pub holdout_views: Vec<Timestamp>,
+    /// Exposures (treatment impressions and holdout would-be views), oldest first.
+    views: Vec<Timestamp>,
     /// Dismissals.
     pub dismissals: Vec<Timestamp>,
     /// Snoozes.
@@ -36,9 +47,25 @@ pub struct Exposure {
 }
 
 impl Exposure {
-    /// Views at or after `since`.
+    /// Every exposure, treatment and holdout alike, oldest first.
+    pub fn views(&self) -> &[Timestamp] {
+        &self.views
+    }
+
+    /// How many exposures are at or before `t` (instants are whole milliseconds).
+    fn up_to(&self, t: Timestamp) -> usize {
+        self.views.partition_point(|&v| v <= t)
+    }
+
+    /// Exposures at or after `since`.
     pub fn views_since(&self, since: Timestamp) -> usize {
-        self.views.iter().filter(|&&t| t >= since).count()
+        self.views.len() - self.up_to(since.plus_ms(-1))
+    }
+
+    /// Exposures from `since` to `until` (both included), oldest first.
+    pub fn views_between(&self, since: Timestamp, until: Timestamp) -> &[Timestamp] {
+        let from = self.up_to(since.plus_ms(-1));
+        &self.views[from..self.up_to(until).max(from)]
     }
 
     /// The latest dismissal.
@@ -56,15 +83,57 @@ impl Exposure {
         self.responses.iter().copied().max()
     }
 
-    fn record(&mut self, kind: EventKind, ts: Timestamp, holdout: bool, until: Option<Timestamp>) {
+    /// Record one engagement; an exposure goes into its place in time (at the end, for
+    /// events that arrive in order; an insertion rather than a sort keeps a sorting routine
+    /// out of the widget's wasm).
+    fn record(&mut self, kind: EventKind, ts: Timestamp, until: Option<Timestamp>) {
         match kind {
-            EventKind::Impression if holdout => self.holdout_views.push(ts),
-            EventKind::Impression => self.views.push(ts),
+            EventKind::Impression => {
+                let at = self.up_to(ts);
+                self.views.insert(at, ts);
+            }
             EventKind::Dismiss => self.dismissals.push(ts),
             EventKind::Snooze => self.snoozes.push(Snooze { at: ts, until }),
             EventKind::SurveyResponse => self.responses.push(ts),
             EventKind::Conversion => self.conversions.push(ts),
             _ => {}
+        }
+    }
+}
+
+/// The user's first exposure to a campaign, and the arm and variant it was in: they stay
+/// the user's for good, whatever the bucketing id becomes later (an `identify` replaces the
+/// anonymous id with the user id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstExposure {
+    /// When.
+    pub at: Timestamp,
+    /// The arm (the impression's `holdout` flag).
+    pub arm: Arm,
+    /// The variant, if the event named one.
+    pub variant: Option<String>,
+    /// Orders two exposures at the same millisecond (the event id), so every device picks
+    /// the same one.
+    tie: Option<Uuid>,
+}
+
+impl FirstExposure {
+    /// Keep the exposure at `at` (ordered by `tie` within a millisecond), in `arm`, of
+    /// `variant`, in `slot` if it is the earliest so far.
+    fn offer(
+        slot: &mut Option<FirstExposure>,
+        at: Timestamp,
+        tie: Option<Uuid>,
+        arm: Arm,
+        variant: Option<&str>,
+    ) {
+        if slot.as_ref().is_none_or(|f| (at, tie) < (f.at, f.tie)) {
+            *slot = Some(FirstExposure {
+                at,
+                arm,
+                variant: variant.map(str::to_owned),
+                tie,
+            });
         }
     }
 }
@@ -76,14 +145,37 @@ pub struct CampaignHistory {
     pub user: Exposure,
     /// Everyone in the account, this user included.
     pub account: Exposure,
+    /// This user's first exposure (by user id or anonymous id), if any.
+    pub first: Option<FirstExposure>,
 }
 
 /// What the user and their account have done, per campaign id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Sorted by campaign id (a sorted list rather than a map: one fewer map type in the
-    /// widget's wasm, and lookups stay logarithmic).
+    /// Per campaign id, in the order first met (a list and an index rather than a map
+    /// type: one fewer collection type in the widget's wasm).
     campaigns: Vec<(String, CampaignHistory)>,
+    /// Open addressing over `campaigns`: per slot, the high half of the id's hash (a tag, so
+    /// a probe compares ids only when the tags agree) over `position + 1` (`0`: empty); a
+    /// power of two long and at most half full.
+    slots: Vec<u64>,
+}
+
+impl PartialEq for History {
+    /// The same campaigns with the same histories, whatever order they were met in.
+    fn eq(&self, other: &History) -> bool {
+        self.campaigns.len() == other.campaigns.len()
+            && self
+                .campaigns
+                .iter()
+                .all(|(id, h)| other.find(id).is_some_and(|i| other.campaigns[i].1 == *h))
+    }
+}
+
+impl Eq for History {}
+
+fn hash(id: &str) -> u64 {
+    fmix64(fnv1a64(id.as_bytes()))
 }
 
 /// Who an engagement is attributed to when recording by hand.
@@ -97,7 +189,6 @@ pub enum Scope {
 
 const NOTHING: Exposure = Exposure {
     views: Vec::new(),
-    holdout_views: Vec::new(),
     dismissals: Vec::new(),
     snoozes: Vec::new(),
     responses: Vec::new(),
@@ -107,27 +198,70 @@ const NOTHING: Exposure = Exposure {
 static EMPTY: CampaignHistory = CampaignHistory {
     user: NOTHING,
     account: NOTHING,
+    first: None,
 };
 
 impl History {
-    fn get(&self, id: &str) -> Option<&CampaignHistory> {
-        let i = self
-            .campaigns
-            .binary_search_by(|(k, _)| k.as_str().cmp(id))
-            .ok()?;
-        Some(&self.campaigns[i].1)
+    /// The slot of `id`: `Ok(slot)` holding it, or `Err(slot)`, the free slot it would
+    /// take. The table must not be empty.
+    fn probe(&self, id: &str) -> Result<usize, usize> {
+        let h = hash(id);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            let at = slot as u32 as usize;
+            if at == 0 {
+                return Err(i);
+            }
+            if slot >> 32 == h >> 32 && self.campaigns[at - 1].0 == id {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The slot value for `id` at `position`.
+    fn slot(id: &str, position: usize) -> u64 {
+        (hash(id) >> 32 << 32) | (position as u64 + 1)
+    }
+
+    /// The position of `id` in `campaigns`.
+    fn find(&self, id: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = self.probe(id).ok()?;
+        Some(self.slots[slot] as u32 as usize - 1)
+    }
+
+    /// The position of `id` in `campaigns`, added if new.
+    fn position(&mut self, id: &str) -> usize {
+        if self.slots.len() <= 2 * self.campaigns.len() {
+            // Grow to keep the table at most half full, and place every id again.
+            let len = (4 * self.campaigns.len()).next_power_of_two().max(16);
+            self.slots = vec![0; len];
+            for at in 0..self.campaigns.len() {
+                let id = &self.campaigns[at].0;
+                let (Ok(slot) | Err(slot)) = self.probe(id);
+                self.slots[slot] = Self::slot(id, at);
+            }
+        }
+        match self.probe(id) {
+            Ok(slot) => self.slots[slot] as u32 as usize - 1,
+            Err(slot) => {
+                let at = self.campaigns.len();
+                self.slots[slot] = Self::slot(id, at);
+                self.campaigns
+                    .push((id.to_owned(), CampaignHistory::default()));
+                at
+            }
+        }
     }
 
     fn entry(&mut self, id: &str) -> &mut CampaignHistory {
-        let i = match self.campaigns.binary_search_by(|(k, _)| k.as_str().cmp(id)) {
-            Ok(i) => i,
-            Err(i) => {
-                self.campaigns
-                    .insert(i, (id.to_owned(), CampaignHistory::default()));
-                i
-            }
-        };
-        &mut self.campaigns[i].1
+        let at = self.position(id);
+        &mut self.campaigns[at].1
     }
 
     /// An empty history.
@@ -137,26 +271,49 @@ impl History {
 
     /// One campaign's history (empty if none).
     pub fn campaign(&self, id: &str) -> &CampaignHistory {
-        self.get(id).unwrap_or(&EMPTY)
+        self.find(id).map_or(&EMPTY, |i| &self.campaigns[i].1)
     }
 
-    /// Iterate over all campaigns with history.
+    /// Iterate over all campaigns with history (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &CampaignHistory)> {
         self.campaigns.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// Record one engagement by hand (what `from_events` does per event).
+    /// Record one engagement by hand (what `from_events` does per event). An impression
+    /// is a treatment exposure without a variant; see [`Self::record_exposure`] for others.
     pub fn record(&mut self, campaign_id: &str, scope: Scope, kind: EventKind, ts: Timestamp) {
+        if kind == EventKind::Impression {
+            self.record_exposure(campaign_id, scope, Arm::Treatment, None, ts);
+            return;
+        }
         let h = self.entry(campaign_id);
         if scope == Scope::User {
-            h.user.record(kind, ts, false, None);
+            h.user.record(kind, ts, None);
         }
-        h.account.record(kind, ts, false, None);
+        h.account.record(kind, ts, None);
+    }
+
+    /// Record one exposure by hand, in `arm`, of `variant`.
+    pub fn record_exposure(
+        &mut self,
+        campaign_id: &str,
+        scope: Scope,
+        arm: Arm,
+        variant: Option<&str>,
+        ts: Timestamp,
+    ) {
+        let h = self.entry(campaign_id);
+        if scope == Scope::User {
+            h.user.record(EventKind::Impression, ts, None);
+            FirstExposure::offer(&mut h.first, ts, None, arm, variant);
+        }
+        h.account.record(EventKind::Impression, ts, None);
     }
 
     /// Rebuild from engagement events: events of `user` (by user id or anonymous id) count
     /// for the user; events carrying `account_id` count for the account. Events of other
-    /// users and accounts, and non-campaign events, are ignored.
+    /// users and accounts, and non-campaign events, are ignored. The order of `events` does
+    /// not matter.
     ///
     /// # Example
     /// ```
@@ -190,35 +347,35 @@ impl History {
                 .map(Timestamp);
             let entry = h.entry(cid);
             if mine {
-                entry.user.record(e.kind, e.ts, e.holdout, until);
+                entry.user.record(e.kind, e.ts, until);
+                if e.kind == EventKind::Impression {
+                    let arm = if e.holdout {
+                        Arm::Holdout
+                    } else {
+                        Arm::Treatment
+                    };
+                    let variant = e.variant.as_deref();
+                    FirstExposure::offer(&mut entry.first, e.ts, Some(e.id), arm, variant);
+                }
             }
-            if ours || mine {
-                entry.account.record(e.kind, e.ts, e.holdout, until);
-            }
+            entry.account.record(e.kind, e.ts, until);
         }
         h
     }
 
-    /// The user's non-holdout views across `campaigns` at or after `since`, skipping
-    /// campaigns for which `skip` is true (feed items do not count as nudges).
-    pub fn user_views_since(
-        &self,
-        campaigns: &[Campaign],
-        since: Timestamp,
-        skip: impl Fn(&Campaign) -> bool,
-    ) -> usize {
-        campaigns
+    /// The user's exposures at or after `since`, across every campaign they have history
+    /// with (campaigns since removed from the catalog or renamed included).
+    pub fn user_views_since(&self, since: Timestamp) -> usize {
+        self.campaigns
             .iter()
-            .filter(|c| !skip(c))
-            .filter_map(|c| self.get(&c.id))
-            .map(|h| h.user.views_since(since))
+            .map(|(_, h)| h.user.views_since(since))
             .sum()
     }
 
     /// Campaigns whose conversion goal is met by tracking `event_name` at `now`: the user
-    /// saw the campaign (or was eligible in its holdout) within the goal's window and has not
-    /// converted since that view. The widget logs a `conversion` event for each, with the
-    /// returned holdout flag.
+    /// was exposed to the campaign (shown it, or held out) within the goal's window and has
+    /// not converted since. The widget logs a `conversion` event for each, with the returned
+    /// holdout flag (the arm of the user's first exposure).
     pub fn conversions_for<'c>(
         &self,
         campaigns: &'c [Campaign],
@@ -233,16 +390,10 @@ impl History {
             }
             let h = self.campaign(&c.id);
             let since = now.plus_days(-i64::from(goal.within_days));
-            let last =
-                |v: &[Timestamp]| v.iter().copied().filter(|&t| t >= since && t <= now).max();
-            let converted_after = |t: Timestamp| h.user.conversions.iter().any(|&c| c >= t);
-            if let Some(t) = last(&h.user.views) {
-                if !converted_after(t) {
-                    out.push((c.id.as_str(), false));
-                }
-            } else if let Some(t) = last(&h.user.holdout_views) {
-                if !converted_after(t) {
-                    out.push((c.id.as_str(), true));
+            if let Some(&t) = h.user.views_between(since, now).last() {
+                if !h.user.conversions.iter().any(|&c| c >= t) {
+                    let holdout = h.first.as_ref().is_some_and(|f| f.arm == Arm::Holdout);
+                    out.push((c.id.as_str(), holdout));
                 }
             }
         }
@@ -302,10 +453,48 @@ mod tests {
         };
         let h = History::from_events(&events, &user, Some("acme"));
         let nps = h.campaign("nps");
-        assert_eq!(nps.user.views, vec![Timestamp(1)]);
-        assert_eq!(nps.account.views, vec![Timestamp(1), Timestamp(2)]);
+        assert_eq!(nps.user.views(), [Timestamp(1)]);
+        assert_eq!(nps.account.views(), [Timestamp(1), Timestamp(2)]);
         assert_eq!(nps.user.last_dismissal(), Some(Timestamp(4)));
         assert_eq!(h.campaign("none"), &CampaignHistory::default());
+    }
+
+    #[test]
+    fn the_order_of_events_does_not_matter_and_exposures_are_kept_in_time_order() {
+        // Many campaigns, so the index grows several times; ids that differ by one digit.
+        let mut events = Vec::new();
+        for i in 0..300 {
+            for ts in [50 + i, 10 + i, 30 + i] {
+                let mut e = ev(EventKind::Impression, "u1", "acme", None, ts);
+                e.campaign_id = Some(format!("c-{i}"));
+                e.holdout = ts == 10 + i;
+                e.variant = Some(format!("v{ts}"));
+                events.push(e);
+            }
+        }
+        let user = User {
+            id: Some("u1".into()),
+            ..User::default()
+        };
+        let forward = History::from_events(&events, &user, Some("acme"));
+        events.reverse();
+        let backward = History::from_events(&events, &user, Some("acme"));
+        assert_eq!(forward, backward);
+        assert_eq!(forward.iter().count(), 300);
+        for i in [0, 7, 299] {
+            let c = forward.campaign(&format!("c-{i}"));
+            let t = |d: i64| Timestamp(d + i);
+            assert_eq!(c.user.views(), [t(10), t(30), t(50)]);
+            assert_eq!(c.user.views_between(t(11), t(50)), [t(30), t(50)]);
+            assert_eq!(c.user.views_since(t(30)), 2);
+            let first = c.first.as_ref().expect("a first exposure");
+            assert_eq!(
+                (first.at, first.arm, first.variant.clone()),
+                (t(10), Arm::Holdout, Some(format!("v{}", 10 + i)))
+            );
+        }
+        assert_eq!(forward.campaign("c-300"), &CampaignHistory::default());
+        assert_ne!(forward, History::new());
     }
 
     #[test]

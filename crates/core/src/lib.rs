@@ -48,3 +48,4 @@ pub use history::History;
 pub use policy::Policy;
 pub use stage::{Lifecycle, Phase, Stage};
 pub use time::Timestamp;
+pub use vocab::Arm;

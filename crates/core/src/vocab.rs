@@ -157,6 +157,18 @@ named! {
 }
 
 named! {
+    /// Which side of a campaign's experiment a user is on. Both arms are placed alike (slot,
+    /// overlays per session, weekly limit) and count their exposures alike; only the
+    /// treatment arm is rendered.
+    pub enum Arm {
+        /// Sees the nudge.
+        Treatment = "treatment",
+        /// Eligible and placed, but shown nothing, so the campaign's lift can be measured.
+        Holdout = "holdout",
+    }
+}
+
+named! {
     /// Which team a lead goes to.
     pub enum Team {
         /// Sales (expansion).

@@ -10,8 +10,9 @@ use touchpoint_core::context::{Context, Occurrence};
 use touchpoint_core::decide::*;
 use touchpoint_core::history::History;
 use touchpoint_core::history::Scope;
-use touchpoint_core::EventKind;
+use touchpoint_core::uuid::Uuid;
 use touchpoint_core::Timestamp;
+use touchpoint_core::{Arm, Event, EventKind};
 
 fn campaign(id: &str, extra: Value) -> Campaign {
     let mut raw = json!({"id": id, "name": "N", "goal": "adoption",
@@ -168,11 +169,12 @@ fn ranking_slots_and_policy() {
     assert_eq!(d.shown[0].content.title, "Bonjour");
     assert_eq!(d.shown[0].locale, "fr");
     assert_eq!(
-        d.shown[4].arm,
-        Some(Arm::ElementVisible {
+        d.shown[4].cue,
+        Some(Cue::ElementVisible {
             selector: "#x".into()
         })
     );
+    assert!(d.shown.iter().all(|n| n.arm == Arm::Treatment));
 
     let mut busy = ctx();
     busy.session.modals_shown = 1;
@@ -203,7 +205,8 @@ fn ranking_slots_and_policy() {
 fn holdout_and_show() {
     let all_out = campaign("a", json!({"holdout": 100}));
     let d = decide(std::slice::from_ref(&all_out), &ctx(), &History::new(), NOW);
-    assert!(d.shown.is_empty());
+    assert_eq!(d.shown.len(), 1, "a holdout member is placed");
+    assert_eq!(d.shown[0].arm, Arm::Holdout);
     assert_eq!(d.held_out().collect::<Vec<_>>(), [("a", "control")]);
     let manual = campaign("m", json!({"trigger": {"on": "manual"}}));
     let mut c = ctx();
@@ -229,4 +232,279 @@ fn leads() {
     assert_eq!(leads_for(&c, None, Some(10), None), [Team::Marketing]);
     assert_eq!(leads_for(&c, None, Some(8), None), []);
     assert_eq!(leads_for(&c, Some("talk"), None, None), [Team::Sales]);
+}
+
+// Issue 11: exposure and holdout.
+
+/// An impression event of `user` (an anonymous visitor when `user` starts with `anon`).
+fn impression(user: &str, campaign: &str, ts: Timestamp, holdout: bool, variant: &str) -> Event {
+    let mut e = Event::new(
+        Uuid::v7(ts.as_millis().unsigned_abs(), [3; 10]),
+        EventKind::Impression,
+        ts,
+    );
+    if user.starts_with("anon") {
+        e.anonymous_id = Some(user.into());
+    } else {
+        e.user_id = Some(user.into());
+    }
+    e.account_id = Some("acme".into());
+    e.campaign_id = Some(campaign.into());
+    e.variant = Some(variant.into());
+    e.holdout = holdout;
+    e
+}
+
+fn history_of(events: &[Event], ctx: &Context) -> History {
+    History::from_events(events, &ctx.user, Some("acme"))
+}
+
+#[test]
+fn holdout_member_who_would_lose_the_slot_is_reported_slot_taken() {
+    let campaigns = [
+        campaign("top", json!({"priority": 90})),
+        campaign("under", json!({"priority": 40, "holdout": 100})),
+    ];
+    let d = decide(&campaigns, &ctx(), &History::new(), NOW);
+    assert_eq!(
+        d.reason("under"),
+        Some(&Reason::SlotTaken {
+            slot: Slot::Banner,
+            by: "top".into()
+        })
+    );
+    assert_eq!(d.held_out().count(), 0);
+}
+
+#[test]
+fn holdout_member_who_wins_the_slot_takes_it_and_is_placed_as_holdout() {
+    let campaigns = [
+        campaign("top", json!({"priority": 90, "holdout": 100})),
+        campaign("under", json!({"priority": 40})),
+    ];
+    let d = decide(&campaigns, &ctx(), &History::new(), NOW);
+    let shown: Vec<(&str, Arm)> = d
+        .shown
+        .iter()
+        .map(|n| (n.campaign_id.as_str(), n.arm))
+        .collect();
+    assert_eq!(shown, [("top", Arm::Holdout)]);
+    assert_eq!(
+        d.reason("under"),
+        Some(&Reason::SlotTaken {
+            slot: Slot::Banner,
+            by: "top".into()
+        })
+    );
+}
+
+#[test]
+fn holdout_modal_past_the_session_overlay_limit_is_capped() {
+    let modal = campaign("m", json!({"format": {"kind": "modal"}, "holdout": 100}));
+    let mut busy = ctx();
+    busy.session.modals_shown = 1;
+    assert_eq!(
+        reason(&modal, &busy, &History::new()),
+        Some(Reason::Capped(CapHit::SessionOverlays { max: 1 }))
+    );
+}
+
+#[test]
+fn holdout_toast_past_the_weekly_limit_is_capped() {
+    // Four views this week; the banner (ranked first) spends the fifth.
+    let mut h = History::new();
+    for d in 1..=4 {
+        h.record("old", Scope::User, EventKind::Impression, NOW.plus_days(-d));
+    }
+    let campaigns = [
+        campaign("banner", json!({"priority": 9})),
+        campaign(
+            "toast",
+            json!({"format": {"kind": "toast"}, "holdout": 100}),
+        ),
+    ];
+    let d = decide(&campaigns, &ctx(), &h, NOW);
+    assert_eq!(d.shown.len(), 1);
+    assert_eq!(
+        d.reason("toast"),
+        Some(&Reason::Capped(CapHit::Weekly { max: 5 }))
+    );
+}
+
+#[test]
+fn holdout_would_be_views_count_toward_every_cap_like_views() {
+    let c = ctx();
+    let ts = NOW.plus_days(-2);
+    // max_views: one would-be view ends the campaign for a holdout member.
+    let once = campaign(
+        "once",
+        json!({"holdout": 100, "frequency": {"max_views": 1}}),
+    );
+    let events = [impression("u1", "once", ts, true, "control")];
+    assert_eq!(
+        reason(&once, &c, &history_of(&events, &c)),
+        Some(Reason::Capped(CapHit::MaxViews { max: 1 }))
+    );
+    // An account cap counts a colleague's would-be view.
+    let account = campaign(
+        "acct",
+        json!({"frequency": {"caps": [{"scope": "account", "max": 1, "within_days": 30}]}}),
+    );
+    let events = [impression("u2", "acct", ts, true, "control")];
+    assert_eq!(
+        reason(&account, &c, &history_of(&events, &c)),
+        Some(Reason::Capped(CapHit::Window {
+            scope: CapScope::Account,
+            max: 1,
+            within_days: Some(30),
+            until: Some(ts.plus_days(30))
+        }))
+    );
+    // The weekly limit counts would-be views.
+    let events: Vec<Event> = (1..=5)
+        .map(|d| impression("u1", "other", NOW.plus_days(-d), true, "control"))
+        .collect();
+    assert_eq!(
+        reason(&campaign("b", json!({})), &c, &history_of(&events, &c)),
+        Some(Reason::Capped(CapHit::Weekly { max: 5 }))
+    );
+}
+
+#[test]
+fn the_weekly_limit_counts_views_of_campaigns_no_longer_in_the_catalog() {
+    // Five views this week of a campaign since renamed or deleted: the budget is spent.
+    let mut h = History::new();
+    for d in 1..=5 {
+        h.record(
+            "renamed-away",
+            Scope::User,
+            EventKind::Impression,
+            NOW.plus_days(-d),
+        );
+    }
+    let d = decide(&[campaign("new-name", json!({}))], &ctx(), &h, NOW);
+    assert_eq!(
+        d.reason("new-name"),
+        Some(&Reason::Capped(CapHit::Weekly { max: 5 }))
+    );
+    // Views of a feed item of the catalog are not nudges and spend nothing.
+    let mut h = History::new();
+    for d in 1..=5 {
+        h.record(
+            "feed",
+            Scope::User,
+            EventKind::Impression,
+            NOW.plus_days(-d),
+        );
+    }
+    let campaigns = [
+        campaign("feed", json!({"format": {"kind": "feed"}})),
+        campaign("new-name", json!({})),
+    ];
+    assert_eq!(decide(&campaigns, &ctx(), &h, NOW).shown.len(), 2);
+}
+
+/// A campaign with a 50% holdout and two variants.
+fn experiment() -> Campaign {
+    campaign(
+        "exp",
+        json!({"holdout": 50, "variants": [{"id": "a", "weight": 50}, {"id": "b", "weight": 50}]}),
+    )
+}
+
+/// The first id `prefix-N` whose stable bucket gives `(holdout, variant)` in [`experiment`].
+fn id_assigned(prefix: &str, holdout: bool, variant: &str) -> String {
+    let c = experiment();
+    (0..10_000)
+        .map(|i| format!("{prefix}-{i}"))
+        .find(|id| {
+            let mut x = ctx();
+            x.user.id = Some(id.clone());
+            let d = decide(std::slice::from_ref(&c), &x, &History::new(), NOW);
+            let n = &d.shown[0];
+            (n.arm == Arm::Holdout) == holdout && n.variant == variant
+        })
+        .expect("some id falls in every cell")
+}
+
+#[test]
+fn the_arm_and_variant_of_the_first_exposure_stick_when_identify_changes_the_bucketing_id() {
+    let c = experiment();
+    for (holdout, variant) in [(true, "a"), (false, "b")] {
+        // Exposed while anonymous; the user id hashes to the other arm and variant.
+        let anon = id_assigned("anon", holdout, variant);
+        let user = id_assigned("user", !holdout, if variant == "a" { "b" } else { "a" });
+        let seen = [impression(
+            &anon,
+            "exp",
+            NOW.plus_days(-1),
+            holdout,
+            variant,
+        )];
+        let mut x = ctx();
+        x.user.id = Some(user);
+        x.user.anonymous_id = Some(anon);
+        let d = decide(std::slice::from_ref(&c), &x, &history_of(&seen, &x), NOW);
+        let n = &d.shown[0];
+        let want = if holdout {
+            Arm::Holdout
+        } else {
+            Arm::Treatment
+        };
+        assert_eq!((n.arm, n.variant.as_str()), (want, variant));
+    }
+}
+
+#[test]
+fn the_earliest_exposure_decides_whatever_order_the_events_arrive_in() {
+    let c = experiment();
+    let mut x = ctx();
+    x.user.id = Some(id_assigned("user", false, "a"));
+    let me = x.user.id.clone().unwrap();
+    let mut seen = vec![
+        impression(&me, "exp", NOW.plus_days(-1), false, "a"),
+        impression(&me, "exp", NOW.plus_days(-9), true, "b"),
+    ];
+    for _ in 0..2 {
+        let d = decide(std::slice::from_ref(&c), &x, &history_of(&seen, &x), NOW);
+        assert_eq!(
+            (d.shown[0].arm, d.shown[0].variant.as_str()),
+            (Arm::Holdout, "b")
+        );
+        seen.reverse();
+    }
+}
+
+#[test]
+fn a_holdout_switched_off_treats_everyone_and_a_removed_variant_is_hashed_again() {
+    let off = campaign("exp", json!({"variants": [{"id": "a", "weight": 100}]}));
+    let seen = [impression("u1", "exp", NOW.plus_days(-1), true, "gone")];
+    let d = decide(
+        std::slice::from_ref(&off),
+        &ctx(),
+        &history_of(&seen, &ctx()),
+        NOW,
+    );
+    assert_eq!(
+        (d.shown[0].arm, d.shown[0].variant.as_str()),
+        (Arm::Treatment, "a")
+    );
+}
+
+#[test]
+fn users_without_any_id_are_never_bucketed_together() {
+    let mut nobody = ctx();
+    nobody.user.id = Some(String::new());
+    nobody.user.anonymous_id = None;
+    let plain = campaign("plain", json!({"format": {"kind": "toast"}}));
+    let split = campaign(
+        "split",
+        json!({"variants": [{"id": "a", "weight": 50}, {"id": "b", "weight": 50}]}),
+    );
+    let held = campaign("held", json!({"format": {"kind": "modal"}, "holdout": 10}));
+    let d = decide(&[plain, split, held], &nobody, &History::new(), NOW);
+    let shown: Vec<&str> = d.shown.iter().map(|n| n.campaign_id.as_str()).collect();
+    assert_eq!(shown, ["plain"], "nothing to assign: no hash needed");
+    assert_eq!(d.reason("split"), Some(&Reason::Unidentified));
+    assert_eq!(d.reason("held"), Some(&Reason::Unidentified));
 }

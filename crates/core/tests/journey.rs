@@ -15,7 +15,7 @@ use touchpoint_core::campaign::compiled;
 use touchpoint_core::context::{AccountDates, Occurrence, Session};
 use touchpoint_core::history::event_stats;
 use touchpoint_core::uuid::Uuid;
-use touchpoint_core::{decide, Campaign, Context, Event, EventKind, History, Timestamp};
+use touchpoint_core::{decide, Arm, Campaign, Context, Event, EventKind, History, Timestamp};
 
 const DAY: i64 = 86_400_000;
 
@@ -111,25 +111,25 @@ impl Sim {
             }
             s
         });
-        for (id, variant) in d
-            .held_out()
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .collect::<Vec<_>>()
-        {
-            self.event(EventKind::Impression, now, Some(&id)).holdout = true;
-            let _ = writeln!(
-                self.log,
-                "{}  {phase:<36} {what:<34} ~ {id} ({variant}, held out)",
-                day(now)
-            );
-        }
         for n in d.shown {
             let id = n.campaign_id.clone();
+            // A holdout member is placed like anyone: its would-be view is an exposure,
+            // counted this session, and nothing is shown.
             let e = self.event(EventKind::Impression, now, Some(&id));
             e.variant = Some(n.variant.clone());
+            e.holdout = n.arm == Arm::Holdout;
             self.ctx.session.shown.push(id.clone());
             if n.slot == touchpoint_core::campaign::Slot::Overlay {
                 self.ctx.session.modals_shown += 1;
+            }
+            if n.arm == Arm::Holdout {
+                let _ = writeln!(
+                    self.log,
+                    "{}  {phase:<36} {what:<34} ~ {id} ({}, held out)",
+                    day(now),
+                    n.variant
+                );
+                continue;
             }
             let nth = {
                 let v = self.views.entry(id.clone()).or_default();
@@ -143,7 +143,7 @@ impl Sim {
                 .entry(id.clone())
                 .or_default() += 1;
             let (reaction, follow_up) = self.react(&id, nth, now);
-            let arm = match &n.arm {
+            let arm = match &n.cue {
                 Some(a) => format!(
                     " after {}",
                     serde_json::to_value(a).unwrap()["type"].as_str().unwrap()

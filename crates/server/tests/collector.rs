@@ -370,3 +370,74 @@ async fn history_follows_the_user_and_the_account_without_naming_colleagues() {
         .expect("history");
     assert_eq!(res.status().as_u16(), 400);
 }
+
+/// Issue 11: an arm is sticky. The history answers with what the core needs to rebuild each
+/// campaign's first exposure — the impression's `holdout` flag and `variant` — including
+/// the impressions made while the visitor was anonymous, so an `identify` that changes the
+/// bucketing id does not flip their arm.
+#[tokio::test]
+async fn history_carries_the_arm_and_variant_of_the_first_exposure() {
+    use touchpoint_core::{context::User, Arm, Event, History};
+    let (url, _dir) = server(vec![Environment::open("pk_test")], Limits::default()).await;
+    let mut anonymous = event(&uuid(1), "impression");
+    anonymous["ts"] = json!(NOW - 5000);
+    anonymous["user_id"] = Value::Null;
+    anonymous["anonymous_id"] = json!("anon-1");
+    anonymous["account_id"] = json!("acme");
+    anonymous["campaign_id"] = json!("exp");
+    anonymous["variant"] = json!("b");
+    anonymous["holdout"] = json!(true);
+    let mut later = anonymous.clone();
+    later["id"] = json!(uuid(2));
+    later["ts"] = json!(NOW - 1000);
+    later["user_id"] = json!("u1");
+    let mut colleague = later.clone();
+    colleague["id"] = json!(uuid(3));
+    colleague["user_id"] = json!("u9");
+    colleague["anonymous_id"] = json!("anon-9");
+    let (status, _, body) = post(
+        &url,
+        "pk_test",
+        &json!({ "events": [anonymous, later, colleague] }),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let h: Value = reqwest::get(format!(
+        "{url}/v1/history?key=pk_test&user_id=u1&anonymous_id=anon-1&account_id=acme"
+    ))
+    .await
+    .expect("history")
+    .json()
+    .await
+    .expect("json");
+    let events: Vec<Event> = h["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| Event::from_json_value(e).expect("a history event reads as an event"))
+        .collect();
+    assert_eq!(events.len(), 3, "{h}");
+    assert!(events
+        .iter()
+        .all(|e| e.holdout && e.variant.as_deref() == Some("b")));
+    let user = User {
+        id: Some("u1".into()),
+        anonymous_id: Some("anon-1".into()),
+        ..User::default()
+    };
+    let history = History::from_events(&events, &user, Some("acme"));
+    let exp = history.campaign("exp");
+    let first = exp.first.as_ref().expect("a first exposure");
+    assert_eq!(
+        (first.at.as_millis(), first.arm, first.variant.as_deref()),
+        (common::NOW - 5000, Arm::Holdout, Some("b"))
+    );
+    assert_eq!(exp.user.views().len(), 2, "both of the user's exposures");
+    assert_eq!(
+        exp.account.views().len(),
+        3,
+        "and the colleague's, for account caps"
+    );
+}
