@@ -263,11 +263,10 @@ fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
         && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
 }
 
-/// Gates 1–9 for one campaign, whose history is `h`; `Ok(cue)` when eligible.
+/// Gates 1–7 for one campaign, those of the moment; `Ok(cue)` when it passes them.
 fn gate(
     c: &Campaign,
     ctx: &Context,
-    h: &CampaignHistory,
     lifecycle: Option<&Lifecycle>,
     now: Timestamp,
 ) -> Result<Option<Cue>, Reason> {
@@ -308,6 +307,11 @@ fn gate(
             return Err(Reason::ChecklistComplete);
         }
     }
+    Ok(cue)
+}
+
+/// Gates 8–9 for one campaign, those of its history `h`.
+fn frequency(c: &Campaign, h: &CampaignHistory, now: Timestamp) -> Result<(), Reason> {
     let f = &c.frequency;
     if f.stop_after_conversion {
         if let Some(&at) = h.user.conversions.iter().max() {
@@ -366,7 +370,7 @@ fn gate(
             }));
         }
     }
-    Ok(cue)
+    Ok(())
 }
 
 /// The user's arm and variant in `c`: those recorded at their first exposure (sticky), else
@@ -440,28 +444,44 @@ pub fn decide(
     // This week's views of the catalog's persistent surfaces (feed, checklist): not nudges.
     let mut persistent = 0;
     for (i, c) in campaigns.iter().enumerate() {
-        // The campaign's one history lookup.
-        let h = history.campaign(&c.id);
+        // The campaign's one history lookup, made only when something needs it.
+        let mut h = None;
         if !c.format.slot().is_nudge() {
-            persistent += h.user.views_since(since);
+            persistent += h
+                .get_or_insert(history.campaign(&c.id))
+                .user
+                .views_since(since);
         }
-        reasons.push(match gate(c, ctx, h, lifecycle.as_ref(), now) {
+        let outcome = gate(c, ctx, lifecycle.as_ref(), now).and_then(|cue| {
+            let h = h.unwrap_or_else(|| history.campaign(&c.id));
+            frequency(c, h, now).map(|()| (cue, h))
+        });
+        reasons.push(match outcome {
             Err(r) => Some(r),
-            Ok(cue) => {
+            Ok((cue, h)) => {
                 eligible.push((i, cue, h));
                 None
             }
         });
     }
     // The week's views, counted once: of every campaign the user saw (those no longer in
-    // the catalog too), less the persistent surfaces. Past the limit the budget is 0, and
-    // placement caps every nudge.
+    // the catalog too), less the persistent surfaces.
     let week_views = history.user_views_since(since).saturating_sub(persistent);
     let weekly = || {
         Reason::Capped(CapHit::Weekly {
             max: policy.max_nudges_per_week,
         })
     };
+    if week_views >= policy.max_nudges_per_week as usize {
+        // No nudge can be placed: say so now, rather than rank them for nothing.
+        eligible.retain(|&(i, ..)| {
+            let nudge = campaigns[i].format.slot().is_nudge();
+            if nudge {
+                reasons[i] = Some(weekly());
+            }
+            !nudge
+        });
+    }
     eligible.sort_unstable_by(|(a, ..), (b, ..)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
         // Index last: a total order, so the unstable sort stays deterministic.
