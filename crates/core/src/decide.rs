@@ -22,8 +22,9 @@
 //! treatment nudge, and the widget renders nothing for it (logging its exposure when the
 //! nudge would have appeared).
 //!
-//! The history is looked up once per campaign (one probe of its hash index) and the week's
-//! views counted once, so the work per campaign is the same at 10 and at 10,000 campaigns.
+//! The history is looked up at most once per campaign in each of two passes (one probe of
+//! its hash index), and the week's views are counted once, so the work per campaign is the
+//! same at 10 and at 10,000 campaigns.
 use crate::bucket::{in_holdout, pick_variant, Unit};
 use crate::campaign::{
     Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger, Variant,
@@ -437,24 +438,34 @@ pub fn decide(
 ) -> Decision {
     let lifecycle = stage::derive(ctx, now);
     let policy = &ctx.policy;
+    // The week's views, counted once: of every campaign the user saw (those no longer in
+    // the catalog too), less the catalog's persistent surfaces (feed, checklist), which are
+    // not nudges.
     let since = now.plus_days(-7).plus_ms(1);
+    let persistent: usize = campaigns
+        .iter()
+        .filter(|c| !c.format.slot().is_nudge())
+        .map(|c| history.campaign(&c.id).user.views_since(since))
+        .sum();
+    let week_views = history.user_views_since(since).saturating_sub(persistent);
+    let over_week = week_views >= policy.max_nudges_per_week as usize;
+    let weekly = || {
+        Reason::Capped(CapHit::Weekly {
+            max: policy.max_nudges_per_week,
+        })
+    };
     // One outcome per campaign, in input order: `None` while eligible (and once shown).
     let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
     let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
-    // This week's views of the catalog's persistent surfaces (feed, checklist): not nudges.
-    let mut persistent = 0;
     for (i, c) in campaigns.iter().enumerate() {
-        // The campaign's one history lookup, made only when something needs it.
-        let mut h = None;
-        if !c.format.slot().is_nudge() {
-            persistent += h
-                .get_or_insert(history.campaign(&c.id))
-                .user
-                .views_since(since);
-        }
         let outcome = gate(c, ctx, lifecycle.as_ref(), now).and_then(|cue| {
-            let h = h.unwrap_or_else(|| history.campaign(&c.id));
-            frequency(c, h, now).map(|()| (cue, h))
+            // The history is looked up only for a campaign that passed the other gates.
+            let h = history.campaign(&c.id);
+            frequency(c, h, now)?;
+            if over_week && c.format.slot().is_nudge() {
+                return Err(weekly());
+            }
+            Ok((cue, h))
         });
         reasons.push(match outcome {
             Err(r) => Some(r),
@@ -462,24 +473,6 @@ pub fn decide(
                 eligible.push((i, cue, h));
                 None
             }
-        });
-    }
-    // The week's views, counted once: of every campaign the user saw (those no longer in
-    // the catalog too), less the persistent surfaces.
-    let week_views = history.user_views_since(since).saturating_sub(persistent);
-    let weekly = || {
-        Reason::Capped(CapHit::Weekly {
-            max: policy.max_nudges_per_week,
-        })
-    };
-    if week_views >= policy.max_nudges_per_week as usize {
-        // No nudge can be placed: say so now, rather than rank them for nothing.
-        eligible.retain(|&(i, ..)| {
-            let nudge = campaigns[i].format.slot().is_nudge();
-            if nudge {
-                reasons[i] = Some(weekly());
-            }
-            !nudge
         });
     }
     eligible.sort_unstable_by(|(a, ..), (b, ..)| {
