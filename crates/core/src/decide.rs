@@ -22,8 +22,9 @@
 //! treatment nudge, and the widget renders nothing for it (logging its exposure when the
 //! nudge would have appeared).
 //!
-//! The history is looked up once per campaign (one probe of its hash index) and the week's
-//! views counted once, so the work per campaign is the same at 10 and at 10,000 campaigns.
+//! The history is looked up at most once per campaign in each of two passes (one probe of
+//! its hash index), and the week's views are counted once, so the work per campaign is the
+//! same at 10 and at 10,000 campaigns.
 use crate::bucket::{in_holdout, pick_variant, Unit};
 use crate::campaign::{
     Campaign, CapScope, Category, Content, Format, LeadRule, Slot, SurveyKind, Trigger, Variant,
@@ -263,11 +264,10 @@ fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
         && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
 }
 
-/// Gates 1–9 for one campaign, whose history is `h`; `Ok(cue)` when eligible.
+/// Gates 1–7 for one campaign, those of the moment; `Ok(cue)` when it passes them.
 fn gate(
     c: &Campaign,
     ctx: &Context,
-    h: &CampaignHistory,
     lifecycle: Option<&Lifecycle>,
     now: Timestamp,
 ) -> Result<Option<Cue>, Reason> {
@@ -308,6 +308,11 @@ fn gate(
             return Err(Reason::ChecklistComplete);
         }
     }
+    Ok(cue)
+}
+
+/// Gates 8–9 for one campaign, those of its history `h`.
+fn frequency(c: &Campaign, h: &CampaignHistory, now: Timestamp) -> Result<(), Reason> {
     let f = &c.frequency;
     if f.stop_after_conversion {
         if let Some(&at) = h.user.conversions.iter().max() {
@@ -366,7 +371,7 @@ fn gate(
             }));
         }
     }
-    Ok(cue)
+    Ok(())
 }
 
 /// The user's arm and variant in `c`: those recorded at their first exposure (sticky), else
@@ -433,35 +438,43 @@ pub fn decide(
 ) -> Decision {
     let lifecycle = stage::derive(ctx, now);
     let policy = &ctx.policy;
-    let since = now.plus_days(-7).plus_ms(1);
-    // One outcome per campaign, in input order: `None` while eligible (and once shown).
-    let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
-    let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
-    // This week's views of the catalog's persistent surfaces (feed, checklist): not nudges.
-    let mut persistent = 0;
-    for (i, c) in campaigns.iter().enumerate() {
-        // The campaign's one history lookup.
-        let h = history.campaign(&c.id);
-        if !c.format.slot().is_nudge() {
-            persistent += h.user.views_since(since);
-        }
-        reasons.push(match gate(c, ctx, h, lifecycle.as_ref(), now) {
-            Err(r) => Some(r),
-            Ok(cue) => {
-                eligible.push((i, cue, h));
-                None
-            }
-        });
-    }
     // The week's views, counted once: of every campaign the user saw (those no longer in
-    // the catalog too), less the persistent surfaces. Past the limit the budget is 0, and
-    // placement caps every nudge.
+    // the catalog too), less the catalog's persistent surfaces (feed, checklist), which are
+    // not nudges.
+    let since = now.plus_days(-7).plus_ms(1);
+    let persistent: usize = campaigns
+        .iter()
+        .filter(|c| !c.format.slot().is_nudge())
+        .map(|c| history.campaign(&c.id).user.views_since(since))
+        .sum();
     let week_views = history.user_views_since(since).saturating_sub(persistent);
+    let over_week = week_views >= policy.max_nudges_per_week as usize;
     let weekly = || {
         Reason::Capped(CapHit::Weekly {
             max: policy.max_nudges_per_week,
         })
     };
+    // One outcome per campaign, in input order: `None` while eligible (and once shown).
+    let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
+    let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
+    for (i, c) in campaigns.iter().enumerate() {
+        let outcome = gate(c, ctx, lifecycle.as_ref(), now).and_then(|cue| {
+            // The history is looked up only for a campaign that passed the other gates.
+            let h = history.campaign(&c.id);
+            frequency(c, h, now)?;
+            if over_week && c.format.slot().is_nudge() {
+                return Err(weekly());
+            }
+            Ok((cue, h))
+        });
+        reasons.push(match outcome {
+            Err(r) => Some(r),
+            Ok((cue, h)) => {
+                eligible.push((i, cue, h));
+                None
+            }
+        });
+    }
     eligible.sort_unstable_by(|(a, ..), (b, ..)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
         // Index last: a total order, so the unstable sort stays deterministic.

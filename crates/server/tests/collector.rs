@@ -441,3 +441,63 @@ async fn history_carries_the_arm_and_variant_of_the_first_exposure() {
         "and the colleague's, for account caps"
     );
 }
+
+/// Issue 11: the history keeps each campaign's first exposure of the user even when it is
+/// older than the history's window, so the arm it recorded survives.
+#[tokio::test]
+async fn history_keeps_the_first_exposure_older_than_its_window() {
+    use touchpoint_server::routes::history::HISTORY_DAYS;
+    use touchpoint_server::store::StoredEvent;
+    let (state, _dir) = sqlite_state(vec![Environment::open("pk_test")]).await;
+    let long_ago = NOW - (HISTORY_DAYS + 30) * 86_400_000;
+    let mut first = event(&uuid(1), "impression");
+    first["ts"] = json!(long_ago);
+    first["campaign_id"] = json!("exp");
+    first["variant"] = json!("b");
+    first["holdout"] = json!(true);
+    let row = |e: &Value, ts: i64| StoredEvent {
+        id: e["id"].as_str().expect("id").into(),
+        env_key: "pk_test".into(),
+        kind: e["type"].as_str().expect("type").into(),
+        ts_client: ts,
+        ts_server: ts,
+        user_id: Some("u1".into()),
+        anonymous_id: None,
+        account_id: None,
+        campaign_id: Some("exp".into()),
+        body: e.to_string(),
+    };
+    let mut later = first.clone();
+    later["id"] = json!(uuid(2));
+    later["ts"] = json!(NOW - 1000);
+    let mut old_dismissal = first.clone();
+    old_dismissal["id"] = json!(uuid(3));
+    old_dismissal["type"] = json!("dismiss");
+    state
+        .store
+        .insert_events(&[
+            row(&first, long_ago),
+            row(&later, NOW - 1000),
+            row(&old_dismissal, long_ago + 1),
+        ])
+        .await
+        .expect("insert");
+    let url = serve_loopback(app(state, &StaticDirs::default())).await;
+    let h: Value = reqwest::get(format!("{url}/v1/history?key=pk_test&user_id=u1"))
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&str> = h["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        ids,
+        [uuid(2).as_str(), uuid(1).as_str()],
+        "the recent impression, then the first one; not the old dismissal: {h}"
+    );
+}

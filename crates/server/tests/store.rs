@@ -4,7 +4,7 @@ mod common;
 
 use std::sync::Arc;
 use touchpoint_server::store::{
-    EventFilter, InsertOutcome, PostgresStore, SqliteStore, Store, StoredEvent,
+    EventFilter, InsertOutcome, PostgresStore, SqliteStore, Store, StoredEvent, Subject,
 };
 
 fn stored(i: u32, campaign: &str) -> StoredEvent {
@@ -74,6 +74,53 @@ async fn suite(store: Arc<dyn Store>) {
         ..Default::default()
     };
     assert_eq!(store.count_events(&u1).await.expect("count"), 4);
+
+    first_exposures(store.as_ref()).await;
+}
+
+/// Issue 11: per campaign, the user's earliest impression (by user id or anonymous id),
+/// and nobody else's.
+async fn first_exposures(store: &dyn Store) {
+    let impression = |i: u32, campaign: &str, ts: i64, user: Option<&str>, anon: Option<&str>| {
+        let mut e = stored(100 + i, campaign);
+        e.kind = "impression".into();
+        e.ts_client = ts;
+        e.user_id = user.map(Into::into);
+        e.anonymous_id = anon.map(Into::into);
+        e
+    };
+    let events = [
+        impression(0, "exp", 5_000, Some("ada"), Some("anon-a")),
+        impression(1, "exp", 3_000, None, Some("anon-a")),
+        impression(2, "exp", 1_000, Some("bob"), None),
+        impression(3, "tips", 4_000, Some("ada"), None),
+        impression(4, "tips", 4_000, Some("ada"), None),
+    ];
+    store.insert_events(&events).await.expect("insert");
+    let mut dismissal = impression(5, "exp", 500, Some("ada"), None);
+    dismissal.kind = "dismiss".into();
+    store.insert_events(&[dismissal]).await.expect("insert");
+    let subject = Subject {
+        env_key: "pk_test".into(),
+        user_id: Some("ada".into()),
+        anonymous_id: Some("anon-a".into()),
+        account_id: Some("acme".into()),
+    };
+    let mut firsts = store.first_exposures(&subject).await.expect("firsts");
+    firsts.sort_by(|a, b| a.campaign_id.cmp(&b.campaign_id));
+    // The anonymous impression is the first of `exp`; of two at the same millisecond, the
+    // smaller id; bob's earlier impression is not ada's.
+    assert_eq!(firsts, [events[1].clone(), events[3].clone()]);
+    let nobody = Subject {
+        env_key: "pk_test".into(),
+        account_id: Some("acme".into()),
+        ..Subject::default()
+    };
+    assert!(store
+        .first_exposures(&nobody)
+        .await
+        .expect("firsts")
+        .is_empty());
 }
 
 #[tokio::test]

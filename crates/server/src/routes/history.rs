@@ -1,7 +1,9 @@
 //! `GET /v1/history`: what this user (on any device) and their account have already done with
 //! campaigns, so that a dismissal follows the user to another device and per-account caps
 //! ("one NPS per account per quarter") hold across all users of the account. The widget merges
-//! these events with its own journal and rebuilds the core's `History` from both.
+//! these events with its own journal and rebuilds the core's `History` from both. Each
+//! campaign's first exposure of the user is always included, however old: the arm and
+//! variant it records are the user's for good.
 use crate::config::Environment;
 use crate::identity::{self, Verdict};
 use crate::store::Subject;
@@ -26,7 +28,8 @@ pub struct HistoryQuery {
     user_hash: Option<String>,
 }
 
-/// The campaign events of the subject, newest first. Other users' ids are removed from
+/// The campaign events of the subject, newest first, then the user's first exposure to each
+/// campaign when the window or the limit left it out. Other users' ids are removed from
 /// account-level events: a user sees that a colleague answered the NPS, not who.
 ///
 /// # Errors
@@ -57,7 +60,14 @@ pub async fn history(
         anonymous_id: q.anonymous_id.clone(),
         account_id: q.account_id,
     };
-    let rows = state.store.history(&subject, since, HISTORY_LIMIT).await?;
+    let mut rows = state.store.history(&subject, since, HISTORY_LIMIT).await?;
+    // The user's first exposure to each campaign, even older than the window or beyond the
+    // limit: it holds their arm and variant, which must not change (issue 11).
+    for first in state.store.first_exposures(&subject).await? {
+        if !rows.iter().any(|r| r.id == first.id) {
+            rows.push(first);
+        }
+    }
     let events: Vec<Value> = rows
         .into_iter()
         .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())

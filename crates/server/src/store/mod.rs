@@ -142,6 +142,13 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// The user's first exposure to each campaign: per campaign, the earliest impression
+    /// of the subject's user (by user id or anonymous id; not the account's), however old
+    /// and however many events came after it. It carries the arm (`holdout`) and variant
+    /// the user was assigned, which stay theirs: a history that lost it to its window or
+    /// its limit would let the widget assign them again.
+    async fn first_exposures(&self, subject: &Subject) -> Result<Vec<StoredEvent>, StoreError>;
+
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -74,6 +74,23 @@ macro_rules! sql_store {
                 Ok(rows.iter().map(row_to_event!()).collect())
             }
 
+            async fn first_exposures(&self, subject: &Subject) -> Result<Vec<StoredEvent>, StoreError> {
+                if subject.user_id.is_none() && subject.anonymous_id.is_none() {
+                    return Ok(Vec::new());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new(FIRST_EXPOSURES);
+                q.push_bind(subject.env_key.clone()).push(" AND (1 = 0");
+                if let Some(u) = &subject.user_id {
+                    q.push(" OR user_id = ").push_bind(u.clone());
+                }
+                if let Some(a) = &subject.anonymous_id {
+                    q.push(" OR anonymous_id = ").push_bind(a.clone());
+                }
+                q.push(")) AS firsts WHERE nth = 1");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("reading first exposures"))?;
+                Ok(rows.iter().map(row_to_event!()).collect())
+            }
+
             async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
                 let mut q = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM events WHERE 1 = 1");
                 push_filter!(q, filter);
@@ -97,6 +114,14 @@ macro_rules! sql_store {
 pub(super) const SELECT_EVENTS: &str =
     "SELECT id, env_key, type, ts_client, ts_server, user_id, anonymous_id, \
      account_id, campaign_id, body FROM events WHERE 1 = 1";
+
+/// The first impression per campaign of a user, in [`SELECT_EVENTS`]'s columns; the caller
+/// binds the environment and closes the user condition and the subquery.
+pub(super) const FIRST_EXPOSURES: &str =
+    "SELECT id, env_key, type, ts_client, ts_server, user_id, anonymous_id, \
+     account_id, campaign_id, body FROM (SELECT *, ROW_NUMBER() OVER \
+     (PARTITION BY campaign_id ORDER BY ts_client, id) AS nth FROM events \
+     WHERE type = 'impression' AND env_key = ";
 
 /// A closure turning a row of [`SELECT_EVENTS`] into a [`super::StoredEvent`].
 macro_rules! row_to_event {

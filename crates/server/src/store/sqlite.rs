@@ -1,5 +1,5 @@
 //! The embedded default: one SQLite file in WAL mode, each batch in one transaction.
-use super::sql::{push_filter, row_to_event, sql_store, SELECT_EVENTS};
+use super::sql::{push_filter, row_to_event, sql_store, FIRST_EXPOSURES, SELECT_EVENTS};
 use super::{
     EventFilter, InsertOutcome, Store, StoreError, StoredEvent, Subject, CAMPAIGN_EVENT_TYPES,
 };
