@@ -2,7 +2,11 @@
 //! command-line flags and environment variables on top. Parsed in two steps, like the
 //! campaigns: a raw serde form, then a validated [`Config`] in which an illegal setting
 //! (enforced identity without a secret, an origin pattern that is not an origin) cannot exist.
+//! The `[policy]` section is the authoring crate's (`touchpoint_authoring::policy`): the
+//! collector sends the validated policy to widgets in the catalog.
 use serde::Deserialize;
+use touchpoint_authoring::policy::RawPolicy;
+use touchpoint_core::Policy;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -137,7 +141,7 @@ fn secs_or(secs: Option<u64>, default: Duration) -> Duration {
 }
 
 /// The validated configuration file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Listen address.
     pub bind: Option<String>,
@@ -151,6 +155,23 @@ pub struct Config {
     pub environments: Vec<Environment>,
     /// Limits.
     pub limits: Limits,
+    /// The vendor's decision policy (the defaults for what `[policy]` leaves out).
+    pub policy: Policy,
+}
+
+impl Default for Config {
+    /// No file: default limits, no environments, the default policy.
+    fn default() -> Self {
+        Self {
+            bind: None,
+            database_url: None,
+            campaigns: None,
+            admin_token: None,
+            environments: Vec::new(),
+            limits: Limits::default(),
+            policy: touchpoint_authoring::policy::defaults(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +186,8 @@ struct RawConfig {
     environments: Vec<RawEnvironment>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    policy: RawPolicy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -418,6 +441,13 @@ impl Config {
                 format!("expected at most {MAX_CONNECTIONS}"),
             ));
         }
+        // The first problem, naming its field (`policy.signals.growth`).
+        let policy = touchpoint_authoring::policy::validate(raw.policy).map_err(|e| {
+            match e.0.into_iter().next() {
+                Some(first) => invalid(format!("policy.{}", first.path), first.message),
+                None => invalid("policy".into(), "invalid".into()),
+            }
+        })?;
         Ok(Self {
             bind: raw.bind,
             database_url: raw.database_url,
@@ -425,6 +455,7 @@ impl Config {
             admin_token,
             environments,
             limits,
+            policy,
         })
     }
 }

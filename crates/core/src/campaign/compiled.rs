@@ -29,8 +29,10 @@
 //! ```
 use super::*;
 use crate::expr::{Condition, Glob};
+use crate::policy::{LifecyclePolicy, Policy, Span};
 use crate::time::Timestamp;
 use crate::vocab::{Phase, Stage};
+use crate::zone::Zone;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -42,7 +44,8 @@ pub type DecodeError = FieldError;
 
 type Result<T> = std::result::Result<T, DecodeError>;
 
-/// The compiled catalog as the server writes it: `{"version": 1, "campaigns": [...]}`.
+/// The compiled catalog as the server writes it: `{"version": 1, "policy": {...},
+/// "campaigns": [...]}` (the policy's form is [`Policy`]'s `Serialize`).
 ///
 /// # Example
 /// ```
@@ -55,16 +58,29 @@ type Result<T> = std::result::Result<T, DecodeError>;
 pub struct Catalog<'a> {
     /// Always [`VERSION`].
     pub version: u64,
+    /// The vendor's decision policy; without it, readers decide under `Policy::default()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<&'a Policy>,
     /// The campaigns, each in its compiled form (the model's `Serialize`).
     pub campaigns: &'a [Campaign],
 }
 
 impl<'a> Catalog<'a> {
-    /// The catalog of these campaigns.
+    /// The catalog of these campaigns, without a policy.
     pub fn new(campaigns: &'a [Campaign]) -> Self {
         Catalog {
             version: VERSION,
+            policy: None,
             campaigns,
+        }
+    }
+
+    /// The same catalog, carrying `policy`.
+    #[must_use]
+    pub fn with_policy(self, policy: &'a Policy) -> Self {
+        Catalog {
+            policy: Some(policy),
+            ..self
         }
     }
 }
@@ -295,7 +311,7 @@ impl Reader {
                 phases: r.each(audience, "phases", |r, s| {
                     r.name_in(s, "", Phase::NAMES).unwrap_or(Phase::Adoption)
                 }),
-                condition: r.condition(audience),
+                condition: r.condition(audience, "condition"),
             }),
             trigger: self.within("trigger", |r| r.trigger(v)),
             format: self.within("format", |r| r.format(v)),
@@ -333,17 +349,83 @@ impl Reader {
         }
     }
 
-    fn condition(&mut self, audience: &Value) -> Option<Condition> {
-        let c = self.get(audience, "condition", false)?;
-        let source = self.within("condition", |r| r.string(c, "source"));
-        match crate::expr::compiled::decode_condition(&source, c.get("tree").unwrap_or(&NULL)) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                self.fail("condition.tree", &e);
-                None
+    /// The optional condition `{"source", "tree"}` at `key` of `v`.
+    fn condition(&mut self, v: &Value, key: &str) -> Option<Condition> {
+        let c = self.get(v, key, false)?;
+        self.within(key, |r| {
+            let source = r.string(c, "source");
+            match crate::expr::compiled::decode_condition(&source, c.get("tree").unwrap_or(&NULL)) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    r.fail("tree", &e);
+                    None
+                }
+            }
+        })
+    }
+
+    fn policy(&mut self, p: &Value) -> Policy {
+        let lifecycle = self.object(p, "lifecycle");
+        let signals = self.get(p, "signals", false).unwrap_or(&NULL);
+        Policy {
+            lifecycle: LifecyclePolicy {
+                onboarding: self.span(lifecycle, "onboarding_days", "onboarding_months"),
+                adoption: self.span(lifecycle, "adoption_days", "adoption_months"),
+                renewal_window: self.span(
+                    lifecycle,
+                    "renewal_window_days",
+                    "renewal_window_months",
+                ),
+                growth: self.condition(signals, "growth"),
+                expansion: self.condition(signals, "expansion"),
+                advocacy: self.condition(signals, "advocacy"),
+            },
+            zone: self.within("time_zone", |r| r.zone(p)),
+            max_modals_per_session: self.uint(p, "max_overlays_per_session"),
+            max_nudges_per_week: self.uint(p, "max_nudges_per_week"),
+        }
+    }
+
+    /// A window given as `<name>_days` or `<name>_months` (one of them) in `lifecycle`.
+    fn span(&mut self, lifecycle: &Value, days: &str, months: &str) -> Span {
+        let in_days = self.within("lifecycle", |r| r.opt_uint(lifecycle, days, false));
+        let in_months = self.within("lifecycle", |r| r.opt_uint(lifecycle, months, false));
+        match (in_days, in_months) {
+            (Some(n), None) => Span::Days(n),
+            (None, Some(n)) => Span::Months(n),
+            _ => {
+                self.fail("lifecycle", &format!("expected one of {days}, {months}"));
+                Span::Days(0)
             }
         }
     }
+
+    fn zone(&mut self, policy: &Value) -> Zone {
+        const MAX_OFFSET: i64 = 18 * 3600;
+        let z = self.object(policy, "time_zone");
+        let transitions = self.each(z, "transitions", |r, t| {
+            let pair = t.as_array().and_then(|a| match a.as_slice() {
+                [at, off] => Some((at.as_i64()?, off.as_i64()?)),
+                _ => None,
+            });
+            match pair {
+                Some((at, off)) if off.abs() <= MAX_OFFSET => (at, off as i32),
+                _ => {
+                    r.fail("", "expected [instant in ms, offset in seconds]");
+                    (0, 0)
+                }
+            }
+        });
+        if transitions.windows(2).any(|w| w[0].0 >= w[1].0) {
+            self.fail("transitions", "expected instants in increasing order");
+        }
+        Zone {
+            name: self.string(z, "name"),
+            offset: self.opt_int(z, "offset", true, MAX_OFFSET).unwrap_or_default() as i32,
+            transitions,
+        }
+    }
+
 
     fn trigger(&mut self, campaign: &Value) -> Trigger {
         let t = self.object(campaign, "trigger");
@@ -549,4 +631,37 @@ pub fn decode_catalog(v: &Value) -> Result<(Vec<Campaign>, Vec<Rejected>)> {
         }
     }
     Ok((ok, rejected))
+}
+
+/// Read the policy of a compiled catalog; a catalog without one (from an older collector)
+/// decides under [`Policy::default`].
+///
+/// # Errors
+/// The first field of `policy` that is missing, of the wrong type or out of range, with its
+/// path (`policy.lifecycle`, `policy.signals.growth.tree`).
+///
+/// # Example
+/// ```
+/// use touchpoint_core::campaign::compiled::{decode_policy, Catalog};
+/// use touchpoint_core::Policy;
+/// let mut policy = Policy::default();
+/// policy.max_nudges_per_week = 3;
+/// let json = serde_json::to_value(Catalog::new(&[]).with_policy(&policy)).unwrap();
+/// assert_eq!(decode_policy(&json), Ok(policy));
+/// let older = serde_json::json!({"version": 1, "campaigns": []});
+/// assert_eq!(decode_policy(&older), Ok(Policy::default()));
+/// ```
+pub fn decode_policy(catalog: &Value) -> Result<Policy> {
+    let mut r = Reader {
+        path: String::new(),
+        error: None,
+    };
+    let Some(p) = r.get(catalog, "policy", false) else {
+        return Ok(Policy::default());
+    };
+    let policy = r.within("policy", |r| r.policy(p));
+    match r.error {
+        Some(e) => Err(e),
+        None => Ok(policy),
+    }
 }
