@@ -2,8 +2,8 @@
 //! user; and the time and entropy each action happens with.
 use super::Progress;
 use crate::delivery::consent::Category;
-use touchpoint_core::context::{Page, Traits};
 use std::rc::Rc;
+use touchpoint_core::context::{Page, Traits};
 use touchpoint_core::{Campaign, Event, Policy, Timestamp};
 
 /// Something that happened: from the host page (through the JS API), the server or the user.

@@ -23,6 +23,8 @@ pub mod action;
 mod decide;
 pub mod effect;
 mod handlers;
+#[cfg(test)]
+mod policy_tests;
 pub mod progress;
 mod reduce;
 #[cfg(test)]

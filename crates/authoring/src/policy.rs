@@ -8,7 +8,7 @@
 //! fields it names and keeps the others (a window's `_days` and `_months` are one setting).
 use crate::error::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
 use serde::Deserialize;
-use touchpoint_core::policy::{LifecyclePolicy, Policy, Span};
+use touchpoint_core::policy::{LifecyclePolicy, Policy, Window};
 
 /// The default policy, as a policy file (`src/default_policy.toml`).
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
@@ -62,10 +62,20 @@ pub struct RawSignals {
 }
 
 impl RawPolicy {
+    /// Read a policy file: the `[policy]` section's fields at the top level, as
+    /// [`DEFAULT_POLICY`] writes them.
+    ///
+    /// # Errors
+    /// TOML that does not parse, an unknown field or a value of the wrong type, with the
+    /// parser's line and column.
+    pub fn parse(text: &str) -> Result<RawPolicy, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
     /// The default policy's raw form ([`DEFAULT_POLICY`]).
     pub fn defaults() -> RawPolicy {
         // A constant file, pinned by a test: it cannot fail to parse.
-        toml::from_str(DEFAULT_POLICY).expect("the default policy file parses")
+        RawPolicy::parse(DEFAULT_POLICY).expect("the default policy file parses")
     }
 
     /// This section over `base`: each field given here wins, the others are `base`'s.
@@ -127,9 +137,9 @@ impl RawPolicy {
 /// # Example
 /// ```
 /// use touchpoint_authoring::policy::defaults;
-/// use touchpoint_core::policy::Span;
+/// use touchpoint_core::policy::Window;
 /// let p = defaults();
-/// assert_eq!(p.lifecycle.renewal_window, Span::Days(180));
+/// assert_eq!(p.lifecycle.renewal_window, Window::Days(180));
 /// assert_eq!(p.lifecycle.advocacy.unwrap().source(), "user.nps >= 9");
 /// ```
 pub fn defaults() -> Policy {
@@ -146,10 +156,10 @@ pub fn defaults() -> Policy {
 /// # Example
 /// ```
 /// use touchpoint_authoring::policy::{validate, RawPolicy};
-/// let raw: RawPolicy = toml::from_str("time_zone = 'Europe/Berlin'\n[lifecycle]\nrenewal_window_months = 6").unwrap();
+/// let raw = RawPolicy::parse("time_zone = 'Europe/Berlin'\n[lifecycle]\nrenewal_window_months = 6").unwrap();
 /// let p = validate(raw).unwrap();
 /// assert_eq!(p.zone.name, "Europe/Berlin");
-/// let raw: RawPolicy = toml::from_str("[signals]\ngrowth = 'account.seats >='").unwrap();
+/// let raw = RawPolicy::parse("[signals]\ngrowth = 'account.seats >='").unwrap();
 /// let e = validate(raw).unwrap_err();
 /// assert_eq!(e.0[0].path, "signals.growth");
 /// # assert!(e.0[0].message.starts_with("expected a value"), "{}", e.0[0].message);
@@ -195,10 +205,10 @@ pub fn validate(raw: RawPolicy) -> Result<Policy, ValidationErrors> {
             );
             None
         }
-        (Some(n), None) => Some(Span::Days(n)),
-        (None, Some(n)) => Some(Span::Months(n)),
+        (Some(n), None) => Some(Window::Days(n)),
+        (None, Some(n)) => Some(Window::Months(n)),
         // The defaults name every window, so `over` leaves none empty.
-        (None, None) => Some(Span::Days(0)),
+        (None, None) => Some(Window::Days(0)),
     };
     let onboarding = window("onboarding", l.onboarding_days, l.onboarding_months);
     let adoption = window("adoption", l.adoption_days, l.adoption_months);
@@ -285,8 +295,8 @@ mod tests {
         let p = validate(raw).unwrap();
         assert_eq!(p.max_nudges_per_week, 2);
         assert_eq!(p.max_modals_per_session, 1);
-        assert_eq!(p.lifecycle.renewal_window, Span::Months(6));
-        assert_eq!(p.lifecycle.onboarding, Span::Days(90));
+        assert_eq!(p.lifecycle.renewal_window, Window::Months(6));
+        assert_eq!(p.lifecycle.onboarding, Window::Days(90));
         assert_eq!(p.lifecycle.growth.unwrap().source(), "false");
         assert_eq!(p.lifecycle.advocacy.unwrap().source(), "user.nps >= 9");
     }
@@ -305,8 +315,8 @@ mod tests {
                 "time_zone: unknown time zone `Mars/Olympus`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`",
                 "lifecycle.adoption_days: give adoption_days or adoption_months, not both",
                 "lifecycle.renewal_window_days: expected at most 3650 (ten years), found 4000",
-                "signals.expansion: `page.path` is text, `3` is a number: they cannot be compared (column 1 of `page.path > 3`)",
-                "signals.advocacy: expected a value, found the end of the condition (column 12 of `user.nps >= `)",
+                "signals.expansion: cannot compare a string with a number (column 1 of \"page.path > 3\")",
+                "signals.advocacy: expected a value, found the end of the condition (column 13 of \"user.nps >= \")",
             ]
         );
         let unknown = toml::from_str::<RawPolicy>("[lifecycle]\nrenewal_days = 3").unwrap_err();

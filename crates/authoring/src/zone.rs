@@ -142,6 +142,36 @@ mod tests {
     }
 
     #[test]
+    fn the_offset_table_agrees_with_the_tz_database_over_its_whole_range() {
+        let (from, until) = (
+            days_from_civil(TABLE_FROM_YEAR, 1, 1) * DAY_MS,
+            days_from_civil(TABLE_UNTIL_YEAR, 1, 1) * DAY_MS,
+        );
+        for name in [
+            "America/New_York",
+            "Europe/Berlin",
+            "Pacific/Auckland",
+            "Asia/Kolkata",
+        ] {
+            let zone = table(name).unwrap();
+            let tz = named(name).unwrap();
+            let jiff_ms = |ms: i64| {
+                let t = jiff::Timestamp::from_millisecond(ms).unwrap();
+                i64::from(tz.to_offset(t).seconds()) * 1000
+            };
+            let mut probes: Vec<i64> = (from..until).step_by(6 * 3_600_000).collect();
+            for &(at, _) in &zone.transitions {
+                probes.extend([at - 1, at]);
+            }
+            for ms in probes {
+                assert_eq!(zone.offset_at(Timestamp(ms)), jiff_ms(ms), "{name} at {ms}");
+            }
+        }
+        assert_eq!(table("Asia/Kolkata").unwrap().transitions, []);
+        assert_eq!(table("UTC").unwrap(), Zone::utc());
+    }
+
+    #[test]
     fn named_zones() {
         assert_eq!(
             resolve("2026-05-01T09:00", "Europe/Paris")

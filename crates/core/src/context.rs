@@ -57,7 +57,12 @@ impl AccountDates {
     /// # use touchpoint_core::time::Moment;
     /// ```
     pub fn from_traits(traits: &Traits) -> AccountDates {
-        let get = |k: &str| traits.get(k).and_then(|v| v.as_str()).and_then(Moment::parse);
+        let get = |k: &str| {
+            traits
+                .get(k)
+                .and_then(|v| v.as_str())
+                .and_then(Moment::parse)
+        };
         AccountDates {
             contract_start: get("contract_start"),
             first_value: get("first_value"),

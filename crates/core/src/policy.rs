@@ -46,24 +46,24 @@ impl Default for Policy {
 /// A length of calendar time: whole days, or whole months (the same day of the month, or
 /// the month's last day when it is shorter: 31 March + 1 month is 30 April).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Span {
+pub enum Window {
     /// Calendar days.
     Days(u32),
     /// Calendar months.
     Months(u32),
 }
 
-impl Span {
+impl Window {
     /// The calendar day (days since 1970-01-01) this span after `day`.
     ///
     /// # Example
     /// ```
-    /// use touchpoint_core::policy::Span;
+    /// use touchpoint_core::policy::Window;
     /// use touchpoint_core::Timestamp;
     /// let day = |y, m, d| Timestamp::from_date(y, m, d).epoch_day();
-    /// assert_eq!(Span::Months(6).before(day(2027, 1, 1)), day(2026, 7, 1));
-    /// assert_eq!(Span::Months(1).after(day(2026, 3, 31)), day(2026, 4, 30));
-    /// assert_eq!(Span::Days(180).before(day(2027, 1, 1)), day(2026, 7, 5));
+    /// assert_eq!(Window::Months(6).before(day(2027, 1, 1)), day(2026, 7, 1));
+    /// assert_eq!(Window::Months(1).after(day(2026, 3, 31)), day(2026, 4, 30));
+    /// assert_eq!(Window::Days(180).before(day(2027, 1, 1)), day(2026, 7, 5));
     /// ```
     pub fn after(self, day: i64) -> i64 {
         self.shift(day, 1)
@@ -76,8 +76,8 @@ impl Span {
 
     fn shift(self, day: i64, sign: i64) -> i64 {
         match self {
-            Span::Days(n) => day + sign * i64::from(n),
-            Span::Months(n) => {
+            Window::Days(n) => day + sign * i64::from(n),
+            Window::Months(n) => {
                 let (y, m, d) = civil_from_days(day);
                 let months = y * 12 + i64::from(m) - 1 + sign * i64::from(n);
                 let (y, m) = (months.div_euclid(12), months.rem_euclid(12) as u32 + 1);
@@ -92,11 +92,11 @@ impl Span {
 pub struct LifecyclePolicy {
     /// Onboarding length from the term's start when no first-value date is known (default
     /// 90 days).
-    pub onboarding: Span,
+    pub onboarding: Window,
     /// Adoption length after first value (default 90 days).
-    pub adoption: Span,
+    pub adoption: Window,
     /// Renewal window before the contract end (default 180 days).
-    pub renewal_window: Span,
+    pub renewal_window: Window,
     /// Growth signal, in the Service stage (`None`: never derived).
     pub growth: Option<Condition>,
     /// Expansion signal, inside the renewal window.
@@ -108,9 +108,9 @@ pub struct LifecyclePolicy {
 impl Default for LifecyclePolicy {
     fn default() -> Self {
         LifecyclePolicy {
-            onboarding: Span::Days(90),
-            adoption: Span::Days(90),
-            renewal_window: Span::Days(180),
+            onboarding: Window::Days(90),
+            adoption: Window::Days(90),
+            renewal_window: Window::Days(180),
             growth: None,
             expansion: None,
             advocacy: None,
@@ -150,8 +150,8 @@ impl Serialize for Windows<'_> {
             ("renewal_window", self.0.renewal_window),
         ] {
             let (unit, n) = match span {
-                Span::Days(n) => ("days", n),
-                Span::Months(n) => ("months", n),
+                Window::Days(n) => ("days", n),
+                Window::Months(n) => ("months", n),
             };
             o.serialize_entry(&format!("{name}_{unit}"), &n)?;
         }
@@ -187,10 +187,13 @@ mod tests {
     #[test]
     fn months_keep_the_day_or_take_the_last_one() {
         let day = |y, m, d| days_from_civil(y, m, d);
-        assert_eq!(Span::Months(6).before(day(2027, 1, 1)), day(2026, 7, 1));
-        assert_eq!(Span::Months(1).after(day(2024, 1, 31)), day(2024, 2, 29));
-        assert_eq!(Span::Months(12).after(day(2024, 2, 29)), day(2025, 2, 28));
-        assert_eq!(Span::Months(14).before(day(2026, 2, 15)), day(2024, 12, 15));
-        assert_eq!(Span::Days(0).after(day(2026, 2, 15)), day(2026, 2, 15));
+        assert_eq!(Window::Months(6).before(day(2027, 1, 1)), day(2026, 7, 1));
+        assert_eq!(Window::Months(1).after(day(2024, 1, 31)), day(2024, 2, 29));
+        assert_eq!(Window::Months(12).after(day(2024, 2, 29)), day(2025, 2, 28));
+        assert_eq!(
+            Window::Months(14).before(day(2026, 2, 15)),
+            day(2024, 12, 15)
+        );
+        assert_eq!(Window::Days(0).after(day(2026, 2, 15)), day(2026, 2, 15));
     }
 }

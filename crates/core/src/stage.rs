@@ -170,7 +170,7 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Span;
+    use crate::policy::Window;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -237,12 +237,12 @@ mod tests {
     #[test]
     fn windows_in_days_or_months() {
         let mut c = ctx(None, "2027-01-01");
-        c.policy.lifecycle.renewal_window = Span::Days(30);
-        c.policy.lifecycle.onboarding = Span::Days(14);
+        c.policy.lifecycle.renewal_window = Window::Days(30);
+        c.policy.lifecycle.onboarding = Window::Days(14);
         assert_eq!(at(&c, 2026, 1, 15).1, Some(Phase::Adoption));
         assert_eq!(at(&c, 2026, 12, 1).1, Some(Phase::SteadyState));
         assert_eq!(at(&c, 2026, 12, 2).1, Some(Phase::Renewal));
-        c.policy.lifecycle.renewal_window = Span::Months(6);
+        c.policy.lifecycle.renewal_window = Window::Months(6);
         assert_eq!(at(&c, 2026, 6, 30).1, Some(Phase::SteadyState));
         assert_eq!(at(&c, 2026, 7, 1).1, Some(Phase::Renewal));
     }

@@ -28,7 +28,10 @@ fn account(traits: Value, zone: &str) -> Context {
 }
 
 fn holds(ctx: &Context, condition: &str, now: &str) -> bool {
-    parse_condition(condition).unwrap().eval(&ctx.eval_context(at(now))) == Tri::True
+    parse_condition(condition)
+        .unwrap()
+        .eval(&ctx.eval_context(at(now)))
+        == Tri::True
 }
 
 fn lifecycle(ctx: &Context, now: &str) -> (Stage, Option<Phase>, Vec<Phase>) {
@@ -39,7 +42,12 @@ fn lifecycle(ctx: &Context, now: &str) -> (Stage, Option<Phase>, Vec<Phase>) {
 fn campaign_file(path: &str) -> Campaign {
     let text = std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR")));
     let report = touchpoint_authoring::files::check_files([(path, text.unwrap().as_str())]);
-    report.campaigns.into_iter().next().expect("a valid campaign").1
+    report
+        .campaigns
+        .into_iter()
+        .next()
+        .expect("a valid campaign")
+        .1
 }
 
 // ---- 7: calendar days in the vendor's zone ----
@@ -47,12 +55,30 @@ fn campaign_file(path: &str) -> Campaign {
 #[test]
 fn days_until_and_days_since_are_zero_all_day_on_the_date_itself() {
     let ctx = account(json!({"renewal_date": "2026-06-01"}), "UTC");
-    for now in ["2026-06-01T00:00:00Z", "2026-06-01T12:00:00Z", "2026-06-01T23:59:59Z"] {
-        assert!(holds(&ctx, "days_until(account.renewal_date) == 0", now), "{now}");
-        assert!(holds(&ctx, "days_since(account.renewal_date) == 0", now), "{now}");
+    for now in [
+        "2026-06-01T00:00:00Z",
+        "2026-06-01T12:00:00Z",
+        "2026-06-01T23:59:59Z",
+    ] {
+        assert!(
+            holds(&ctx, "days_until(account.renewal_date) == 0", now),
+            "{now}"
+        );
+        assert!(
+            holds(&ctx, "days_since(account.renewal_date) == 0", now),
+            "{now}"
+        );
     }
-    assert!(holds(&ctx, "days_until(account.renewal_date) == 1", "2026-05-31T12:00:00Z"));
-    assert!(holds(&ctx, "days_since(account.renewal_date) == 1", "2026-06-02T00:00:00Z"));
+    assert!(holds(
+        &ctx,
+        "days_until(account.renewal_date) == 1",
+        "2026-05-31T12:00:00Z"
+    ));
+    assert!(holds(
+        &ctx,
+        "days_since(account.renewal_date) == 1",
+        "2026-06-02T00:00:00Z"
+    ));
 }
 
 #[test]
@@ -100,9 +126,14 @@ fn days_are_calendar_days_in_the_vendor_zone_across_daylight_saving_changes() {
         // An instant compares by its local day, so a timestamped trait counts the same way.
         let instant = json!({ "d": midnight.plus_ms(60_000).to_string() });
         let ctx = account(instant, zone);
-        let c = parse_condition("days_since(account.d) == 0 and account.d == ".to_owned() + date)
-            .unwrap();
-        assert_eq!(c.eval(&ctx.eval_context(midnight.plus_ms(120_000))), Tri::True);
+        let c = parse_condition(&format!(
+            "days_since(account.d) == 0 and account.d == {date}"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.eval(&ctx.eval_context(midnight.plus_ms(120_000))),
+            Tri::True
+        );
     }
 }
 
@@ -118,10 +149,19 @@ fn stage_boundaries_fall_on_local_midnight_in_the_vendor_zone() {
         lifecycle(&ctx, "2026-07-05T03:59:59Z").1,
         Some(Phase::SteadyState)
     );
-    assert_eq!(lifecycle(&ctx, "2026-07-05T04:00:00Z").1, Some(Phase::Renewal));
+    assert_eq!(
+        lifecycle(&ctx, "2026-07-05T04:00:00Z").1,
+        Some(Phase::Renewal)
+    );
     // The contract's last day is 2026-12-31 in New York: 04:59 UTC on 1 January.
-    assert_eq!(lifecycle(&ctx, "2027-01-01T04:59:59Z").1, Some(Phase::Renewal));
-    assert_eq!(lifecycle(&ctx, "2027-01-01T05:00:00Z").1, Some(Phase::Lapsed));
+    assert_eq!(
+        lifecycle(&ctx, "2027-01-01T04:59:59Z").1,
+        Some(Phase::Renewal)
+    );
+    assert_eq!(
+        lifecycle(&ctx, "2027-01-01T05:00:00Z").1,
+        Some(Phase::Lapsed)
+    );
 }
 
 // ---- 8: renewal ends at the contract end ----
@@ -189,14 +229,22 @@ fn a_renewed_account_is_back_in_service_not_onboarding() {
             "{now}"
         );
     }
-    assert_eq!(lifecycle(&ctx, "2027-07-05T09:00:00Z").1, Some(Phase::Renewal));
+    assert_eq!(
+        lifecycle(&ctx, "2027-07-05T09:00:00Z").1,
+        Some(Phase::Renewal)
+    );
 }
 
 // ---- 10: an end date alone still opens the renewal window ----
 
 #[test]
 fn an_account_with_only_an_end_date_gets_its_renewal_window() {
-    let ctx = account(json!({"renewal_date": "2027-01-01"}), "UTC");
+    let ctx = account(json!({"contract_end": "2027-01-01"}), "UTC");
+    let renewal_date = account(json!({"renewal_date": "2027-01-01"}), "UTC");
+    assert_eq!(
+        lifecycle(&renewal_date, "2026-09-01T09:00:00Z").1,
+        Some(Phase::Renewal)
+    );
     assert_eq!(
         lifecycle(&ctx, "2026-03-01T09:00:00Z"),
         (Stage::Service, Some(Phase::SteadyState), vec![])

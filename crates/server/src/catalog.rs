@@ -55,9 +55,8 @@ impl Catalog {
     fn compile(campaigns: Vec<Campaign>, policy: Policy) -> Self {
         // The model's and the policy's `Serialize` write strings, numbers, lists and maps
         // with string keys only, so serde_json cannot refuse them.
-        let json =
-            serde_json::to_string(&compiled::Catalog::new(&campaigns).with_policy(&policy))
-                .expect("a catalog serialises");
+        let json = serde_json::to_string(&compiled::Catalog::new(&campaigns).with_policy(&policy))
+            .expect("a catalog serialises");
         let etag = format!("\"{:x}\"", Sha256::digest(json.as_bytes()));
         Self {
             campaigns,

@@ -5,10 +5,10 @@
 //! The `[policy]` section is the authoring crate's (`touchpoint_authoring::policy`): the
 //! collector sends the validated policy to widgets in the catalog.
 use serde::Deserialize;
-use touchpoint_authoring::policy::RawPolicy;
-use touchpoint_core::Policy;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use touchpoint_authoring::policy::RawPolicy;
+use touchpoint_core::Policy;
 
 /// How an environment checks the identity of the users its events name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -535,6 +535,71 @@ mod tests {
         );
         let e = parse("bindd = 1\n").expect_err("unknown field");
         assert!(e.to_string().contains("unknown field `bindd`"), "{e}");
+    }
+
+    #[test]
+    fn a_policy_section_configures_the_policy_and_the_defaults_fill_the_rest() {
+        let c = parse(
+            r#"
+            [policy]
+            time_zone = "Europe/Berlin"
+            max_nudges_per_week = 3
+            [policy.lifecycle]
+            renewal_window_months = 6
+            [policy.signals]
+            advocacy = "user.nps >= 10"
+            "#,
+        )
+        .expect("valid");
+        let p = &c.policy;
+        assert_eq!(p.zone.name, "Europe/Berlin");
+        assert!(!p.zone.transitions.is_empty());
+        assert_eq!(p.max_nudges_per_week, 3);
+        assert_eq!(p.max_modals_per_session, 1);
+        assert_eq!(
+            p.lifecycle.renewal_window,
+            touchpoint_core::policy::Window::Months(6)
+        );
+        let source = |c: &Option<touchpoint_core::expr::Condition>| {
+            c.as_ref().map(|c| c.source().to_owned())
+        };
+        assert_eq!(
+            source(&p.lifecycle.advocacy).as_deref(),
+            Some("user.nps >= 10")
+        );
+        assert_eq!(
+            source(&p.lifecycle.growth).as_deref(),
+            Some("account.seat_utilisation >= 0.85")
+        );
+        assert_eq!(parse("").unwrap().policy, Config::default().policy);
+        assert_eq!(
+            Config::default().policy,
+            touchpoint_authoring::policy::defaults()
+        );
+    }
+
+    #[test]
+    fn policy_errors_name_the_field() {
+        let e = |text: &str| parse(text).expect_err("invalid").to_string();
+        assert_eq!(
+            e("[policy.signals]\ngrowth = \"account.seats >= and\"\n"),
+            "touchpoint.toml: policy.signals.growth: expected a value, found `and` (column 18 of \"account.seats >= and\")"
+        );
+        assert_eq!(
+            e("[policy]\ntime_zone = \"Europe/Pariss\"\n"),
+            "touchpoint.toml: policy.time_zone: unknown time zone `Europe/Pariss`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`"
+        );
+        assert_eq!(
+            e("[policy.lifecycle]\nrenewal_window_days = 180\nrenewal_window_months = 6\n"),
+            "touchpoint.toml: policy.lifecycle.renewal_window_days: give renewal_window_days or renewal_window_months, not both"
+        );
+        let unknown = e("[policy]\nmax_nudges_per_day = 3\n");
+        assert!(
+            unknown.contains("unknown field `max_nudges_per_day`"),
+            "{unknown}"
+        );
+        let negative = e("[policy]\nmax_nudges_per_week = -1\n");
+        assert!(negative.contains("max_nudges_per_week"), "{negative}");
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! ```
 use super::*;
 use crate::expr::{Condition, Glob};
-use crate::policy::{LifecyclePolicy, Policy, Span};
+use crate::policy::{LifecyclePolicy, Policy, Window};
 use crate::time::Timestamp;
 use crate::vocab::{Phase, Stage};
 use crate::zone::Zone;
@@ -367,6 +367,9 @@ impl Reader {
     fn policy(&mut self, p: &Value) -> Policy {
         let lifecycle = self.object(p, "lifecycle");
         let signals = self.get(p, "signals", false).unwrap_or(&NULL);
+        let [growth, expansion, advocacy] = self.within("signals", |r| {
+            ["growth", "expansion", "advocacy"].map(|key| r.condition(signals, key))
+        });
         Policy {
             lifecycle: LifecyclePolicy {
                 onboarding: self.span(lifecycle, "onboarding_days", "onboarding_months"),
@@ -376,9 +379,9 @@ impl Reader {
                     "renewal_window_days",
                     "renewal_window_months",
                 ),
-                growth: self.condition(signals, "growth"),
-                expansion: self.condition(signals, "expansion"),
-                advocacy: self.condition(signals, "advocacy"),
+                growth,
+                expansion,
+                advocacy,
             },
             zone: self.within("time_zone", |r| r.zone(p)),
             max_modals_per_session: self.uint(p, "max_overlays_per_session"),
@@ -387,15 +390,15 @@ impl Reader {
     }
 
     /// A window given as `<name>_days` or `<name>_months` (one of them) in `lifecycle`.
-    fn span(&mut self, lifecycle: &Value, days: &str, months: &str) -> Span {
+    fn span(&mut self, lifecycle: &Value, days: &str, months: &str) -> Window {
         let in_days = self.within("lifecycle", |r| r.opt_uint(lifecycle, days, false));
         let in_months = self.within("lifecycle", |r| r.opt_uint(lifecycle, months, false));
         match (in_days, in_months) {
-            (Some(n), None) => Span::Days(n),
-            (None, Some(n)) => Span::Months(n),
+            (Some(n), None) => Window::Days(n),
+            (None, Some(n)) => Window::Months(n),
             _ => {
                 self.fail("lifecycle", &format!("expected one of {days}, {months}"));
-                Span::Days(0)
+                Window::Days(0)
             }
         }
     }
@@ -421,11 +424,12 @@ impl Reader {
         }
         Zone {
             name: self.string(z, "name"),
-            offset: self.opt_int(z, "offset", true, MAX_OFFSET).unwrap_or_default() as i32,
+            offset: self
+                .opt_int(z, "offset", true, MAX_OFFSET)
+                .unwrap_or_default() as i32,
             transitions,
         }
     }
-
 
     fn trigger(&mut self, campaign: &Value) -> Trigger {
         let t = self.object(campaign, "trigger");
