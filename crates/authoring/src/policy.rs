@@ -158,7 +158,7 @@ pub fn defaults() -> Policy {
 /// use touchpoint_authoring::policy::{validate, RawPolicy};
 /// let raw = RawPolicy::parse("time_zone = 'Europe/Berlin'\n[lifecycle]\nrenewal_window_months = 6").unwrap();
 /// let p = validate(raw).unwrap();
-/// assert_eq!(p.zone.name, "Europe/Berlin");
+/// assert_eq!(&*p.zone.name, "Europe/Berlin");
 /// let raw = RawPolicy::parse("[signals]\ngrowth = 'account.seats >='").unwrap();
 /// let e = validate(raw).unwrap_err();
 /// assert_eq!(e.0[0].path, "signals.growth");

@@ -61,7 +61,7 @@ pub fn resolve(text: &str, zone: &str) -> Result<Timestamp, String> {
 /// let berlin = table("Europe/Berlin").unwrap();
 /// assert_eq!(berlin.offset, 3600);
 /// assert_eq!(berlin.transitions[0], (954_032_400_000, 7200)); // 2000-03-26T01:00:00Z
-/// assert_eq!(table("+05:30").unwrap().transitions, []);
+/// assert!(table("+05:30").unwrap().transitions.is_empty());
 /// ```
 pub fn table(zone: &str) -> Result<Zone, String> {
     if let Some(offset_ms) = parse_offset(zone) {
@@ -167,7 +167,7 @@ mod tests {
                 assert_eq!(zone.offset_at(Timestamp(ms)), jiff_ms(ms), "{name} at {ms}");
             }
         }
-        assert_eq!(table("Asia/Kolkata").unwrap().transitions, []);
+        assert!(table("Asia/Kolkata").unwrap().transitions.is_empty());
         assert_eq!(table("UTC").unwrap(), Zone::utc());
     }
 

@@ -365,71 +365,87 @@ impl Reader {
     }
 
     fn policy(&mut self, p: &Value) -> Policy {
+        // Stepped into with `enter`/`leave` rather than `within`: each closure would be
+        // another copy of it in the widget's wasm.
         let lifecycle = self.object(p, "lifecycle");
+        let len = self.enter("lifecycle");
+        let onboarding = self.window(lifecycle, "onboarding_days", "onboarding_months");
+        let adoption = self.window(lifecycle, "adoption_days", "adoption_months");
+        let renewal_window =
+            self.window(lifecycle, "renewal_window_days", "renewal_window_months");
+        self.leave(len);
         let signals = self.get(p, "signals", false).unwrap_or(&NULL);
-        let [growth, expansion, advocacy] = self.within("signals", |r| {
-            ["growth", "expansion", "advocacy"].map(|key| r.condition(signals, key))
-        });
+        let len = self.enter("signals");
+        let growth = self.condition(signals, "growth");
+        let expansion = self.condition(signals, "expansion");
+        let advocacy = self.condition(signals, "advocacy");
+        self.leave(len);
+        let z = self.object(p, "time_zone");
+        let len = self.enter("time_zone");
+        let zone = self.zone(z);
+        self.leave(len);
         Policy {
             lifecycle: LifecyclePolicy {
-                onboarding: self.span(lifecycle, "onboarding_days", "onboarding_months"),
-                adoption: self.span(lifecycle, "adoption_days", "adoption_months"),
-                renewal_window: self.span(
-                    lifecycle,
-                    "renewal_window_days",
-                    "renewal_window_months",
-                ),
+                onboarding,
+                adoption,
+                renewal_window,
                 growth,
                 expansion,
                 advocacy,
             },
-            zone: self.within("time_zone", |r| r.zone(p)),
+            zone,
             max_modals_per_session: self.uint(p, "max_overlays_per_session"),
             max_nudges_per_week: self.uint(p, "max_nudges_per_week"),
         }
     }
 
-    /// A window given as `<name>_days` or `<name>_months` (one of them) in `lifecycle`.
-    fn span(&mut self, lifecycle: &Value, days: &str, months: &str) -> Window {
-        let in_days = self.within("lifecycle", |r| r.opt_uint(lifecycle, days, false));
-        let in_months = self.within("lifecycle", |r| r.opt_uint(lifecycle, months, false));
-        match (in_days, in_months) {
+    /// A window given as `days` or `months` (one of them) in `lifecycle`.
+    fn window(&mut self, lifecycle: &Value, days: &str, months: &str) -> Window {
+        match (
+            self.opt_uint(lifecycle, days, false),
+            self.opt_uint(lifecycle, months, false),
+        ) {
             (Some(n), None) => Window::Days(n),
             (None, Some(n)) => Window::Months(n),
             _ => {
-                self.fail("lifecycle", &format!("expected one of {days}, {months}"));
+                self.fail(days, "expected the window in days here or in months, once");
                 Window::Days(0)
             }
         }
     }
 
-    fn zone(&mut self, policy: &Value) -> Zone {
+    /// The offset table `z` (see [`crate::zone`]).
+    fn zone(&mut self, z: &Value) -> Zone {
         const MAX_OFFSET: i64 = 18 * 3600;
-        let z = self.object(policy, "time_zone");
-        let transitions = self.each(z, "transitions", |r, t| {
+        let mut transitions: Vec<(i64, i32)> = Vec::new();
+        for t in self.list(z, "transitions") {
             let pair = t.as_array().and_then(|a| match a.as_slice() {
                 [at, off] => Some((at.as_i64()?, off.as_i64()?)),
                 _ => None,
             });
             match pair {
-                Some((at, off)) if off.abs() <= MAX_OFFSET => (at, off as i32),
+                Some((at, off))
+                    if off.abs() <= MAX_OFFSET
+                        && transitions.last().is_none_or(|&(last, _)| last < at) =>
+                {
+                    transitions.push((at, off as i32));
+                }
                 _ => {
-                    r.fail("", "expected [instant in ms, offset in seconds]");
-                    (0, 0)
+                    self.fail(
+                        "transitions",
+                        "expected [instant in ms, offset in seconds] pairs, in order",
+                    );
+                    break;
                 }
             }
-        });
-        if transitions.windows(2).any(|w| w[0].0 >= w[1].0) {
-            self.fail("transitions", "expected instants in increasing order");
         }
         Zone {
             name: self.string(z, "name"),
-            offset: self
-                .opt_int(z, "offset", true, MAX_OFFSET)
-                .unwrap_or_default() as i32,
+            offset: self.opt_int(z, "offset", true, MAX_OFFSET).unwrap_or_default() as i32,
             transitions,
         }
     }
+
 
     fn trigger(&mut self, campaign: &Value) -> Trigger {
         let t = self.object(campaign, "trigger");

@@ -33,6 +33,7 @@ pub mod eval;
 pub mod glob;
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use eval::{EvalContext, Tri};
 pub use glob::Glob;
@@ -162,11 +163,12 @@ pub enum ExprKind {
     Matches(Box<Expr>, Glob),
 }
 
-/// A parsed and type-checked targeting condition; keeps its source text.
+/// A parsed and type-checked targeting condition; keeps its source text. Shared, not
+/// copied, when cloned (the widget hands its policy's signals to every decision).
 #[derive(Debug, Clone)]
 pub struct Condition {
-    source: String,
-    root: Expr,
+    source: Arc<str>,
+    root: Arc<Expr>,
 }
 
 impl PartialEq for Condition {
@@ -193,8 +195,8 @@ impl Condition {
             return Err(TooDeep);
         }
         Ok(Condition {
-            source: source.to_owned(),
-            root,
+            source: source.into(),
+            root: Arc::new(root),
         })
     }
 
