@@ -129,9 +129,10 @@ pub type Catalog = (Vec<Campaign>, Vec<compiled::Rejected>, Policy);
 /// When the text is not a catalog of this widget's version, or its policy is unreadable.
 pub fn read_catalog(body: &str) -> Result<Catalog, String> {
     let catalog = crate::json::parse(body).ok_or("not JSON")?;
-    let (campaigns, skipped) = compiled::decode_catalog(&catalog).map_err(|e| e.to_string())?;
-    let policy = compiled::decode_policy(&catalog).map_err(|e| e.to_string())?;
-    Ok((campaigns, skipped, policy))
+    let read = |(campaigns, skipped)| Ok((campaigns, skipped, compiled::decode_policy(&catalog)?));
+    compiled::decode_catalog(&catalog)
+        .and_then(read)
+        .map_err(|e| e.to_string())
 }
 
 /// Whose history to fetch.

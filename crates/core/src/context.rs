@@ -162,7 +162,9 @@ pub enum Occurrence {
 ///
 /// Serialisable (for server previews and simulations) except `policy`, which is set in
 /// code: the catalog's (the widget reads it with the campaigns; the server has it from its
-/// configuration), `Policy::default()` after deserialising.
+/// configuration), `Policy::default()` after deserialising. It is shared (`Rc`), so that
+/// a decision does not copy the vendor's policy: change it with `Rc::make_mut` or replace
+/// it (`ctx.policy = policy.into()`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Context {
@@ -184,7 +186,7 @@ pub struct Context {
     pub consent: Consent,
     /// The decision policy: lifecycle windows, signals, time zone and global caps.
     #[serde(skip)]
-    pub policy: crate::policy::Policy,
+    pub policy: std::rc::Rc<crate::policy::Policy>,
 }
 
 impl Context {

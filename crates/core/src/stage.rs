@@ -237,12 +237,13 @@ mod tests {
     #[test]
     fn windows_in_days_or_months() {
         let mut c = ctx(None, "2027-01-01");
-        c.policy.lifecycle.renewal_window = Window::Days(30);
-        c.policy.lifecycle.onboarding = Window::Days(14);
+        let windows = &mut std::rc::Rc::make_mut(&mut c.policy).lifecycle;
+        windows.renewal_window = Window::Days(30);
+        windows.onboarding = Window::Days(14);
         assert_eq!(at(&c, 2026, 1, 15).1, Some(Phase::Adoption));
         assert_eq!(at(&c, 2026, 12, 1).1, Some(Phase::SteadyState));
         assert_eq!(at(&c, 2026, 12, 2).1, Some(Phase::Renewal));
-        c.policy.lifecycle.renewal_window = Window::Months(6);
+        std::rc::Rc::make_mut(&mut c.policy).lifecycle.renewal_window = Window::Months(6);
         assert_eq!(at(&c, 2026, 6, 30).1, Some(Phase::SteadyState));
         assert_eq!(at(&c, 2026, 7, 1).1, Some(Phase::Renewal));
     }

@@ -252,7 +252,7 @@ fn date(s: &str) -> Timestamp {
 
 fn simulate() -> String {
     let mut ctx = Context::default();
-    ctx.policy = catalog_policy();
+    ctx.policy = catalog_policy().into();
     ctx.user.id = Some("owner-1".into());
     ctx.user.traits = json!({"role": "owner", "email": "maya@acme-studio.example"})
         .as_object()

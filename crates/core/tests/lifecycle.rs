@@ -19,8 +19,9 @@ fn at(text: &str) -> Timestamp {
 /// A context whose account has these traits, under the default policy in `zone`.
 fn account(traits: Value, zone: &str) -> Context {
     let mut ctx = Context::default();
-    ctx.policy = touchpoint_authoring::policy::defaults();
-    ctx.policy.zone = touchpoint_authoring::zone::table(zone).unwrap();
+    let mut policy = touchpoint_authoring::policy::defaults();
+    policy.zone = touchpoint_authoring::zone::table(zone).unwrap();
+    ctx.policy = policy.into();
     ctx.user.id = Some("u1".into());
     ctx.user.traits = json!({"role": "owner"}).as_object().cloned().unwrap();
     ctx.account = Account::from_traits("acme".into(), traits.as_object().cloned().unwrap());
@@ -353,6 +354,6 @@ fn the_default_signals_are_the_policy_files_conditions() {
         (Stage::Lapsed, Some(Phase::Lapsed), vec![])
     );
     // Without a policy's signals (a catalog from an older collector), none is derived.
-    ctx.policy = touchpoint_core::Policy::default();
+    ctx.policy = touchpoint_core::Policy::default().into();
     assert_eq!(lifecycle(&ctx, "2026-09-01T09:00:00Z").2, []);
 }

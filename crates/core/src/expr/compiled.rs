@@ -97,8 +97,8 @@ impl Serialize for Condition {
     /// `{"source": "...", "tree": [...]}`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut o = s.serialize_struct("Condition", 2)?;
-        o.serialize_field("source", &*self.source)?;
-        o.serialize_field("tree", &*self.root)?;
+        o.serialize_field("source", &self.source)?;
+        o.serialize_field("tree", &self.root)?;
         o.end()
     }
 }
@@ -133,8 +133,8 @@ fn node(kind: ExprKind) -> Expr {
 pub fn decode_condition(source: &str, tree: &Value) -> Result<Condition, DecodeError> {
     // `decode` has bounded the depth already; `Condition::new` would walk the tree again.
     Ok(Condition {
-        source: source.into(),
-        root: std::sync::Arc::new(decode(tree)?),
+        source: source.to_owned(),
+        root: decode(tree)?,
     })
 }
 

@@ -33,7 +33,6 @@ pub mod eval;
 pub mod glob;
 
 use std::fmt;
-use std::sync::Arc;
 
 pub use eval::{EvalContext, Tri};
 pub use glob::Glob;
@@ -163,12 +162,11 @@ pub enum ExprKind {
     Matches(Box<Expr>, Glob),
 }
 
-/// A parsed and type-checked targeting condition; keeps its source text. Shared, not
-/// copied, when cloned (the widget hands its policy's signals to every decision).
+/// A parsed and type-checked targeting condition; keeps its source text.
 #[derive(Debug, Clone)]
 pub struct Condition {
-    source: Arc<str>,
-    root: Arc<Expr>,
+    source: String,
+    root: Expr,
 }
 
 impl PartialEq for Condition {
@@ -195,8 +193,8 @@ impl Condition {
             return Err(TooDeep);
         }
         Ok(Condition {
-            source: source.into(),
-            root: Arc::new(root),
+            source: source.to_owned(),
+            root,
         })
     }
 
