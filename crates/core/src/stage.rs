@@ -20,7 +20,7 @@
 //!
 //! An explicit stage from the host wins, and an explicit time phase of that stage (or of no
 //! explicit stage) wins over the dates; an explicit phase of another stage than the explicit
-//! stage is ignored and reported in [`Lifecycle::warnings`], which the decision carries.
+//! stage is ignored and reported in [`Lifecycle::warning`], which the decision carries.
 //! Signal motions (growth, expansion, advocacy) stay signals, explicit or derived from the
 //! policy's conditions: growth in the Service stage, expansion inside the renewal window,
 //! advocacy in any stage but Lapsed.
@@ -44,8 +44,8 @@ pub struct Lifecycle {
     /// Active signal-driven motions (growth, expansion, advocacy), in journey order.
     pub signals: Vec<Phase>,
     /// What the host said that was not used, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<LifecycleWarning>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<LifecycleWarning>,
 }
 
 impl Lifecycle {
@@ -126,10 +126,10 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
     let policy = &ctx.policy.lifecycle;
     let account = &ctx.account;
     let derived = time_phase(&account.dates, policy, &ctx.policy.zone, now);
-    let mut warnings = Vec::new();
+    let mut warning = None;
     let explicit = match (account.stage, account.phase) {
         (Some(stage), Some(phase)) if phase.stage() != stage => {
-            warnings.push(LifecycleWarning::PhaseNotInStage { phase, stage });
+            warning = Some(LifecycleWarning::PhaseNotInStage { phase, stage });
             None
         }
         (_, phase) => phase,
@@ -163,7 +163,7 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
         stage,
         phase,
         signals,
-        warnings,
+        warning,
     })
 }
 

@@ -43,11 +43,14 @@ impl Zone {
 
     /// The offset in force at `t`, in milliseconds east of UTC.
     pub fn offset_at(&self, t: Timestamp) -> i64 {
-        let later = self.transitions.partition_point(|&(at, _)| at <= t.0);
-        let secs = match later.checked_sub(1) {
-            Some(i) => self.transitions[i].1,
-            None => self.offset,
-        };
+        // A scan, not a binary search: the table is short, and this is less wasm.
+        let mut secs = self.offset;
+        for &(at, offset) in &self.transitions {
+            if at > t.0 {
+                break;
+            }
+            secs = offset;
+        }
         i64::from(secs) * 1000
     }
 

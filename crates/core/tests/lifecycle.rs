@@ -281,18 +281,18 @@ fn an_explicit_stage_wins_over_an_explicit_phase_of_another_stage_which_is_repor
         (Stage::Service, Some(Phase::SteadyState), vec![])
     );
     assert_eq!(
-        l.warnings,
-        [LifecycleWarning::PhaseNotInStage {
+        l.warning,
+        Some(LifecycleWarning::PhaseNotInStage {
             phase: Phase::Advocacy,
             stage: Stage::Service
-        }]
+        })
     );
     // The report travels with the decision (the trace previews and simulations show).
     let d = decide(&[], &ctx, &History::new(), at("2026-09-01T09:00:00Z"));
     let trace = serde_json::to_value(&d.lifecycle).unwrap();
     assert_eq!(
-        trace["warnings"],
-        json!([{"warning": "phase_not_in_stage", "phase": "advocacy", "stage": "service"}])
+        trace["warning"],
+        json!({"warning": "phase_not_in_stage", "phase": "advocacy", "stage": "service"})
     );
 }
 
