@@ -5,18 +5,16 @@
 //!
 //! The defaults are written once, as a policy file in the targeting language
 //! ([`DEFAULT_POLICY`]), and parsed like any vendor's: a `[policy]` section replaces the
-//! fields it names and keeps the others (a window's `_days` and `_months` are one setting).
+//! fields it names and keeps the others.
 use crate::error::{ValidationError, ValidationErrorKind as Kind, ValidationErrors};
 use serde::Deserialize;
-use touchpoint_core::policy::{LifecyclePolicy, Policy, Window};
+use touchpoint_core::policy::{LifecyclePolicy, Policy};
 
 /// The default policy, as a policy file (`src/default_policy.toml`).
 pub const DEFAULT_POLICY: &str = include_str!("default_policy.toml");
 
-/// The longest window in days (ten years).
+/// The longest lifecycle window in days (ten years).
 pub const MAX_WINDOW_DAYS: u32 = 3650;
-/// The longest window in months (ten years).
-pub const MAX_WINDOW_MONTHS: u32 = 120;
 
 /// The raw `[policy]` section: every field optional, unknown fields refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -36,17 +34,16 @@ pub struct RawPolicy {
     pub signals: RawSignals,
 }
 
-/// The raw `[policy.lifecycle]` windows: each in days or in months.
+/// The raw `[policy.lifecycle]` windows, in calendar days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct RawLifecycle {
+    /// Contract start → first value, when no `first_value` is given.
     pub onboarding_days: Option<u32>,
-    pub onboarding_months: Option<u32>,
+    /// First value → steady state.
     pub adoption_days: Option<u32>,
-    pub adoption_months: Option<u32>,
+    /// Before the contract end.
     pub renewal_window_days: Option<u32>,
-    pub renewal_window_months: Option<u32>,
 }
 
 /// The raw `[policy.signals]`: conditions in the targeting language.
@@ -82,32 +79,6 @@ impl RawPolicy {
     #[must_use]
     pub fn over(self, base: RawPolicy) -> RawPolicy {
         let (l, b) = (self.lifecycle, base.lifecycle);
-        // A window's days and months are one setting: naming either replaces both.
-        let pair = |d: Option<u32>, m: Option<u32>, bd, bm| {
-            if d.is_some() || m.is_some() {
-                (d, m)
-            } else {
-                (bd, bm)
-            }
-        };
-        let onboarding = pair(
-            l.onboarding_days,
-            l.onboarding_months,
-            b.onboarding_days,
-            b.onboarding_months,
-        );
-        let adoption = pair(
-            l.adoption_days,
-            l.adoption_months,
-            b.adoption_days,
-            b.adoption_months,
-        );
-        let renewal = pair(
-            l.renewal_window_days,
-            l.renewal_window_months,
-            b.renewal_window_days,
-            b.renewal_window_months,
-        );
         let (s, bs) = (self.signals, base.signals);
         RawPolicy {
             time_zone: self.time_zone.or(base.time_zone),
@@ -116,12 +87,9 @@ impl RawPolicy {
                 .or(base.max_overlays_per_session),
             max_nudges_per_week: self.max_nudges_per_week.or(base.max_nudges_per_week),
             lifecycle: RawLifecycle {
-                onboarding_days: onboarding.0,
-                onboarding_months: onboarding.1,
-                adoption_days: adoption.0,
-                adoption_months: adoption.1,
-                renewal_window_days: renewal.0,
-                renewal_window_months: renewal.1,
+                onboarding_days: l.onboarding_days.or(b.onboarding_days),
+                adoption_days: l.adoption_days.or(b.adoption_days),
+                renewal_window_days: l.renewal_window_days.or(b.renewal_window_days),
             },
             signals: RawSignals {
                 growth: s.growth.or(bs.growth),
@@ -137,9 +105,8 @@ impl RawPolicy {
 /// # Example
 /// ```
 /// use touchpoint_authoring::policy::defaults;
-/// use touchpoint_core::policy::Window;
 /// let p = defaults();
-/// assert_eq!(p.lifecycle.renewal_window, Window::Days(180));
+/// assert_eq!(p.lifecycle.renewal_window_days, 180);
 /// assert_eq!(p.lifecycle.advocacy.unwrap().source(), "user.nps >= 9");
 /// ```
 pub fn defaults() -> Policy {
@@ -151,12 +118,12 @@ pub fn defaults() -> Policy {
 ///
 /// # Errors
 /// Every problem, each with its field path inside the section (`time_zone`,
-/// `lifecycle.renewal_window_months`, `signals.growth`) and, for a condition, the span.
+/// `lifecycle.renewal_window_days`, `signals.growth`) and, for a condition, the span.
 ///
 /// # Example
 /// ```
 /// use touchpoint_authoring::policy::{validate, RawPolicy};
-/// let raw = RawPolicy::parse("time_zone = 'Europe/Berlin'\n[lifecycle]\nrenewal_window_months = 6").unwrap();
+/// let raw = RawPolicy::parse("time_zone = 'Europe/Berlin'\n[lifecycle]\nrenewal_window_days = 120").unwrap();
 /// let p = validate(raw).unwrap();
 /// assert_eq!(&*p.zone.name, "Europe/Berlin");
 /// let raw = RawPolicy::parse("[signals]\ngrowth = 'account.seats >='").unwrap();
@@ -180,43 +147,20 @@ pub fn validate(raw: RawPolicy) -> Result<Policy, ValidationErrors> {
         .map_err(|m| fail("time_zone", Kind::TimeZone, m))
         .ok();
     let l = raw.lifecycle;
-    let mut window = |name: &str, days: Option<u32>, months: Option<u32>| match (days, months) {
-        (Some(_), Some(_)) => {
+    let mut window = |name: &str, days: Option<u32>| {
+        let days = days.unwrap_or_default();
+        if days > MAX_WINDOW_DAYS {
             fail(
-                &format!("lifecycle.{name}_days"),
+                &format!("lifecycle.{name}"),
                 Kind::Invalid,
-                format!("give {name}_days or {name}_months, not both"),
+                format!("expected at most {MAX_WINDOW_DAYS} (ten years), found {days}"),
             );
-            None
         }
-        (Some(n), None) if n > MAX_WINDOW_DAYS => {
-            fail(
-                &format!("lifecycle.{name}_days"),
-                Kind::Invalid,
-                format!("expected at most {MAX_WINDOW_DAYS} (ten years), found {n}"),
-            );
-            None
-        }
-        (None, Some(n)) if n > MAX_WINDOW_MONTHS => {
-            fail(
-                &format!("lifecycle.{name}_months"),
-                Kind::Invalid,
-                format!("expected at most {MAX_WINDOW_MONTHS} (ten years), found {n}"),
-            );
-            None
-        }
-        (Some(n), None) => Some(Window::Days(n)),
-        (None, Some(n)) => Some(Window::Months(n)),
-        // The defaults name every window, so `over` leaves none empty.
-        (None, None) => Some(Window::Days(0)),
+        i64::from(days)
     };
-    let onboarding = window("onboarding", l.onboarding_days, l.onboarding_months);
-    let adoption = window("adoption", l.adoption_days, l.adoption_months);
-    let renewal_window = window(
-        "renewal_window",
-        l.renewal_window_days,
-        l.renewal_window_months,
-    );
+    let onboarding_days = window("onboarding_days", l.onboarding_days);
+    let adoption_days = window("adoption_days", l.adoption_days);
+    let renewal_window_days = window("renewal_window_days", l.renewal_window_days);
     let mut signal = |name: &str, source: Option<String>| {
         let source = source.unwrap_or_default();
         crate::expr::parse_condition(&source)
@@ -243,24 +187,20 @@ pub fn validate(raw: RawPolicy) -> Result<Policy, ValidationErrors> {
     let growth = signal("growth", raw.signals.growth);
     let expansion = signal("expansion", raw.signals.expansion);
     let advocacy = signal("advocacy", raw.signals.advocacy);
-    match (zone, onboarding, adoption, renewal_window) {
-        (Some(zone), Some(onboarding), Some(adoption), Some(renewal_window))
-            if errors.is_empty() =>
-        {
-            Ok(Policy {
-                lifecycle: LifecyclePolicy {
-                    onboarding,
-                    adoption,
-                    renewal_window,
-                    growth,
-                    expansion,
-                    advocacy,
-                },
-                zone,
-                max_modals_per_session: raw.max_overlays_per_session.unwrap_or_default(),
-                max_nudges_per_week: raw.max_nudges_per_week.unwrap_or_default(),
-            })
-        }
+    match zone {
+        Some(zone) if errors.is_empty() => Ok(Policy {
+            lifecycle: LifecyclePolicy {
+                onboarding_days,
+                adoption_days,
+                renewal_window_days,
+                growth,
+                expansion,
+                advocacy,
+            },
+            zone,
+            max_modals_per_session: raw.max_overlays_per_session.unwrap_or_default(),
+            max_nudges_per_week: raw.max_nudges_per_week.unwrap_or_default(),
+        }),
         _ => Err(ValidationErrors(errors)),
     }
 }
@@ -278,8 +218,8 @@ mod tests {
         assert_eq!(p.max_nudges_per_week, core.max_nudges_per_week);
         let (l, c) = (&p.lifecycle, &core.lifecycle);
         assert_eq!(
-            (l.onboarding, l.adoption, l.renewal_window),
-            (c.onboarding, c.adoption, c.renewal_window)
+            (l.onboarding_days, l.adoption_days, l.renewal_window_days),
+            (c.onboarding_days, c.adoption_days, c.renewal_window_days)
         );
         for signal in [&l.growth, &l.expansion, &l.advocacy] {
             assert!(signal.is_some());
@@ -289,14 +229,14 @@ mod tests {
     #[test]
     fn a_section_replaces_only_what_it_names() {
         let raw: RawPolicy = toml::from_str(
-            "max_nudges_per_week = 2\n[lifecycle]\nrenewal_window_months = 6\n[signals]\ngrowth = 'false'",
+            "max_nudges_per_week = 2\n[lifecycle]\nrenewal_window_days = 120\n[signals]\ngrowth = 'false'",
         )
         .unwrap();
         let p = validate(raw).unwrap();
         assert_eq!(p.max_nudges_per_week, 2);
         assert_eq!(p.max_modals_per_session, 1);
-        assert_eq!(p.lifecycle.renewal_window, Window::Months(6));
-        assert_eq!(p.lifecycle.onboarding, Window::Days(90));
+        assert_eq!(p.lifecycle.renewal_window_days, 120);
+        assert_eq!(p.lifecycle.onboarding_days, 90);
         assert_eq!(p.lifecycle.growth.unwrap().source(), "false");
         assert_eq!(p.lifecycle.advocacy.unwrap().source(), "user.nps >= 9");
     }
@@ -304,7 +244,7 @@ mod tests {
     #[test]
     fn every_problem_names_its_field() {
         let raw: RawPolicy = toml::from_str(
-            "time_zone = 'Mars/Olympus'\n[lifecycle]\nadoption_days = 30\nadoption_months = 1\nrenewal_window_days = 4000\n[signals]\nadvocacy = 'user.nps >= '\nexpansion = 'page.path > 3'",
+            "time_zone = 'Mars/Olympus'\n[lifecycle]\nrenewal_window_days = 4000\n[signals]\nadvocacy = 'user.nps >= '\nexpansion = 'page.path > 3'",
         )
         .unwrap();
         let e = validate(raw).unwrap_err();
@@ -313,13 +253,15 @@ mod tests {
             found,
             [
                 "time_zone: unknown time zone `Mars/Olympus`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`",
-                "lifecycle.adoption_days: give adoption_days or adoption_months, not both",
                 "lifecycle.renewal_window_days: expected at most 3650 (ten years), found 4000",
                 "signals.expansion: cannot compare a string with a number (column 1 of \"page.path > 3\")",
                 "signals.advocacy: expected a value, found the end of the condition (column 13 of \"user.nps >= \")",
             ]
         );
-        let unknown = toml::from_str::<RawPolicy>("[lifecycle]\nrenewal_days = 3").unwrap_err();
-        assert!(unknown.to_string().contains("unknown field `renewal_days`"));
+        let unknown = RawPolicy::parse("[lifecycle]\nrenewal_window_months = 6").unwrap_err();
+        assert!(
+            unknown.contains("unknown field `renewal_window_months`"),
+            "{unknown}"
+        );
     }
 }

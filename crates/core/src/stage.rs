@@ -8,9 +8,10 @@
 //!    longer covers), until the host sends a new end date. It is its own stage, so no
 //!    campaign for Loyalty or Renewal reaches it; a win-back campaign names `lapsed`.
 //! 2. **Onboarding** (Acquisition) until first value: the given `first_value`, else the
-//!    term's start + `onboarding`.
-//! 3. **Renewal** (Loyalty) from `renewal_window` before the end to the day before the end.
-//! 4. **Adoption** (Service) for `adoption` after first value, then **steady state**.
+//!    term's start + `onboarding_days`.
+//! 3. **Renewal** (Loyalty) from `renewal_window_days` before the end to the day before the
+//!    end.
+//! 4. **Adoption** (Service) for `adoption_days` after first value, then **steady state**.
 //!
 //! A renewal is a new term: a new start and a new end. First value is the account's, not
 //! the term's: a first value before the term's start counts as reached, so a renewed account
@@ -105,15 +106,15 @@ pub fn time_phase(
         return Some(Phase::Lapsed);
     }
     let value = day(dates.first_value)
-        .or_else(|| day(dates.contract_start).map(|start| policy.onboarding.after(start)));
+        .or_else(|| day(dates.contract_start).map(|start| start + policy.onboarding_days));
     if value.is_some_and(|value| today < value) {
         return Some(Phase::Onboarding);
     }
-    if end.is_some_and(|end| today >= policy.renewal_window.before(end)) {
+    if end.is_some_and(|end| today >= end - policy.renewal_window_days) {
         return Some(Phase::Renewal);
     }
     match value {
-        Some(value) if today < policy.adoption.after(value) => Some(Phase::Adoption),
+        Some(value) if today < value + policy.adoption_days => Some(Phase::Adoption),
         Some(_) => Some(Phase::SteadyState),
         None => end.map(|_| Phase::SteadyState),
     }
@@ -170,7 +171,6 @@ pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Window;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -235,16 +235,13 @@ mod tests {
     }
 
     #[test]
-    fn windows_in_days_or_months() {
+    fn custom_windows() {
         let mut c = ctx(None, "2027-01-01");
         let windows = &mut std::rc::Rc::make_mut(&mut c.policy).lifecycle;
-        windows.renewal_window = Window::Days(30);
-        windows.onboarding = Window::Days(14);
+        windows.renewal_window_days = 30;
+        windows.onboarding_days = 14;
         assert_eq!(at(&c, 2026, 1, 15).1, Some(Phase::Adoption));
         assert_eq!(at(&c, 2026, 12, 1).1, Some(Phase::SteadyState));
         assert_eq!(at(&c, 2026, 12, 2).1, Some(Phase::Renewal));
-        std::rc::Rc::make_mut(&mut c.policy).lifecycle.renewal_window = Window::Months(6);
-        assert_eq!(at(&c, 2026, 6, 30).1, Some(Phase::SteadyState));
-        assert_eq!(at(&c, 2026, 7, 1).1, Some(Phase::Renewal));
     }
 }

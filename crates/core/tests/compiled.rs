@@ -11,7 +11,6 @@ use touchpoint_core::campaign::compiled::{
 use touchpoint_core::campaign::*;
 use touchpoint_core::context::{Context, Occurrence};
 use touchpoint_core::expr::{compiled, Expr, ExprKind, Span};
-use touchpoint_core::policy::Window;
 use touchpoint_core::{decide, History, Policy, Timestamp};
 
 fn authored(v: Value) -> Campaign {
@@ -310,7 +309,7 @@ fn the_tree_form_is_the_documented_one() {
 #[test]
 fn the_configured_policy_round_trips_through_the_catalog() {
     let raw = touchpoint_authoring::policy::RawPolicy::parse(
-        "time_zone = 'Pacific/Auckland'\nmax_nudges_per_week = 3\n[lifecycle]\nrenewal_window_months = 6\n[signals]\ngrowth = 'account.seats >= 10'",
+        "time_zone = 'Pacific/Auckland'\nmax_nudges_per_week = 3\n[lifecycle]\nrenewal_window_days = 120\n[signals]\ngrowth = 'account.seats >= 10'",
     )
     .unwrap();
     let policy = touchpoint_authoring::policy::validate(raw).unwrap();
@@ -319,7 +318,7 @@ fn the_configured_policy_round_trips_through_the_catalog() {
         "2000–2050 of DST changes"
     );
     let wire = encode(&Catalog::new(&[]).with_policy(&policy));
-    assert_eq!(wire["policy"]["lifecycle"]["renewal_window_months"], 6);
+    assert_eq!(wire["policy"]["lifecycle"]["renewal_window_days"], 120);
     // New Zealand daylight time on 1 January 2000, where the table starts.
     assert_eq!(wire["policy"]["time_zone"]["offset"], 13 * 3600);
     assert_eq!(
@@ -328,7 +327,7 @@ fn the_configured_policy_round_trips_through_the_catalog() {
     );
     let back = decode_policy(&wire).unwrap();
     assert_eq!(back, policy);
-    assert_eq!(back.lifecycle.renewal_window, Window::Months(6));
+    assert_eq!(back.lifecycle.renewal_window_days, 120);
     assert_eq!(back.zone, policy.zone);
     assert_eq!(encode(&back), wire["policy"]);
 }
@@ -349,16 +348,16 @@ fn an_unreadable_policy_is_refused_naming_the_field() {
         decode_policy(&v).unwrap_err().to_string()
     };
     assert_eq!(
-        broken(&|p| p["lifecycle"]["adoption_months"] = json!(2)),
-        "policy.lifecycle: expected one of adoption_days, adoption_months"
+        broken(&|p| p["lifecycle"]["adoption_days"] = json!("90")),
+        "policy.lifecycle.adoption_days: expected a whole number up to 4294967295"
     );
     assert_eq!(
         broken(&|p| p["time_zone"]["transitions"] = json!([[5, 3600], [4, 0]])),
-        "policy.time_zone.transitions: expected instants in increasing order"
+        "policy.time_zone.transitions: expected [instant in ms, offset in seconds] pairs, in order"
     );
     assert_eq!(
         broken(&|p| p["time_zone"]["transitions"] = json!([[5, 99_999]])),
-        "policy.time_zone.transitions[0]: expected [instant in ms, offset in seconds]"
+        "policy.time_zone.transitions: expected [instant in ms, offset in seconds] pairs, in order"
     );
     assert_eq!(
         broken(&|p| p["signals"]["advocacy"]["tree"] = json!(["nope"])),

@@ -545,7 +545,7 @@ mod tests {
             time_zone = "Europe/Berlin"
             max_nudges_per_week = 3
             [policy.lifecycle]
-            renewal_window_months = 6
+            renewal_window_days = 120
             [policy.signals]
             advocacy = "user.nps >= 10"
             "#,
@@ -556,10 +556,8 @@ mod tests {
         assert!(!p.zone.transitions.is_empty());
         assert_eq!(p.max_nudges_per_week, 3);
         assert_eq!(p.max_modals_per_session, 1);
-        assert_eq!(
-            p.lifecycle.renewal_window,
-            touchpoint_core::policy::Window::Months(6)
-        );
+        assert_eq!(p.lifecycle.renewal_window_days, 120);
+        assert_eq!(p.lifecycle.onboarding_days, 90);
         let source = |c: &Option<touchpoint_core::expr::Condition>| {
             c.as_ref().map(|c| c.source().to_owned())
         };
@@ -590,8 +588,8 @@ mod tests {
             "touchpoint.toml: policy.time_zone: unknown time zone `Europe/Pariss`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`"
         );
         assert_eq!(
-            e("[policy.lifecycle]\nrenewal_window_days = 180\nrenewal_window_months = 6\n"),
-            "touchpoint.toml: policy.lifecycle.renewal_window_days: give renewal_window_days or renewal_window_months, not both"
+            e("[policy.lifecycle]\nrenewal_window_days = 4000\n"),
+            "touchpoint.toml: policy.lifecycle.renewal_window_days: expected at most 3650 (ten years), found 4000"
         );
         let unknown = e("[policy]\nmax_nudges_per_day = 3\n");
         assert!(

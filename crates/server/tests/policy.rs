@@ -18,7 +18,7 @@ async fn the_configured_policy_is_served_in_the_catalog() {
         time_zone = "America/New_York"
         max_overlays_per_session = 2
         [policy.lifecycle]
-        renewal_window_months = 6
+        renewal_window_days = 120
         [policy.signals]
         growth = "account.seat_utilisation >= 0.95"
         "#,

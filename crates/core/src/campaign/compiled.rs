@@ -29,7 +29,7 @@
 //! ```
 use super::*;
 use crate::expr::{Condition, Glob};
-use crate::policy::{LifecyclePolicy, Policy, Window};
+use crate::policy::{LifecyclePolicy, Policy};
 use crate::time::Timestamp;
 use crate::vocab::{Phase, Stage};
 use crate::zone::Zone;
@@ -369,10 +369,9 @@ impl Reader {
         // another copy of it in the widget's wasm.
         let lifecycle = self.object(p, "lifecycle");
         let len = self.enter("lifecycle");
-        let onboarding = self.window(lifecycle, "onboarding_days", "onboarding_months");
-        let adoption = self.window(lifecycle, "adoption_days", "adoption_months");
-        let renewal_window =
-            self.window(lifecycle, "renewal_window_days", "renewal_window_months");
+        let onboarding_days = self.uint(lifecycle, "onboarding_days").into();
+        let adoption_days = self.uint(lifecycle, "adoption_days").into();
+        let renewal_window_days = self.uint(lifecycle, "renewal_window_days").into();
         self.leave(len);
         let signals = self.get(p, "signals", false).unwrap_or(&NULL);
         let len = self.enter("signals");
@@ -386,9 +385,9 @@ impl Reader {
         self.leave(len);
         Policy {
             lifecycle: LifecyclePolicy {
-                onboarding,
-                adoption,
-                renewal_window,
+                onboarding_days,
+                adoption_days,
+                renewal_window_days,
                 growth,
                 expansion,
                 advocacy,
@@ -396,21 +395,6 @@ impl Reader {
             zone,
             max_modals_per_session: self.uint(p, "max_overlays_per_session"),
             max_nudges_per_week: self.uint(p, "max_nudges_per_week"),
-        }
-    }
-
-    /// A window given as `days` or `months` (one of them) in `lifecycle`.
-    fn window(&mut self, lifecycle: &Value, days: &str, months: &str) -> Window {
-        match (
-            self.opt_uint(lifecycle, days, false),
-            self.opt_uint(lifecycle, months, false),
-        ) {
-            (Some(n), None) => Window::Days(n),
-            (None, Some(n)) => Window::Months(n),
-            _ => {
-                self.fail(days, "expected the window in days here or in months, once");
-                Window::Days(0)
-            }
         }
     }
 
@@ -441,11 +425,12 @@ impl Reader {
         }
         Zone {
             name: self.string(z, "name"),
-            offset: self.opt_int(z, "offset", true, MAX_OFFSET).unwrap_or_default() as i32,
+            offset: self
+                .opt_int(z, "offset", true, MAX_OFFSET)
+                .unwrap_or_default() as i32,
             transitions,
         }
     }
-
 
     fn trigger(&mut self, campaign: &Value) -> Trigger {
         let t = self.object(campaign, "trigger");
