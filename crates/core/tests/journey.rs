@@ -251,8 +251,10 @@ fn date(s: &str) -> Timestamp {
 }
 
 fn simulate() -> String {
-    let mut ctx = Context::default();
-    ctx.policy = catalog_policy().into();
+    let mut ctx = Context {
+        policy: catalog_policy().into(),
+        ..Context::default()
+    };
     ctx.user.id = Some("owner-1".into());
     ctx.user.traits = json!({"role": "owner", "email": "maya@acme-studio.example"})
         .as_object()
