@@ -10,6 +10,7 @@ use crate::effects::route::current_page;
 use crate::effects::{http, mount, observe, storage};
 use crate::runtime::{self, Config};
 use crate::state::Action;
+use std::rc::Rc;
 use touchpoint_core::context::Traits;
 use wasm_bindgen::prelude::*;
 
@@ -77,7 +78,7 @@ async fn load_campaigns(api: &str, key: &str) {
         (Err(e), _) => return warn(&format!("cannot load campaigns: {e}")),
     };
     match http::read_catalog(&body) {
-        Ok((campaigns, skipped)) => {
+        Ok((campaigns, skipped, policy)) => {
             for s in skipped {
                 warn(&format!("campaign {} skipped: {}", s.id, s.error));
             }
@@ -88,6 +89,7 @@ async fn load_campaigns(api: &str, key: &str) {
                     ));
                 }
             }
+            runtime::dispatch(Action::PolicyLoaded(Rc::new(policy)));
             runtime::dispatch(Action::CampaignsLoaded(campaigns));
         }
         Err(e) => warn(&format!("cannot read the campaign catalog: {e}")),

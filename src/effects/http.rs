@@ -2,7 +2,7 @@
 //! `keepalive` so a batch in flight survives the page being closed.
 use js_sys::Promise;
 use touchpoint_core::campaign::compiled;
-use touchpoint_core::{Campaign, Event};
+use touchpoint_core::{Campaign, Event, Policy};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -118,14 +118,21 @@ impl HttpError {
     }
 }
 
+/// The campaigns of a catalog that decode, those that do not, and the vendor's policy.
+pub type Catalog = (Vec<Campaign>, Vec<compiled::Rejected>, Policy);
+
 /// Read a compiled catalog's text. Unreadable campaigns are skipped and reported (a
-/// server/widget version mismatch), so one bad campaign never hides the others.
+/// server/widget version mismatch), so one bad campaign never hides the others; a catalog
+/// without a policy (an older collector's) decides under the default one.
 ///
 /// # Errors
-/// When the text is not a catalog of this widget's version.
-pub fn read_catalog(body: &str) -> Result<(Vec<Campaign>, Vec<compiled::Rejected>), String> {
+/// When the text is not a catalog of this widget's version, or its policy is unreadable.
+pub fn read_catalog(body: &str) -> Result<Catalog, String> {
     let catalog = crate::json::parse(body).ok_or("not JSON")?;
-    compiled::decode_catalog(&catalog).map_err(|e| e.to_string())
+    let read = |(campaigns, skipped)| Ok((campaigns, skipped, compiled::decode_policy(&catalog)?));
+    compiled::decode_catalog(&catalog)
+        .and_then(read)
+        .map_err(|e| e.to_string())
 }
 
 /// Whose history to fetch.

@@ -2,14 +2,17 @@
 //! user; and the time and entropy each action happens with.
 use super::Progress;
 use crate::delivery::consent::Category;
+use std::rc::Rc;
 use touchpoint_core::context::{Page, Traits};
-use touchpoint_core::{Campaign, Event, Timestamp};
+use touchpoint_core::{Campaign, Event, Policy, Timestamp};
 
 /// Something that happened: from the host page (through the JS API), the server or the user.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// The campaign catalog arrived.
     CampaignsLoaded(Vec<Campaign>),
+    /// The catalog's policy arrived (just before its campaigns, which decide under it).
+    PolicyLoaded(Rc<Policy>),
     /// What an earlier visit left in storage.
     Restored {
         /// This browser's anonymous id.

@@ -62,6 +62,7 @@ impl WidgetState {
             events: event_stats(self.journal.iter(), &self.user),
             session,
             trigger: occurrence,
+            policy: self.policy.clone(),
             ..Context::default()
         };
         let decision = decide(&self.campaigns, &ctx, &history, out.tick.now);

@@ -8,7 +8,7 @@ use super::{Effect, Progress, WidgetState};
 use crate::delivery::consent::Category;
 use std::rc::Rc;
 use touchpoint_core::campaign::{CtaAction, Format};
-use touchpoint_core::context::{AccountDates, Page, Traits};
+use touchpoint_core::context::{Account, Page, Traits};
 use touchpoint_core::{Campaign, Event, EventKind};
 
 impl WidgetState {
@@ -55,9 +55,7 @@ impl WidgetState {
         self.user.id = Some(user_id);
         self.user.traits = traits;
         if let Some((id, traits)) = account {
-            self.account.dates = AccountDates::from_traits(&traits);
-            self.account.id = Some(id);
-            self.account.traits = traits;
+            self.account = Account::from_traits(id, traits);
         }
         let e = self.event(out, EventKind::Identify);
         self.send(out, e, false);
@@ -107,6 +105,7 @@ impl WidgetState {
         let anonymous_id = format!("anon-{}", out.id());
         *self = WidgetState {
             campaigns: self.campaigns.clone(),
+            policy: self.policy.clone(),
             page_lang: std::mem::take(&mut self.page_lang),
             ..WidgetState::default()
         };

@@ -18,12 +18,14 @@ use std::rc::Rc;
 use touchpoint_core::campaign::Slot;
 use touchpoint_core::context::{Account, Page, Session, User};
 use touchpoint_core::decide::Arm;
-use touchpoint_core::{Campaign, Event, Nudge};
+use touchpoint_core::{Campaign, Event, Nudge, Policy};
 
 pub mod action;
 mod decide;
 pub mod effect;
 mod handlers;
+#[cfg(test)]
+mod policy_tests;
 pub mod progress;
 mod reduce;
 #[cfg(test)]
@@ -74,6 +76,9 @@ impl Ids {
 pub struct WidgetState {
     /// Campaigns from the server's compiled catalog, each checked by `Campaign::new`.
     pub campaigns: Rc<Vec<Campaign>>,
+    /// The vendor's policy from the same catalog (lifecycle windows and signals, time zone,
+    /// global limits); the default one until a catalog arrives.
+    pub policy: Rc<Policy>,
     /// Who is looking.
     pub user: User,
     /// Their account.

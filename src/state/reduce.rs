@@ -43,6 +43,10 @@ impl WidgetState {
                 self.on_campaigns_loaded(campaigns);
                 page_load
             }
+            Action::PolicyLoaded(policy) => {
+                self.policy = policy;
+                None
+            }
             Action::Restored {
                 anonymous_id,
                 session_id,

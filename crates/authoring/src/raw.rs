@@ -63,7 +63,7 @@ pub struct RawCampaign {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAudience {
-    /// Stages (acquisition, service, loyalty); empty means any.
+    /// Stages (acquisition, service, loyalty, lapsed); empty means any.
     #[serde(default)]
     pub stages: Vec<String>,
     /// Phases (onboarding, adoption, steady_state, growth, renewal, expansion, advocacy);

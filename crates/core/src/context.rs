@@ -5,7 +5,7 @@
 //! These are plain data with public fields so that the widget (from its JS facade) and the
 //! server (from stored profiles) can fill them without ceremony.
 use crate::bucket::Unit;
-use crate::time::Timestamp;
+use crate::time::{Moment, Timestamp};
 pub use crate::vocab::{EventStat, EventStats, Page, Traits};
 use crate::vocab::{Phase, Stage};
 use serde::{Deserialize, Serialize};
@@ -43,16 +43,19 @@ impl User {
     }
 }
 
-/// The dates that drive the time-based lifecycle phases.
+/// The dates that drive the time-based lifecycle phases: calendar dates (`2026-01-01`,
+/// the same day in every zone) or instants (whose day is read in the vendor's zone).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccountDates {
-    /// When the current customer relationship began.
-    pub contract_start: Option<Timestamp>,
-    /// When the account first reached value (optional; onboarding ends then).
-    pub first_value: Option<Timestamp>,
-    /// The end of the current contract (the renewal date).
-    pub contract_end: Option<Timestamp>,
+    /// When the current contract term began (after a renewal, the new term's start).
+    pub contract_start: Option<Moment>,
+    /// When the account first reached value (optional; onboarding ends then). Kept across
+    /// renewals: a first value before the term's start counts as reached.
+    pub first_value: Option<Moment>,
+    /// The end of the current contract (the renewal date): the first day it no longer
+    /// covers.
+    pub contract_end: Option<Moment>,
 }
 
 impl AccountDates {
@@ -64,16 +67,16 @@ impl AccountDates {
     /// use touchpoint_core::context::AccountDates;
     /// let traits = serde_json::json!({"contract_start": "2026-01-01", "renewal_date": "2027-01-01"});
     /// let d = AccountDates::from_traits(traits.as_object().unwrap());
-    /// assert_eq!(d.contract_end.unwrap().to_string(), "2027-01-01T00:00:00Z");
+    /// assert_eq!(d.contract_end, Moment::parse("2027-01-01"));
     /// assert_eq!(d.first_value, None);
+    /// # use touchpoint_core::time::Moment;
     /// ```
     pub fn from_traits(traits: &Traits) -> AccountDates {
         let get = |k: &str| {
             traits
                 .get(k)
                 .and_then(|v| v.as_str())
-                .and_then(crate::time::parse_date_text)
-                .map(Timestamp)
+                .and_then(Moment::parse)
         };
         AccountDates {
             contract_start: get("contract_start"),
@@ -95,8 +98,36 @@ pub struct Account {
     pub dates: AccountDates,
     /// A stage set explicitly by the vendor's CS platform; wins over derivation.
     pub stage: Option<Stage>,
-    /// A phase set explicitly by the vendor; wins over derivation (and implies its stage).
+    /// A phase set explicitly by the vendor: a time phase wins over derivation (and implies
+    /// its stage); a signal motion (growth, expansion, advocacy) is added to the signals.
+    /// One that does not belong to an explicit `stage` is ignored and reported (see
+    /// [`crate::stage::derive`]).
     pub phase: Option<Phase>,
+}
+
+impl Account {
+    /// The account `id` as the host describes it in `identify`: its traits, its dates
+    /// ([`AccountDates::from_traits`]) and an explicit `stage` and `phase` from the traits
+    /// of those names (a name that is not a stage or phase is not one, and is ignored).
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::context::Account;
+    /// use touchpoint_core::{Phase, Stage};
+    /// let traits = serde_json::json!({"stage": "service", "phase": "growth", "plan": "pro"});
+    /// let a = Account::from_traits("acme".into(), traits.as_object().unwrap().clone());
+    /// assert_eq!((a.stage, a.phase), (Some(Stage::Service), Some(Phase::Growth)));
+    /// ```
+    pub fn from_traits(id: String, traits: Traits) -> Account {
+        let name = |k: &str| traits.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        Account {
+            id: Some(id),
+            dates: AccountDates::from_traits(&traits),
+            stage: Stage::from_name(name("stage")),
+            phase: Phase::from_name(name("phase")),
+            traits,
+        }
+    }
 }
 
 /// Facts about the current browser session.
@@ -145,7 +176,10 @@ pub enum Occurrence {
 /// Everything [`decide`](crate::decide()) knows about the moment.
 ///
 /// Serialisable (for server previews and simulations) except `policy`, which is set in
-/// code (`Policy::default()` after deserialising; see [`crate::policy`]).
+/// code: the catalog's (the widget reads it with the campaigns; the server has it from its
+/// configuration), `Policy::default()` after deserialising. It is shared (`Rc`), so that
+/// a decision does not copy the vendor's policy: change it with `Rc::make_mut` or replace
+/// it (`ctx.policy = policy.into()`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Context {
@@ -165,9 +199,9 @@ pub struct Context {
     pub trigger: Occurrence,
     /// Consent state.
     pub consent: Consent,
-    /// The decision policy: lifecycle windows, signals and global frequency caps.
+    /// The decision policy: lifecycle windows, signals, time zone and global caps.
     #[serde(skip)]
-    pub policy: crate::policy::Policy,
+    pub policy: std::rc::Rc<crate::policy::Policy>,
 }
 
 impl Context {
@@ -180,6 +214,7 @@ impl Context {
             locale: &self.locale,
             events: &self.events,
             now,
+            zone: &self.policy.zone,
         }
     }
 }

@@ -281,7 +281,7 @@ fn gate(
     if !in_stage(c, lifecycle) {
         return Err(Reason::NotInStage {
             stage: lifecycle.map(|l| l.stage),
-            phase: lifecycle.map(|l| l.phase),
+            phase: lifecycle.and_then(|l| l.phase),
         });
     }
     if c.category == Category::Marketing && !ctx.consent.marketing {

@@ -11,6 +11,7 @@
 //!
 //! Layers, each using only those above it in this list:
 //! - [`calendar`], [`time`]: instants and civil dates, hand-written (no tz data in wasm);
+//!   [`zone`]: the vendor's time zone as a table of offsets, for calendar days;
 //!   [`text`]: a small substring search; [`link`]: which link targets a nudge may follow.
 //! - [`vocab`]: the shared names and small types (stages, phases, goals, traits, pages,
 //!   event statistics), each enum's names written once.
@@ -39,6 +40,7 @@ pub mod text;
 pub mod time;
 pub mod uuid;
 pub mod vocab;
+pub mod zone;
 
 pub use campaign::{Campaign, CampaignParts};
 pub use context::Context;

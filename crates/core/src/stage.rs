@@ -1,19 +1,35 @@
 //! Lifecycle stage derivation: where an account is in the post-sale journey.
 //!
-//! Time-based phases come from the account's dates (DESIGN.md §1): onboarding from contract
-//! start to first value (or start + `onboarding_days`), adoption for `adoption_days` after
-//! that, the renewal window `renewal_window_days` before the contract end, steady state
-//! otherwise. Signal-driven motions (growth, expansion, advocacy) come from conditions in the
-//! targeting language. A new contract end moves the renewal window out, so a renewed account
-//! cycles back into Service by itself. An explicit stage or phase from the host wins.
+//! Days are calendar days in the vendor's time zone (`ctx.policy.zone`): an instant is read
+//! as its local date, a calendar date (`2026-05-01`) is that day everywhere. The time phases
+//! come from the account's dates (DESIGN.md §1), windows from the policy:
 //!
-//! Precedence of time phases: onboarding (not yet at value) > renewal window > adoption >
-//! steady state. Growth is active in the Service stage, expansion only inside the renewal
-//! window, advocacy in any stage.
-use crate::context::{Account, AccountDates, Context};
+//! 1. **Lapsed** from the contract end on (the end date is the first day the contract no
+//!    longer covers), until the host sends a new end date. It is its own stage, so no
+//!    campaign for Loyalty or Renewal reaches it; a win-back campaign names `lapsed`.
+//! 2. **Onboarding** (Acquisition) until first value: the given `first_value`, else the
+//!    term's start + `onboarding_days`.
+//! 3. **Renewal** (Loyalty) from `renewal_window_days` before the end to the day before the
+//!    end.
+//! 4. **Adoption** (Service) for `adoption_days` after first value, then **steady state**.
+//!
+//! A renewal is a new term: a new start and a new end. First value is the account's, not
+//! the term's: a first value before the term's start counts as reached, so a renewed account
+//! is back in Service (adoption or steady state by its first value's date) with the renewal
+//! window of its new end. An account with only an end date is in steady state until its
+//! renewal window; without any date the time phase is unknown.
+//!
+//! An explicit stage from the host wins, and an explicit time phase of that stage (or of no
+//! explicit stage) wins over the dates; an explicit phase of another stage than the explicit
+//! stage is ignored and reported in [`Lifecycle::warning`], which the decision carries.
+//! Signal motions (growth, expansion, advocacy) stay signals, explicit or derived from the
+//! policy's conditions: growth in the Service stage, expansion inside the renewal window,
+//! advocacy in any stage but Lapsed.
+use crate::context::{AccountDates, Context};
 use crate::expr::{Condition, Tri};
 use crate::policy::LifecyclePolicy;
-use crate::time::Timestamp;
+use crate::time::{Moment, Timestamp};
+use crate::zone::Zone;
 use serde::Serialize;
 
 pub use crate::vocab::{Phase, Stage};
@@ -23,214 +39,209 @@ pub use crate::vocab::{Phase, Stage};
 pub struct Lifecycle {
     /// The stage.
     pub stage: Stage,
-    /// The time-based phase (onboarding, adoption, steady state or renewal).
-    pub phase: Phase,
-    /// Active signal-driven motions (growth, expansion, advocacy).
+    /// The time-based phase (onboarding, adoption, steady state, renewal or lapsed);
+    /// unknown only for an account known by an explicit signal alone.
+    pub phase: Option<Phase>,
+    /// Active signal-driven motions (growth, expansion, advocacy), in journey order.
     pub signals: Vec<Phase>,
+    /// What the host said that was not used, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<LifecycleWarning>,
 }
 
 impl Lifecycle {
     /// Whether the account is in `phase`, as its time phase or as an active signal.
     pub fn has_phase(&self, phase: Phase) -> bool {
-        self.phase == phase || self.signals.contains(&phase)
+        self.phase == Some(phase) || self.signals.contains(&phase)
     }
 }
 
-/// The time phase from the account's dates alone, or `None` without a contract start.
+/// Something of the host's explicit stage and phase that [`derive`] did not use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LifecycleWarning {
+    /// The explicit phase belongs to another stage than the explicit stage; the stage won
+    /// and the phase was ignored.
+    PhaseNotInStage {
+        /// The phase ignored.
+        phase: Phase,
+        /// The explicit stage.
+        stage: Stage,
+    },
+}
+
+/// The time phase from the account's dates alone, or `None` without any date.
 ///
 /// # Example
 /// ```
 /// use touchpoint_core::context::AccountDates;
 /// use touchpoint_core::policy::LifecyclePolicy;
 /// use touchpoint_core::stage::{time_phase, Phase};
+/// use touchpoint_core::time::Moment;
+/// use touchpoint_core::zone::Zone;
 /// use touchpoint_core::Timestamp;
 /// let dates = AccountDates {
-///     contract_start: Some(Timestamp::from_date(2026, 1, 1)),
+///     contract_start: Moment::parse("2026-01-01"),
 ///     first_value: None,
-///     contract_end: Some(Timestamp::from_date(2027, 1, 1)),
+///     contract_end: Moment::parse("2027-01-01"),
 /// };
-/// let p = LifecyclePolicy::default();
-/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 2, 1)), Some(Phase::Onboarding));
-/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 5, 1)), Some(Phase::Adoption));
-/// assert_eq!(time_phase(&dates, &p, Timestamp::from_date(2026, 9, 1)), Some(Phase::Renewal));
+/// let (p, utc) = (LifecyclePolicy::default(), Zone::utc());
+/// let at = |y, m, d| time_phase(&dates, &p, &utc, Timestamp::from_date(y, m, d));
+/// assert_eq!(at(2026, 2, 1), Some(Phase::Onboarding));
+/// assert_eq!(at(2026, 5, 1), Some(Phase::Adoption));
+/// assert_eq!(at(2026, 9, 1), Some(Phase::Renewal));
+/// assert_eq!(at(2027, 1, 1), Some(Phase::Lapsed));
 /// ```
-pub fn time_phase(dates: &AccountDates, policy: &LifecyclePolicy, now: Timestamp) -> Option<Phase> {
-    let start = dates.contract_start?;
-    let value_at = match dates.first_value {
-        Some(v) if v >= start => v,
-        _ => start.plus_days(policy.onboarding_days),
-    };
-    if now < value_at {
+pub fn time_phase(
+    dates: &AccountDates,
+    policy: &LifecyclePolicy,
+    zone: &Zone,
+    now: Timestamp,
+) -> Option<Phase> {
+    let today = zone.day(now);
+    let day = |m: Option<Moment>| m.map(|m| zone.day_of(m));
+    let end = day(dates.contract_end);
+    if end.is_some_and(|end| today >= end) {
+        return Some(Phase::Lapsed);
+    }
+    let value = day(dates.first_value)
+        .or_else(|| day(dates.contract_start).map(|start| start + policy.onboarding_days));
+    if value.is_some_and(|value| today < value) {
         return Some(Phase::Onboarding);
     }
-    if let Some(end) = dates.contract_end {
-        if now >= end.plus_days(-policy.renewal_window_days) {
-            return Some(Phase::Renewal);
-        }
+    if end.is_some_and(|end| today >= end - policy.renewal_window_days) {
+        return Some(Phase::Renewal);
     }
-    if now < value_at.plus_days(policy.adoption_days) {
-        return Some(Phase::Adoption);
+    match value {
+        Some(value) if today < value + policy.adoption_days => Some(Phase::Adoption),
+        Some(_) => Some(Phase::SteadyState),
+        None => end.map(|_| Phase::SteadyState),
     }
-    Some(Phase::SteadyState)
 }
 
-/// Derive the account's lifecycle, or `None` when neither an explicit stage/phase nor a
-/// contract start is known (stage-restricted campaigns then do not match).
+/// Derive the account's lifecycle (see the module docs for the rules), or `None` when
+/// neither an explicit stage or phase nor any date is known (stage-restricted campaigns
+/// then do not match).
 pub fn derive(ctx: &Context, now: Timestamp) -> Option<Lifecycle> {
     let policy = &ctx.policy.lifecycle;
-    let account: &Account = &ctx.account;
-    let derived = time_phase(&account.dates, policy, now);
-    let phase = match (account.phase, account.stage, derived) {
-        (Some(p), _, _)
-            if matches!(
-                p,
-                Phase::Onboarding | Phase::Adoption | Phase::SteadyState | Phase::Renewal
-            ) =>
-        {
-            p
+    let account = &ctx.account;
+    let derived = time_phase(&account.dates, policy, &ctx.policy.zone, now);
+    let mut warning = None;
+    let explicit = match (account.stage, account.phase) {
+        (Some(stage), Some(phase)) if phase.stage() != stage => {
+            warning = Some(LifecycleWarning::PhaseNotInStage { phase, stage });
+            None
         }
-        (Some(p), _, d) => d
-            .filter(|d| d.stage() == p.stage())
-            .unwrap_or(p.stage().default_phase()),
-        (None, Some(s), Some(d)) if d.stage() == s => d,
-        (None, Some(s), _) => s.default_phase(),
-        (None, None, Some(d)) => d,
-        (None, None, None) => return None,
+        (_, phase) => phase,
     };
+    let time = explicit.filter(|p| !p.is_signal());
+    let signal = explicit.filter(|p| p.is_signal());
     let stage = account
-        .phase
-        .map_or(account.stage.unwrap_or(phase.stage()), Phase::stage);
+        .stage
+        .or(time.map(Phase::stage))
+        .or(derived.map(Phase::stage))
+        .or(signal.map(Phase::stage))?;
+    let phase = time
+        .or(derived.filter(|d| d.stage() == stage))
+        .or(account.stage.map(Stage::default_phase));
     let cx = ctx.eval_context(now);
-    let mut signals = Vec::new();
-    if let Some(p @ (Phase::Growth | Phase::Expansion | Phase::Advocacy)) = account.phase {
-        signals.push(p);
-    }
-    let on = |c: &Condition| c.eval(&cx) == Tri::True;
-    if stage == Stage::Service && !signals.contains(&Phase::Growth) && on(&policy.growth) {
-        signals.push(Phase::Growth);
-    }
-    if phase == Phase::Renewal && !signals.contains(&Phase::Expansion) && on(&policy.expansion) {
-        signals.push(Phase::Expansion);
-    }
-    if !signals.contains(&Phase::Advocacy) && on(&policy.advocacy) {
-        signals.push(Phase::Advocacy);
-    }
-    // Keep journey order without a sort (the explicit phase may have been pushed first).
-    signals = Phase::NAMES
+    let on = |c: &Option<Condition>| c.as_ref().is_some_and(|c| c.eval(&cx) == Tri::True);
+    let signals = Phase::NAMES
         .iter()
         .map(|(_, p)| *p)
-        .filter(|p| signals.contains(p))
+        .filter(|&p| {
+            signal == Some(p)
+                || match p {
+                    Phase::Growth => stage == Stage::Service && on(&policy.growth),
+                    Phase::Expansion => phase == Some(Phase::Renewal) && on(&policy.expansion),
+                    Phase::Advocacy => stage != Stage::Lapsed && on(&policy.advocacy),
+                    _ => false,
+                }
+        })
         .collect();
     Some(Lifecycle {
         stage,
         phase,
         signals,
+        warning,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    fn ctx(first_value: Option<Timestamp>, end: Timestamp) -> Context {
+    fn ctx(first_value: Option<&str>, end: &str) -> Context {
         let mut c = Context::default();
         c.account.dates = AccountDates {
-            contract_start: Some(Timestamp::from_date(2026, 1, 1)),
-            first_value,
-            contract_end: Some(end),
+            contract_start: Moment::parse("2026-01-01"),
+            first_value: first_value.and_then(Moment::parse),
+            contract_end: Moment::parse(end),
         };
         c
     }
 
-    fn at(c: &Context, y: i64, m: u32, d: u32) -> (Stage, Phase, Vec<Phase>) {
+    fn at(c: &Context, y: i64, m: u32, d: u32) -> (Stage, Option<Phase>, Vec<Phase>) {
         let l = derive(c, Timestamp::from_date(y, m, d)).unwrap();
         (l.stage, l.phase, l.signals)
     }
 
     #[test]
     fn follows_the_design_table() {
-        let end = Timestamp::from_date(2028, 1, 1);
-        let c = ctx(Some(Timestamp::from_date(2026, 2, 15)), end);
+        let c = ctx(Some("2026-02-15"), "2028-01-01");
+        let service = |p| (Stage::Service, Some(p), vec![]);
         assert_eq!(
-            at(&c, 2026, 2, 1),
-            (Stage::Acquisition, Phase::Onboarding, vec![])
+            at(&c, 2026, 2, 14),
+            (Stage::Acquisition, Some(Phase::Onboarding), vec![])
         );
+        assert_eq!(at(&c, 2026, 2, 15), service(Phase::Adoption));
+        assert_eq!(at(&c, 2026, 5, 15), service(Phase::Adoption));
+        assert_eq!(at(&c, 2026, 5, 16), service(Phase::SteadyState));
+        assert_eq!(at(&c, 2027, 7, 4), service(Phase::SteadyState));
+        let loyalty = (Stage::Loyalty, Some(Phase::Renewal), vec![]);
+        assert_eq!(at(&c, 2027, 7, 5), loyalty);
+        assert_eq!(at(&c, 2027, 12, 31), loyalty);
         assert_eq!(
-            at(&c, 2026, 2, 15),
-            (Stage::Service, Phase::Adoption, vec![])
+            at(&c, 2028, 1, 1),
+            (Stage::Lapsed, Some(Phase::Lapsed), vec![])
         );
-        assert_eq!(
-            at(&c, 2026, 5, 16),
-            (Stage::Service, Phase::SteadyState, vec![])
-        );
-        assert_eq!(
-            at(&c, 2027, 7, 4),
-            (Stage::Service, Phase::SteadyState, vec![])
-        );
-        assert_eq!(at(&c, 2027, 7, 5), (Stage::Loyalty, Phase::Renewal, vec![]));
-        // Renewal: a new contract end cycles back into Service.
-        let renewed = ctx(
-            Some(Timestamp::from_date(2026, 2, 15)),
-            Timestamp::from_date(2029, 1, 1),
-        );
-        assert_eq!(
-            at(&renewed, 2027, 8, 1),
-            (Stage::Service, Phase::SteadyState, vec![])
-        );
+        // A new contract end cycles back into Service.
+        let renewed = ctx(Some("2026-02-15"), "2029-01-01");
+        assert_eq!(at(&renewed, 2027, 8, 1), service(Phase::SteadyState));
     }
 
     #[test]
-    fn onboarding_defaults_to_ninety_days_and_signals_apply() {
-        let mut c = ctx(None, Timestamp::from_date(2028, 1, 1));
-        assert_eq!(at(&c, 2026, 3, 31).1, Phase::Onboarding);
-        assert_eq!(at(&c, 2026, 4, 1).1, Phase::Adoption);
-        c.account.traits = json!({"seat_utilisation": 0.9})
-            .as_object()
-            .cloned()
-            .unwrap();
-        c.user.traits = json!({"nps": 10}).as_object().cloned().unwrap();
-        assert_eq!(
-            at(&c, 2026, 9, 1),
-            (
-                Stage::Service,
-                Phase::SteadyState,
-                vec![Phase::Growth, Phase::Advocacy]
-            )
-        );
-        assert_eq!(
-            at(&c, 2027, 9, 1),
-            (
-                Stage::Loyalty,
-                Phase::Renewal,
-                vec![Phase::Expansion, Phase::Advocacy]
-            )
-        );
+    fn onboarding_defaults_to_ninety_days() {
+        let c = ctx(None, "2028-01-01");
+        assert_eq!(at(&c, 2026, 3, 31).1, Some(Phase::Onboarding));
+        assert_eq!(at(&c, 2026, 4, 1).1, Some(Phase::Adoption));
     }
 
     #[test]
-    fn explicit_stage_wins() {
-        let mut c = ctx(None, Timestamp::from_date(2028, 1, 1));
+    fn an_explicit_stage_wins_and_implies_its_default_phase() {
+        let mut c = ctx(None, "2028-01-01");
         c.account.stage = Some(Stage::Loyalty);
-        assert_eq!(at(&c, 2026, 2, 1), (Stage::Loyalty, Phase::Renewal, vec![]));
-        c.account.stage = None;
-        c.account.phase = Some(Phase::Advocacy);
         assert_eq!(
             at(&c, 2026, 2, 1),
-            (Stage::Loyalty, Phase::Renewal, vec![Phase::Advocacy])
+            (Stage::Loyalty, Some(Phase::Renewal), vec![])
         );
+        c.account.stage = None;
+        c.account.phase = Some(Phase::Renewal);
+        assert_eq!(at(&c, 2026, 2, 1).1, Some(Phase::Renewal));
         assert_eq!(derive(&Context::default(), Timestamp(0)), None);
     }
 
     #[test]
     fn custom_windows() {
-        let mut c = ctx(None, Timestamp::from_date(2027, 1, 1));
-        c.policy.lifecycle.renewal_window_days = 30;
-        c.policy.lifecycle.onboarding_days = 14;
-        assert_eq!(at(&c, 2026, 1, 15).1, Phase::Adoption);
-        assert_eq!(at(&c, 2026, 11, 15).1, Phase::SteadyState);
-        assert_eq!(at(&c, 2026, 12, 2).1, Phase::Renewal);
+        let mut c = ctx(None, "2027-01-01");
+        let windows = &mut std::rc::Rc::make_mut(&mut c.policy).lifecycle;
+        windows.renewal_window_days = 30;
+        windows.onboarding_days = 14;
+        assert_eq!(at(&c, 2026, 1, 15).1, Some(Phase::Adoption));
+        assert_eq!(at(&c, 2026, 12, 1).1, Some(Phase::SteadyState));
+        assert_eq!(at(&c, 2026, 12, 2).1, Some(Phase::Renewal));
     }
 }

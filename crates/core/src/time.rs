@@ -1,8 +1,8 @@
 //! Instants as milliseconds since the Unix epoch (UTC), and their text forms.
 //!
 //! The core never reads a clock: callers pass `now` in. A plain integer instant keeps the
-//! widget's wasm free of any time-zone database; named zones are resolved on the server
-//! (feature `tz`) before campaigns reach the widget.
+//! widget's wasm free of any time-zone database: schedules are resolved to instants on the
+//! server, and the vendor's zone reaches the core as a table of offsets ([`crate::zone`]).
 use crate::calendar::{civil_from_days, days_from_civil, digits, parse_date};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -56,7 +56,9 @@ impl Timestamp {
         self.0.div_euclid(DAY_MS)
     }
 
-    /// Whole days from `self` to `later`, floored (negative if `later` is earlier).
+    /// Whole 24-hour periods from `self` to `later`, floored (negative if `later` is
+    /// earlier). Not calendar days: conditions and the lifecycle count those in the vendor's
+    /// zone ([`crate::zone::Zone::day`]).
     pub const fn days_until(self, later: Timestamp) -> i64 {
         (later.0.saturating_sub(self.0)).div_euclid(DAY_MS)
     }
@@ -103,11 +105,39 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// Milliseconds since the epoch of `2026-05-01` or RFC 3339 text (a date-time without
-/// offset is read as UTC), as traits carry dates; `None` for anything else.
-pub fn parse_date_text(s: &str) -> Option<i64> {
-    let l = parse_local(s)?;
-    Some(l.millis - l.offset.unwrap_or(0))
+/// A date as a host's trait or a condition gives it: a calendar date, which is the same day
+/// wherever it is read, or an instant, whose day depends on the time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moment {
+    /// A calendar date (`2026-05-01`), as days since 1970-01-01.
+    Date(i64),
+    /// An instant (`2026-05-01T09:00:00Z`).
+    Instant(Timestamp),
+}
+
+impl Moment {
+    /// Read `2026-05-01` as a date, and RFC 3339 text as an instant (a date-time without
+    /// offset is read as UTC), as traits carry dates; `None` for anything else.
+    ///
+    /// # Example
+    /// ```
+    /// use touchpoint_core::time::Moment;
+    /// use touchpoint_core::Timestamp;
+    /// assert_eq!(Moment::parse("2026-05-01"), Some(Moment::Date(20_574)));
+    /// assert_eq!(
+    ///     Moment::parse("2026-05-01T02:00:00+02:00"),
+    ///     Some(Moment::Instant(Timestamp::from_date(2026, 5, 1)))
+    /// );
+    /// ```
+    pub fn parse(text: &str) -> Option<Moment> {
+        let l = parse_local(text)?;
+        Some(if l.has_time {
+            Moment::Instant(Timestamp(l.millis - l.offset.unwrap_or(0)))
+        } else {
+            Moment::Date(l.millis.div_euclid(DAY_MS))
+        })
+    }
 }
 
 /// A date-time as written in a file: wall-clock milliseconds (as if UTC) and the explicit

@@ -83,6 +83,9 @@ named! {
         Service = "service",
         /// Renewal, expansion, advocacy.
         Loyalty = "loyalty",
+        /// After the contract's end without a new end date: no renewal motion targets it
+        /// unless a campaign names this stage or phase.
+        Lapsed = "lapsed",
     }
 }
 
@@ -103,6 +106,8 @@ named! {
         Expansion = "expansion",
         /// Signal: promoters and power users.
         Advocacy = "advocacy",
+        /// From the contract end on, until a new end date arrives.
+        Lapsed = "lapsed",
     }
 }
 
@@ -113,7 +118,14 @@ impl Phase {
             Phase::Onboarding => Stage::Acquisition,
             Phase::Adoption | Phase::SteadyState | Phase::Growth => Stage::Service,
             Phase::Renewal | Phase::Expansion | Phase::Advocacy => Stage::Loyalty,
+            Phase::Lapsed => Stage::Lapsed,
         }
+    }
+
+    /// Whether this is a signal-driven motion (growth, expansion, advocacy), which comes on
+    /// top of a time phase rather than instead of one.
+    pub const fn is_signal(self) -> bool {
+        matches!(self, Phase::Growth | Phase::Expansion | Phase::Advocacy)
     }
 }
 
@@ -124,6 +136,7 @@ impl Stage {
             Stage::Acquisition => Phase::Onboarding,
             Stage::Service => Phase::SteadyState,
             Stage::Loyalty => Phase::Renewal,
+            Stage::Lapsed => Phase::Lapsed,
         }
     }
 }
@@ -393,6 +406,7 @@ mod tests {
                 (Phase::Renewal, Stage::Loyalty),
                 (Phase::Expansion, Stage::Loyalty),
                 (Phase::Advocacy, Stage::Loyalty),
+                (Phase::Lapsed, Stage::Lapsed),
             ]
         );
     }

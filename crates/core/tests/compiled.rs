@@ -5,14 +5,13 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use touchpoint_authoring::{parse_condition, RawCampaign};
-use touchpoint_core::campaign::compiled::{decode, decode_catalog, Catalog, DecodeError, Rejected};
+use touchpoint_core::campaign::compiled::{
+    decode, decode_catalog, decode_policy, Catalog, DecodeError, Rejected,
+};
 use touchpoint_core::campaign::*;
 use touchpoint_core::context::{Context, Occurrence};
 use touchpoint_core::expr::{compiled, Expr, ExprKind, Span};
-use touchpoint_core::policy::{
-    LifecyclePolicy, DEFAULT_ADVOCACY, DEFAULT_EXPANSION, DEFAULT_GROWTH,
-};
-use touchpoint_core::{decide, History, Timestamp};
+use touchpoint_core::{decide, History, Policy, Timestamp};
 
 fn authored(v: Value) -> Campaign {
     Campaign::try_from(serde_json::from_value::<RawCampaign>(v).unwrap()).unwrap()
@@ -142,7 +141,7 @@ fn names_the_field_at_fault() {
         ("/format/kind", json!("popup"), "format.kind: expected one of banner, modal, slideout, tooltip, hotspot, tour, checklist, survey, toast, feed, found \"popup\""),
         ("/content/en/ctas/0/action", json!("call"), "content.en.ctas[0].action: expected one of open_url, track, dismiss, snooze, book_meeting, found \"call\""),
         ("/audience/condition/tree", json!(["user"]), "audience.condition.tree: malformed `user` node"),
-        ("/audience/stages/0", json!("churned"), "audience.stages[0]: expected one of acquisition, service, loyalty, found \"churned\""),
+        ("/audience/stages/0", json!("churned"), "audience.stages[0]: expected one of acquisition, service, loyalty, lapsed, found \"churned\""),
     ];
     for (pointer, value, message) in cases {
         let mut v = tour();
@@ -308,17 +307,66 @@ fn the_tree_form_is_the_documented_one() {
 }
 
 #[test]
-fn default_signal_trees_are_what_their_sources_parse_to() {
-    let p = LifecyclePolicy::default();
-    for (signal, source) in [
-        (&p.growth, DEFAULT_GROWTH),
-        (&p.expansion, DEFAULT_EXPANSION),
-        (&p.advocacy, DEFAULT_ADVOCACY),
-    ] {
-        let parsed = parse_condition(source).unwrap();
-        assert_eq!(signal.source(), source);
-        assert_eq!(encode(signal.root()), encode(parsed.root()), "{source}");
-    }
+fn the_configured_policy_round_trips_through_the_catalog() {
+    let raw = touchpoint_authoring::policy::RawPolicy::parse(
+        "time_zone = 'Pacific/Auckland'\nmax_nudges_per_week = 3\n[lifecycle]\nrenewal_window_days = 120\n[signals]\ngrowth = 'account.seats >= 10'",
+    )
+    .unwrap();
+    let policy = touchpoint_authoring::policy::validate(raw).unwrap();
+    assert!(
+        policy.zone.transitions.len() > 90,
+        "2000–2050 of DST changes"
+    );
+    let wire = encode(&Catalog::new(&[]).with_policy(&policy));
+    assert_eq!(wire["policy"]["lifecycle"]["renewal_window_days"], 120);
+    // New Zealand daylight time on 1 January 2000, where the table starts.
+    assert_eq!(wire["policy"]["time_zone"]["offset"], 13 * 3600);
+    assert_eq!(
+        wire["policy"]["signals"]["growth"],
+        json!({"source": "account.seats >= 10", "tree": [">=", ["account", "seats"], 10.0]})
+    );
+    let back = decode_policy(&wire).unwrap();
+    assert_eq!(back, policy);
+    assert_eq!(back.lifecycle.renewal_window_days, 120);
+    assert_eq!(back.zone, policy.zone);
+    assert_eq!(encode(&back), wire["policy"]);
+}
+
+#[test]
+fn an_older_catalog_without_a_policy_decodes_with_the_defaults() {
+    let older = json!({"version": 1, "campaigns": [tour()]});
+    assert_eq!(decode_policy(&older), Ok(Policy::default()));
+    assert_eq!(decode_catalog(&older).unwrap().0.len(), 1);
+}
+
+#[test]
+fn an_unreadable_policy_is_refused_naming_the_field() {
+    let good = encode(&Catalog::new(&[]).with_policy(&touchpoint_authoring::policy::defaults()));
+    let broken = |edit: &dyn Fn(&mut Value)| {
+        let mut v = good.clone();
+        edit(&mut v["policy"]);
+        decode_policy(&v).unwrap_err().to_string()
+    };
+    assert_eq!(
+        broken(&|p| p["lifecycle"]["adoption_days"] = json!("90")),
+        "policy.lifecycle.adoption_days: expected a whole number up to 4294967295"
+    );
+    assert_eq!(
+        broken(&|p| p["time_zone"]["transitions"] = json!([[5, 3600], [4, 0]])),
+        "policy.time_zone.transitions: expected [instant in ms, offset in seconds] pairs, in order"
+    );
+    assert_eq!(
+        broken(&|p| p["time_zone"]["transitions"] = json!([[5, 99_999]])),
+        "policy.time_zone.transitions: expected [instant in ms, offset in seconds] pairs, in order"
+    );
+    assert_eq!(
+        broken(&|p| p["signals"]["advocacy"]["tree"] = json!(["nope"])),
+        "policy.signals.advocacy.tree: unknown node `nope`"
+    );
+    assert_eq!(
+        broken(&|p| p["max_nudges_per_week"] = json!(-1)),
+        "policy.max_nudges_per_week: expected a whole number from 0"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use touchpoint_core::expr::{EvalContext, Tri};
 use touchpoint_core::time::Timestamp;
 use touchpoint_core::vocab::EventStat;
 use touchpoint_core::vocab::{EventStats, Page};
+use touchpoint_core::zone::Zone;
 
 fn run(src: &str) -> Tri {
     let user = json!({"nps": 9, "role": "admin", "tags": ["beta", "eu"], "addr": {"cc": "FR"},
@@ -38,6 +39,7 @@ fn run(src: &str) -> Tri {
         locale: "fr-FR",
         events: &events,
         now: Timestamp::from_date(2026, 3, 3),
+        zone: &Zone::utc(),
     };
     parse_condition(src).unwrap().eval(&cx)
 }

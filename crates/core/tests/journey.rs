@@ -42,6 +42,14 @@ fn playbook() -> Vec<Campaign> {
     read
 }
 
+/// The collector's default policy as the widget reads it from the catalog (signals parsed
+/// from their text on the server).
+fn catalog_policy() -> touchpoint_core::Policy {
+    let policy = touchpoint_authoring::policy::defaults();
+    let text = serde_json::to_string(&compiled::Catalog::new(&[]).with_policy(&policy)).unwrap();
+    compiled::decode_policy(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
 struct Sim {
     campaigns: Vec<Campaign>,
     events: Vec<Event>,
@@ -105,7 +113,7 @@ impl Sim {
     fn decide_and_react(&mut self, now: Timestamp, what: &str) {
         let d = decide(&self.campaigns, &self.ctx, &self.history(), now);
         let phase = d.lifecycle.as_ref().map_or("unknown".to_owned(), |l| {
-            let mut s = format!("{}/{}", l.stage, l.phase);
+            let mut s = format!("{}/{}", l.stage, l.phase.map_or("none", |p| p.as_str()));
             for sig in &l.signals {
                 let _ = write!(s, "+{sig}");
             }
@@ -243,7 +251,10 @@ fn date(s: &str) -> Timestamp {
 }
 
 fn simulate() -> String {
-    let mut ctx = Context::default();
+    let mut ctx = Context {
+        policy: catalog_policy().into(),
+        ..Context::default()
+    };
     ctx.user.id = Some("owner-1".into());
     ctx.user.traits = json!({"role": "owner", "email": "maya@acme-studio.example"})
         .as_object()
@@ -322,9 +333,9 @@ fn simulate() -> String {
             &sim.history(),
             morning.plus_ms(900_000),
         );
-        let phase = d
-            .lifecycle
-            .map_or("unknown".into(), |l| format!("{}/{}", l.stage, l.phase));
+        let phase = d.lifecycle.map_or("unknown".into(), |l| {
+            format!("{}/{}", l.stage, l.phase.map_or("none", |p| p.as_str()))
+        });
         if phase != last_phase {
             let _ = writeln!(sim.log, "== {ymd}: {phase}");
             last_phase = phase;

@@ -1,18 +1,23 @@
 //! The campaign catalog the collector serves: campaigns-as-code loaded from a folder of TOML
-//! files, validated by `touchpoint-authoring`, and serialised once into the compiled JSON the
-//! widget fetches (`touchpoint_core::campaign::compiled`), with an ETag so unchanged catalogs
-//! cost a 304.
+//! files, validated by `touchpoint-authoring`, with the vendor's policy (the configuration's
+//! `[policy]`), serialised once into the compiled JSON the widget fetches
+//! (`touchpoint_core::campaign::compiled`), with an ETag so unchanged catalogs cost a 304.
+//! A preview or simulation on the server decides under [`Catalog::policy`], as the widget
+//! does under the policy it reads from the JSON.
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use touchpoint_core::campaign::compiled;
-use touchpoint_core::Campaign;
+use touchpoint_core::{Campaign, Policy};
 
 /// Validated campaigns and their wire form.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     /// The validated campaigns.
     pub campaigns: Vec<Campaign>,
-    /// The compiled catalog, `{"version": 1, "campaigns": [...]}`, as served to widgets.
+    /// The vendor's decision policy, sent with the campaigns.
+    pub policy: Policy,
+    /// The compiled catalog, `{"version": 1, "policy": {...}, "campaigns": [...]}`, as
+    /// served to widgets.
     pub json: std::sync::Arc<str>,
     /// Strong ETag of `json`.
     pub etag: String,
@@ -36,15 +41,26 @@ pub enum CatalogError {
 }
 
 impl Catalog {
-    /// Build a catalog from validated campaigns.
+    /// Build a catalog from validated campaigns, under the default policy.
     pub fn new(campaigns: Vec<Campaign>) -> Self {
-        // The model's derived `Serialize` writes strings, numbers, lists and maps with string
-        // keys only, so serde_json cannot refuse it.
-        let json = serde_json::to_string(&compiled::Catalog::new(&campaigns))
+        Self::compile(campaigns, touchpoint_authoring::policy::defaults())
+    }
+
+    /// The same campaigns under `policy` (the configuration's).
+    #[must_use]
+    pub fn with_policy(self, policy: Policy) -> Self {
+        Self::compile(self.campaigns, policy)
+    }
+
+    fn compile(campaigns: Vec<Campaign>, policy: Policy) -> Self {
+        // The model's and the policy's `Serialize` write strings, numbers, lists and maps
+        // with string keys only, so serde_json cannot refuse them.
+        let json = serde_json::to_string(&compiled::Catalog::new(&campaigns).with_policy(&policy))
             .expect("a catalog serialises");
         let etag = format!("\"{:x}\"", Sha256::digest(json.as_bytes()));
         Self {
             campaigns,
+            policy,
             json: json.into(),
             etag,
         }

@@ -2,9 +2,13 @@
 //! command-line flags and environment variables on top. Parsed in two steps, like the
 //! campaigns: a raw serde form, then a validated [`Config`] in which an illegal setting
 //! (enforced identity without a secret, an origin pattern that is not an origin) cannot exist.
+//! The `[policy]` section is the authoring crate's (`touchpoint_authoring::policy`): the
+//! collector sends the validated policy to widgets in the catalog.
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use touchpoint_authoring::policy::RawPolicy;
+use touchpoint_core::Policy;
 
 /// How an environment checks the identity of the users its events name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +141,7 @@ fn secs_or(secs: Option<u64>, default: Duration) -> Duration {
 }
 
 /// The validated configuration file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Listen address.
     pub bind: Option<String>,
@@ -151,6 +155,23 @@ pub struct Config {
     pub environments: Vec<Environment>,
     /// Limits.
     pub limits: Limits,
+    /// The vendor's decision policy (the defaults for what `[policy]` leaves out).
+    pub policy: Policy,
+}
+
+impl Default for Config {
+    /// No file: default limits, no environments, the default policy.
+    fn default() -> Self {
+        Self {
+            bind: None,
+            database_url: None,
+            campaigns: None,
+            admin_token: None,
+            environments: Vec::new(),
+            limits: Limits::default(),
+            policy: touchpoint_authoring::policy::defaults(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +186,8 @@ struct RawConfig {
     environments: Vec<RawEnvironment>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    policy: RawPolicy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -418,6 +441,13 @@ impl Config {
                 format!("expected at most {MAX_CONNECTIONS}"),
             ));
         }
+        // The first problem, naming its field (`policy.signals.growth`).
+        let policy = touchpoint_authoring::policy::validate(raw.policy).map_err(|e| {
+            match e.0.into_iter().next() {
+                Some(first) => invalid(format!("policy.{}", first.path), first.message),
+                None => invalid("policy".into(), "invalid".into()),
+            }
+        })?;
         Ok(Self {
             bind: raw.bind,
             database_url: raw.database_url,
@@ -425,6 +455,7 @@ impl Config {
             admin_token,
             environments,
             limits,
+            policy,
         })
     }
 }
@@ -504,6 +535,69 @@ mod tests {
         );
         let e = parse("bindd = 1\n").expect_err("unknown field");
         assert!(e.to_string().contains("unknown field `bindd`"), "{e}");
+    }
+
+    #[test]
+    fn a_policy_section_configures_the_policy_and_the_defaults_fill_the_rest() {
+        let c = parse(
+            r#"
+            [policy]
+            time_zone = "Europe/Berlin"
+            max_nudges_per_week = 3
+            [policy.lifecycle]
+            renewal_window_days = 120
+            [policy.signals]
+            advocacy = "user.nps >= 10"
+            "#,
+        )
+        .expect("valid");
+        let p = &c.policy;
+        assert_eq!(p.zone.name, "Europe/Berlin");
+        assert!(!p.zone.transitions.is_empty());
+        assert_eq!(p.max_nudges_per_week, 3);
+        assert_eq!(p.max_modals_per_session, 1);
+        assert_eq!(p.lifecycle.renewal_window_days, 120);
+        assert_eq!(p.lifecycle.onboarding_days, 90);
+        let source = |c: &Option<touchpoint_core::expr::Condition>| {
+            c.as_ref().map(|c| c.source().to_owned())
+        };
+        assert_eq!(
+            source(&p.lifecycle.advocacy).as_deref(),
+            Some("user.nps >= 10")
+        );
+        assert_eq!(
+            source(&p.lifecycle.growth).as_deref(),
+            Some("account.seat_utilisation >= 0.85")
+        );
+        assert_eq!(parse("").unwrap().policy, Config::default().policy);
+        assert_eq!(
+            Config::default().policy,
+            touchpoint_authoring::policy::defaults()
+        );
+    }
+
+    #[test]
+    fn policy_errors_name_the_field() {
+        let e = |text: &str| parse(text).expect_err("invalid").to_string();
+        assert_eq!(
+            e("[policy.signals]\ngrowth = \"account.seats >= and\"\n"),
+            "touchpoint.toml: policy.signals.growth: expected a value, found `and` (column 18 of \"account.seats >= and\")"
+        );
+        assert_eq!(
+            e("[policy]\ntime_zone = \"Europe/Pariss\"\n"),
+            "touchpoint.toml: policy.time_zone: unknown time zone `Europe/Pariss`: expected an IANA name like `Europe/Paris`, `UTC` or an offset like `+02:00`"
+        );
+        assert_eq!(
+            e("[policy.lifecycle]\nrenewal_window_days = 4000\n"),
+            "touchpoint.toml: policy.lifecycle.renewal_window_days: expected at most 3650 (ten years), found 4000"
+        );
+        let unknown = e("[policy]\nmax_nudges_per_day = 3\n");
+        assert!(
+            unknown.contains("unknown field `max_nudges_per_day`"),
+            "{unknown}"
+        );
+        let negative = e("[policy]\nmax_nudges_per_week = -1\n");
+        assert!(negative.contains("max_nudges_per_week"), "{negative}");
     }
 
     #[test]

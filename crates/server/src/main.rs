@@ -48,7 +48,7 @@ enum Command {
 /// Flags override the environment, which overrides the config file, which overrides defaults.
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
-    /// Configuration file (TOML): environments, keys, origins, identity, limits.
+    /// Configuration file (TOML): environments, keys, origins, identity, limits, policy.
     #[arg(long, env = "TOUCHPOINT_CONFIG")]
     config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -138,7 +138,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         };
         environments.extend(keys.iter().map(|k| Environment::open(k)));
     }
-    let catalog = Catalog::load_dir(&campaigns).context("loading campaigns")?;
+    let catalog = Catalog::load_dir(&campaigns)
+        .context("loading campaigns")?
+        .with_policy(file.policy);
     let store = store::open(&database_url)
         .await
         .context("opening the database")?;

@@ -29,8 +29,10 @@
 //! ```
 use super::*;
 use crate::expr::{Condition, Glob};
+use crate::policy::{LifecyclePolicy, Policy};
 use crate::time::Timestamp;
 use crate::vocab::{Phase, Stage};
+use crate::zone::Zone;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -42,7 +44,8 @@ pub type DecodeError = FieldError;
 
 type Result<T> = std::result::Result<T, DecodeError>;
 
-/// The compiled catalog as the server writes it: `{"version": 1, "campaigns": [...]}`.
+/// The compiled catalog as the server writes it: `{"version": 1, "policy": {...},
+/// "campaigns": [...]}` (the policy's form is [`Policy`]'s `Serialize`).
 ///
 /// # Example
 /// ```
@@ -55,16 +58,29 @@ type Result<T> = std::result::Result<T, DecodeError>;
 pub struct Catalog<'a> {
     /// Always [`VERSION`].
     pub version: u64,
+    /// The vendor's decision policy; without it, readers decide under `Policy::default()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<&'a Policy>,
     /// The campaigns, each in its compiled form (the model's `Serialize`).
     pub campaigns: &'a [Campaign],
 }
 
 impl<'a> Catalog<'a> {
-    /// The catalog of these campaigns.
+    /// The catalog of these campaigns, without a policy.
     pub fn new(campaigns: &'a [Campaign]) -> Self {
         Catalog {
             version: VERSION,
+            policy: None,
             campaigns,
+        }
+    }
+
+    /// The same catalog, carrying `policy`.
+    #[must_use]
+    pub fn with_policy(self, policy: &'a Policy) -> Self {
+        Catalog {
+            policy: Some(policy),
+            ..self
         }
     }
 }
@@ -295,7 +311,7 @@ impl Reader {
                 phases: r.each(audience, "phases", |r, s| {
                     r.name_in(s, "", Phase::NAMES).unwrap_or(Phase::Adoption)
                 }),
-                condition: r.condition(audience),
+                condition: r.condition(audience, "condition"),
             }),
             trigger: self.within("trigger", |r| r.trigger(v)),
             format: self.within("format", |r| r.format(v)),
@@ -333,15 +349,86 @@ impl Reader {
         }
     }
 
-    fn condition(&mut self, audience: &Value) -> Option<Condition> {
-        let c = self.get(audience, "condition", false)?;
-        let source = self.within("condition", |r| r.string(c, "source"));
-        match crate::expr::compiled::decode_condition(&source, c.get("tree").unwrap_or(&NULL)) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                self.fail("condition.tree", &e);
-                None
+    /// The optional condition `{"source", "tree"}` at `key` of `v`.
+    fn condition(&mut self, v: &Value, key: &str) -> Option<Condition> {
+        let c = self.get(v, key, false)?;
+        self.within(key, |r| {
+            let source = r.string(c, "source");
+            match crate::expr::compiled::decode_condition(&source, c.get("tree").unwrap_or(&NULL)) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    r.fail("tree", &e);
+                    None
+                }
             }
+        })
+    }
+
+    fn policy(&mut self, p: &Value) -> Policy {
+        // Stepped into with `enter`/`leave` rather than `within`: each closure would be
+        // another copy of it in the widget's wasm.
+        let lifecycle = self.object(p, "lifecycle");
+        let len = self.enter("lifecycle");
+        let onboarding_days = self.uint(lifecycle, "onboarding_days").into();
+        let adoption_days = self.uint(lifecycle, "adoption_days").into();
+        let renewal_window_days = self.uint(lifecycle, "renewal_window_days").into();
+        self.leave(len);
+        let signals = self.get(p, "signals", false).unwrap_or(&NULL);
+        let len = self.enter("signals");
+        let growth = self.condition(signals, "growth");
+        let expansion = self.condition(signals, "expansion");
+        let advocacy = self.condition(signals, "advocacy");
+        self.leave(len);
+        let z = self.object(p, "time_zone");
+        let len = self.enter("time_zone");
+        let zone = self.zone(z);
+        self.leave(len);
+        Policy {
+            lifecycle: LifecyclePolicy {
+                onboarding_days,
+                adoption_days,
+                renewal_window_days,
+                growth,
+                expansion,
+                advocacy,
+            },
+            zone,
+            max_modals_per_session: self.uint(p, "max_overlays_per_session"),
+            max_nudges_per_week: self.uint(p, "max_nudges_per_week"),
+        }
+    }
+
+    /// The offset table `z` (see [`crate::zone`]).
+    fn zone(&mut self, z: &Value) -> Zone {
+        const MAX_OFFSET: i64 = 18 * 3600;
+        let mut transitions: Vec<(i64, i32)> = Vec::new();
+        for t in self.list(z, "transitions") {
+            let pair = t.as_array().and_then(|a| match a.as_slice() {
+                [at, off] => Some((at.as_i64()?, off.as_i64()?)),
+                _ => None,
+            });
+            match pair {
+                Some((at, off))
+                    if off.abs() <= MAX_OFFSET
+                        && transitions.last().is_none_or(|&(last, _)| last < at) =>
+                {
+                    transitions.push((at, off as i32));
+                }
+                _ => {
+                    self.fail(
+                        "transitions",
+                        "expected [instant in ms, offset in seconds] pairs, in order",
+                    );
+                    break;
+                }
+            }
+        }
+        Zone {
+            name: self.string(z, "name"),
+            offset: self
+                .opt_int(z, "offset", true, MAX_OFFSET)
+                .unwrap_or_default() as i32,
+            transitions,
         }
     }
 
@@ -549,4 +636,37 @@ pub fn decode_catalog(v: &Value) -> Result<(Vec<Campaign>, Vec<Rejected>)> {
         }
     }
     Ok((ok, rejected))
+}
+
+/// Read the policy of a compiled catalog; a catalog without one (from an older collector)
+/// decides under [`Policy::default`].
+///
+/// # Errors
+/// The first field of `policy` that is missing, of the wrong type or out of range, with its
+/// path (`policy.lifecycle`, `policy.signals.growth.tree`).
+///
+/// # Example
+/// ```
+/// use touchpoint_core::campaign::compiled::{decode_policy, Catalog};
+/// use touchpoint_core::Policy;
+/// let mut policy = Policy::default();
+/// policy.max_nudges_per_week = 3;
+/// let json = serde_json::to_value(Catalog::new(&[]).with_policy(&policy)).unwrap();
+/// assert_eq!(decode_policy(&json), Ok(policy));
+/// let older = serde_json::json!({"version": 1, "campaigns": []});
+/// assert_eq!(decode_policy(&older), Ok(Policy::default()));
+/// ```
+pub fn decode_policy(catalog: &Value) -> Result<Policy> {
+    let mut r = Reader {
+        path: String::new(),
+        error: None,
+    };
+    let Some(p) = r.get(catalog, "policy", false) else {
+        return Ok(Policy::default());
+    };
+    let policy = r.within("policy", |r| r.policy(p));
+    match r.error {
+        Some(e) => Err(e),
+        None => Ok(policy),
+    }
 }

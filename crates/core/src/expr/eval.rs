@@ -4,8 +4,9 @@
 //! both read as *unknown* and an unknown condition never shows a campaign (see the rules in
 //! the [module docs](super)). Evaluation allocates nothing for the common cases.
 use super::{CmpOp, DateFn, Expr, ExprKind, Literal, Var};
-use crate::time::{parse_date_text, Timestamp, DAY_MS};
+use crate::time::{Moment, Timestamp, DAY_MS};
 use crate::vocab::{EventStats, Page, Traits};
+use crate::zone::Zone;
 use serde_json::Value as Json;
 use std::cmp::Ordering;
 
@@ -61,6 +62,8 @@ pub struct EvalContext<'a> {
     pub events: &'a EventStats,
     /// The current instant, for `days_until` and friends.
     pub now: Timestamp,
+    /// The vendor's time zone, in which dates are calendar days.
+    pub zone: &'a Zone,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -68,8 +71,8 @@ enum V<'a> {
     Bool(bool),
     Num(f64),
     Str(&'a str),
-    /// Milliseconds since the epoch.
-    Date(i64),
+    /// A calendar date or an instant.
+    Date(Moment),
     /// Milliseconds.
     Duration(i64),
     Json(&'a [Json]),
@@ -98,7 +101,7 @@ pub fn eval_bool(e: &Expr, cx: &EvalContext<'_>) -> Tri {
         },
         ExprKind::Cmp(op, a, b) => {
             let (a, b) = (value(a, cx), value(b, cx));
-            match compare(a, b) {
+            match compare(a, b, cx.zone) {
                 None => Tri::Unknown,
                 Some(ord) => Tri::from_bool(match op {
                     CmpOp::Eq => ord == Ordering::Equal,
@@ -120,7 +123,7 @@ pub fn eval_bool(e: &Expr, cx: &EvalContext<'_>) -> Tri {
             };
             let mut found = Tri::False;
             for item in items {
-                match compare(needle, value(item, cx)) {
+                match compare(needle, value(item, cx), cx.zone) {
                     Some(Ordering::Equal) => {
                         found = Tri::True;
                         break;
@@ -142,7 +145,7 @@ pub fn eval_bool(e: &Expr, cx: &EvalContext<'_>) -> Tri {
             (V::Json(items), needle) if !matches!(needle, V::Unknown) => Tri::from_bool(
                 items
                     .iter()
-                    .any(|j| compare(json(j), needle) == Some(Ordering::Equal)),
+                    .any(|j| compare(json(j), needle, cx.zone) == Some(Ordering::Equal)),
             ),
             _ => Tri::Unknown,
         },
@@ -163,7 +166,7 @@ fn value<'a>(e: &'a Expr, cx: &EvalContext<'a>) -> V<'a> {
             Literal::Str(s) => V::Str(s),
             Literal::Num(n) => V::Num(*n),
             Literal::Bool(b) => V::Bool(*b),
-            Literal::Date(d) => V::Date(d.saturating_mul(DAY_MS)),
+            Literal::Date(d) => V::Date(Moment::Date(*d)),
             Literal::Duration(d) => V::Duration(*d),
         },
         ExprKind::Var(v) => match v {
@@ -178,20 +181,26 @@ fn value<'a>(e: &'a Expr, cx: &EvalContext<'a>) -> V<'a> {
                 .events
                 .get(name)
                 .and_then(|s| s.last_seen)
-                .map_or(V::Unknown, |t| V::Date(t.as_millis())),
+                .map_or(V::Unknown, |t| V::Date(Moment::Instant(t))),
         },
         ExprKind::Call(f, arg) => {
             let Some(date) = as_date(value(arg, cx)) else {
                 return V::Unknown;
             };
-            let now = cx.now.as_millis();
-            let ms = match f {
-                DateFn::DaysUntil | DateFn::TimeUntil => date.saturating_sub(now),
-                DateFn::DaysSince | DateFn::TimeSince => now.saturating_sub(date),
+            // Days are calendar days in the vendor's zone, so `days_until` and `days_since`
+            // are 0 all day on the date itself and count the midnights in between.
+            let zone = cx.zone;
+            let days = zone.day_of(date) - zone.day(cx.now);
+            // A calendar date's duration runs from its local midnight, on the wall clock.
+            let (at, now) = match date {
+                Moment::Date(d) => (d.saturating_mul(DAY_MS), zone.wall(cx.now)),
+                Moment::Instant(t) => (t.0, cx.now.0),
             };
             match f {
-                DateFn::DaysUntil | DateFn::DaysSince => V::Num(ms.div_euclid(DAY_MS) as f64),
-                DateFn::TimeUntil | DateFn::TimeSince => V::Duration(ms),
+                DateFn::DaysUntil => V::Num(days as f64),
+                DateFn::DaysSince => V::Num(-days as f64),
+                DateFn::TimeUntil => V::Duration(at.saturating_sub(now)),
+                DateFn::TimeSince => V::Duration(now.saturating_sub(at)),
             }
         }
         ExprKind::List(_) => V::Unknown,
@@ -228,32 +237,30 @@ fn json(v: &Json) -> V<'_> {
     }
 }
 
-/// A date from a date value or a trait holding `2026-05-01` / RFC 3339 text (a date-time
-/// without offset is read as UTC).
-fn as_date(v: V<'_>) -> Option<i64> {
+/// A date from a date value or a trait holding `2026-05-01` (a calendar date) or RFC 3339
+/// text (an instant; a date-time without offset is read as UTC).
+fn as_date(v: V<'_>) -> Option<Moment> {
     match v {
         V::Date(d) => Some(d),
-        V::Str(s) => parse_date_text(s),
+        V::Str(s) => Moment::parse(s),
         _ => None,
     }
 }
 
-fn compare(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+fn compare(a: V<'_>, b: V<'_>, zone: &Zone) -> Option<Ordering> {
     match (a, b) {
         (V::Num(x), V::Num(y)) => x.partial_cmp(&y),
         (V::Str(x), V::Str(y)) => Some(x.cmp(y)),
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
         (V::Duration(x), V::Duration(y)) => Some(x.cmp(&y)),
-        (V::Date(x), other) | (other, V::Date(x)) if !matches!(other, V::Date(_)) => {
-            // A text trait against a date: parse it; keep the original operand order.
-            let y = as_date(other)?;
-            if matches!(a, V::Date(_)) {
-                Some(x.cmp(&y))
-            } else {
-                Some(y.cmp(&x))
-            }
+        (V::Date(_), _) | (_, V::Date(_)) => {
+            // A text trait against a date is parsed. Two instants compare as instants; a
+            // calendar date against anything compares calendar days in the vendor's zone.
+            Some(match (as_date(a)?, as_date(b)?) {
+                (Moment::Instant(x), Moment::Instant(y)) => x.cmp(&y),
+                (x, y) => zone.day_of(x).cmp(&zone.day_of(y)),
+            })
         }
-        (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
         _ => None,
     }
 }

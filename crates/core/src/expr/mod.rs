@@ -10,8 +10,13 @@
 //! # The language
 //! - Names: `user.<trait>`, `account.<trait>`, `page.url`, `page.path`, `page.title`,
 //!   `locale`, `event("name").count`, `event("name").last_seen`.
-//! - Functions: `days_until(date)`, `days_since(date)` (whole days, floored, as numbers) and
-//!   `time_until(date)`, `time_since(date)` (durations, to compare with `30d`).
+//! - Functions: `days_until(date)`, `days_since(date)` (calendar days in the vendor's time
+//!   zone, as numbers: both are 0 all day on the date itself, 1 on the day before/after) and
+//!   `time_until(date)`, `time_since(date)` (durations, to compare with `30d`; from a
+//!   calendar date's local midnight).
+//! - Dates: a trait holding `2026-05-01` and a literal `2026-05-01` are calendar dates; RFC
+//!   3339 text and `event(..).last_seen` are instants. Two instants compare as instants; a
+//!   calendar date against anything compares calendar days in the vendor's zone.
 //! - Literals: strings (`"x"` or `'x'`), numbers, `true`/`false`, dates `2026-05-01`,
 //!   durations `30d` (units `s`, `m`, `h`, `d`, `w`), lists `["a", "b"]`.
 //! - Operators: `==`, `!=`, `<`, `<=`, `>`, `>=`, `in [..]`, `not in [..]`, `contains`,
@@ -92,9 +97,9 @@ pub enum Var {
 crate::named! {
     /// A function of one date, named as in conditions and in the compiled tree.
     pub enum DateFn {
-        /// `days_until(d)`: whole days from now to `d`.
+        /// `days_until(d)`: calendar days from today to `d`.
         DaysUntil = "days_until",
-        /// `days_since(d)`: whole days from `d` to now.
+        /// `days_since(d)`: calendar days from `d` to today.
         DaysSince = "days_since",
         /// `time_until(d)`: a duration.
         TimeUntil = "time_until",
