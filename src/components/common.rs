@@ -1,7 +1,9 @@
 //! What every format shares: its props, the gestures it reports, Markdown content as virtual
 //! DOM, the CTA row and close button, a card's head and the floating card itself (one copy
 //! of their virtual DOM code for every format), keyboard handling (Esc, focus trap),
-//! placement next to a host element and keeping floating formats in the top layer. Positions
+//! placement next to a host element, keeping floating formats in the top layer, and the
+//! report that a format is seen (`use_seen`, for the formats whose impression waits for it).
+//! Positions
 //! are written through the CSSOM (`style.setProperty`), which a strict `style-src` CSP
 //! allows, never as `style` attributes.
 use crate::i18n::{t, Text};
@@ -30,6 +32,9 @@ pub enum Gesture {
     Expire,
     /// Its host element never appeared (the selector).
     TargetMissing(String),
+    /// It is displayed where the user can see it (once per showing; see the README's "When
+    /// a nudge counts as seen").
+    Seen,
 }
 
 /// Props of every format component.
@@ -291,6 +296,36 @@ fn zoom(el: &HtmlElement) -> f64 {
         .unwrap_or(1.0)
 }
 
+/// Report [`Gesture::Seen`] once for this showing: the first time `shown` holds after a
+/// render, or the returned function is called with `true` (an anchored format placing itself
+/// next to an element in view).
+#[hook]
+pub fn use_seen(p: &NudgeProps, shown: bool) -> Rc<dyn Fn(bool)> {
+    let done = use_mut_ref(|| false);
+    let on = p.on.clone();
+    let seen: Rc<dyn Fn(bool)> = Rc::new(move |now| {
+        if now && !done.replace(true) {
+            on.emit(Gesture::Seen);
+        }
+    });
+    {
+        let seen = seen.clone();
+        use_effect_with(shown, move |shown| seen(*shown));
+    }
+    seen
+}
+
+/// Whether `anchor` is laid out and at least partly inside the viewport's height (the rule
+/// that shows a card next to it, and so counts it seen).
+pub fn in_view(anchor: &Element) -> bool {
+    let vh = web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let r = anchor.get_bounding_client_rect();
+    !(r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0))
+}
+
 /// Place `card` next to `anchor` (below, or above when there is no room below; clamped to
 /// the viewport horizontally), and hide it while the anchor is scrolled out of view.
 pub fn place(card: &HtmlElement, anchor: &Element) {
@@ -322,10 +357,9 @@ pub fn place(card: &HtmlElement, anchor: &Element) {
     set_style(card, "top", &px(top / z));
     set_style(card, "left", &px(left / z));
     set_style(card, "--tp-arrow-x", &px((centre - left) / z));
-    let off = r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0);
     let cl = card.class_list();
     let _ = cl.toggle_with_force("tp-above", flip);
-    let _ = cl.toggle_with_force("tp-offscreen", off);
+    let _ = cl.toggle_with_force("tp-offscreen", !in_view(anchor));
 }
 
 /// Place a hotspot dot on the anchor's top-end corner.

@@ -1,13 +1,19 @@
 //! The launcher: a round button in the bottom corner with an unread badge, opening a panel
-//! with the feed — current announcements and nudges that live in the feed slot. Opening it
-//! marks them read; Esc closes it and returns focus to the button. Button and panel sit in
-//! the top layer (the panel is `hidden` while closed).
+//! with the feed — current announcements and nudges that live in the feed slot. Esc closes
+//! it and returns focus to the button. Button and panel sit in the top layer (the panel is
+//! `hidden` while closed).
+//!
+//! A feed item is seen (its impression, and read) only while the panel is open, once at
+//! least half of it is inside the viewport: an intersection observer watches the open
+//! panel's items, so an item below the panel's scroll, or in a closed launcher, is not.
 use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
+use crate::effects::observe;
 use crate::i18n::{t, tf, Text};
 use crate::markdown::{personalize, Vars};
 use std::rc::Rc;
 use touchpoint_core::Nudge;
-use web_sys::HtmlElement;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// Props of [`Launcher`].
@@ -23,13 +29,14 @@ pub struct LauncherProps {
     /// Locale of the widget's own strings.
     #[prop_or(AttrValue::Static("en"))]
     pub locale: AttrValue,
-    /// A feed item's gesture: (campaign id, gesture).
+    /// A feed item's gesture: (campaign id, gesture); [`Gesture::Seen`] when it comes into
+    /// view in the open panel.
     #[prop_or_default]
     pub on: Callback<(String, Gesture)>,
-    /// The panel was opened.
-    #[prop_or_default]
-    pub on_open: Callback<()>,
 }
+
+/// How much of a feed item must be inside the viewport for it to count as seen.
+const SEEN_RATIO: f64 = 0.5;
 
 /// The launcher button and feed panel.
 #[function_component(Launcher)]
@@ -37,14 +44,29 @@ pub fn launcher(p: &LauncherProps) -> Html {
     let open = use_state(|| false);
     let button = use_node_ref();
     let panel = use_node_ref();
+    {
+        let (panel, on) = (panel.clone(), p.on.clone());
+        let ids: Vec<String> = p.items.iter().map(|n| n.campaign_id.clone()).collect();
+        use_effect_with((*open, ids), move |(open, _)| {
+            // Watched only while open; closing (or other items) stops this watch.
+            let items = panel
+                .cast::<Element>()
+                .filter(|_| *open)
+                .and_then(|panel| panel.query_selector_all(".tp-feed-item").ok());
+            let sight = items.and_then(|items| {
+                let items = (0..items.length()).filter_map(|i| items.get(i)?.dyn_into().ok());
+                observe::watch_in_view(items, SEEN_RATIO, move |item| {
+                    if let Some(id) = item.get_attribute("data-campaign") {
+                        on.emit((id, Gesture::Seen));
+                    }
+                })
+            });
+            move || drop(sight)
+        });
+    }
     let toggle = {
-        let (open, on_open) = (open.clone(), p.on_open.clone());
-        Callback::from(move |_| {
-            if !*open {
-                on_open.emit(());
-            }
-            open.set(!*open);
-        })
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
     };
     let close = {
         let (open, button) = (open.clone(), button.clone());

@@ -2,9 +2,13 @@
 //! to a host element by CSS selector. Waits for an element the host inserts late; if it never
 //! appears, reports `target_missing` and renders nothing. The card flips above the element
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
-//! the top layer, so viewport coordinates are theirs whatever the host's styles.
+//! the top layer, so viewport coordinates are theirs whatever the host's styles. Either is
+//! seen once its element is found and in view (a tooltip waiting for its element, or whose
+//! element never appears or stays scrolled away, was never seen).
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, ctas, head, place, place_dot, Gesture, NudgeProps};
+use crate::components::common::{
+    self, body, ctas, head, in_view, place, place_dot, use_seen, Gesture, NudgeProps,
+};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
@@ -37,6 +41,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
         _ => None,
     };
     let rtl = is_rtl(&p.locale);
+    let seen = use_seen(p, false);
     {
         let (card, dot) = (card.clone(), dot.clone());
         use_follow(
@@ -49,6 +54,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
                 if let Some(d) = dot.cast::<HtmlElement>() {
                     place_dot(&d, a, rtl);
                 }
+                seen(in_view(a));
             }),
         );
     }

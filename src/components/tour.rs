@@ -1,9 +1,11 @@
 //! The multi-step tour: one card per step, anchored to the step's element (or centred when
 //! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
-//! reloads. The card sits in the top layer.
+//! reloads. The card sits in the top layer. The tour is seen when its first step is
+//! displayed: next to its element in view, or centred (no element, or one not laid out);
+//! each step after that is reported by the reducer as a `cta` with its step number.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, close, place, Gesture, NudgeProps};
+use crate::components::common::{self, body, close, in_view, place, use_seen, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -37,6 +39,8 @@ pub fn tour(p: &NudgeProps) -> Html {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,
     };
+    // Without its element the step shows centred at once.
+    let seen = use_seen(p, anchor == Anchor::Missing);
     {
         let card = card.clone();
         use_follow(
@@ -55,6 +59,7 @@ pub fn tour(p: &NudgeProps) -> Html {
                     if hidden {
                         let _ = c.class_list().remove_1("tp-offscreen");
                     }
+                    seen(hidden || in_view(a));
                 }
             }),
         );

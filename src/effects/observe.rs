@@ -1,6 +1,7 @@
 //! Waiting on the host page: for an element that may be inserted late (a `MutationObserver`
-//! bounded by a timeout), for an element to become visible (an `IntersectionObserver`), and
-//! for a delay (a timer). Every wait is owned by a guard: dropping the guard (an anchored
+//! bounded by a timeout), for elements to come into view (an `IntersectionObserver`: an
+//! element-visible trigger, the launcher's feed items being seen), and for a delay (a
+//! timer). Every wait is owned by a guard: dropping the guard (an anchored
 //! component unmounting, a route change disarming the page's arms) disconnects the observer,
 //! clears the timer and frees the callbacks, and a wait that ends does the same itself, so
 //! nothing outlives the wait it belongs to. An arm takes the callback to run when it fires:
@@ -12,7 +13,10 @@ use std::rc::{Rc, Weak};
 use touchpoint_core::decide::Arm;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, MutationObserver};
+use web_sys::{
+    Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
+    MutationObserver,
+};
 
 thread_local! {
     static ANCHOR_WAIT: Cell<u32> = const { Cell::new(ANCHOR_WAIT_MS) };
@@ -176,8 +180,10 @@ fn spend(slot: &Weak<Held>) -> bool {
     taken.map(drop_later).is_some()
 }
 
-/// An element-visible arm's observer and its callback.
-struct Sight {
+/// Elements watched until each comes into view, from [`watch_in_view`]. Dropping it stops
+/// the watch: the observer is disconnected and its callback freed, never called again.
+#[must_use = "dropping a Sight stops watching"]
+pub struct Sight {
     observer: IntersectionObserver,
     _on_seen: Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
 }
@@ -191,24 +197,36 @@ impl Drop for Sight {
     }
 }
 
-/// Watch `element` until it intersects the viewport, then spend the arm in `slot` and `fire`.
-fn watch_visible(element: &Element, slot: Weak<Held>, fire: impl Fn() + 'static) -> Option<Sight> {
+/// Call `seen` with each of `targets` the first time at least `ratio` of it (0: any part) is
+/// inside the viewport: laid out, not clipped away by a scrolling ancestor, not under a
+/// `display: none` one. Each target is reported once, then no longer watched. `None` when the
+/// browser refuses the observer.
+pub fn watch_in_view(
+    targets: impl IntoIterator<Item = Element>,
+    ratio: f64,
+    seen: impl Fn(Element) + 'static,
+) -> Option<Sight> {
     let on_seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: IntersectionObserver| {
-            let visible = entries.iter().any(|e| {
-                e.dyn_into::<IntersectionObserverEntry>()
-                    .is_ok_and(|e| e.is_intersecting())
-            });
-            if visible {
-                observer.disconnect();
-                if spend(&slot) {
-                    fire();
+            for e in entries.iter() {
+                let Ok(e) = e.dyn_into::<IntersectionObserverEntry>() else {
+                    continue;
+                };
+                if e.is_intersecting() && e.intersection_ratio() >= ratio {
+                    let target = e.target();
+                    observer.unobserve(&target);
+                    seen(target);
                 }
             }
         },
     );
-    let observer = IntersectionObserver::new(on_seen.as_ref().unchecked_ref()).ok()?;
-    observer.observe(element);
+    let options = IntersectionObserverInit::new();
+    options.set_threshold(&ratio.into());
+    let observer =
+        IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &options).ok()?;
+    for target in targets {
+        observer.observe(&target);
+    }
     Some(Sight {
         observer,
         _on_seen: on_seen,
@@ -232,7 +250,12 @@ pub fn arm(arm: Arm, fire: impl Fn() + 'static) {
         // An element-visible trigger waits as long as the page lives.
         Arm::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
             if let (Some(element), Some(held)) = (found, slot.upgrade()) {
-                let sight = watch_visible(&element, Rc::downgrade(&held), fire);
+                let slot = Rc::downgrade(&held);
+                let sight = watch_in_view([element], 0.0, move |_| {
+                    if spend(&slot) {
+                        fire();
+                    }
+                });
                 *held.borrow_mut() = sight.map(|s| Box::new(s) as Box<dyn Any>);
             }
         })),
