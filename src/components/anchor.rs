@@ -1,8 +1,11 @@
 //! Hooks for formats anchored to a host element: find the element (waiting for one the host
 //! inserts late, up to a time limit) and keep a card placed next to it as the page scrolls
-//! and resizes.
+//! and resizes, reporting the nudge seen the first time it is shown next to its element in
+//! view.
+use crate::components::common::Gesture;
 use crate::effects::observe;
 use gloo::events::{EventListener, EventListenerOptions};
+use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
@@ -51,21 +54,33 @@ pub fn use_anchor(selector: &str, wait_ms: u32, on_missing: Callback<String>) ->
 }
 
 /// Run `place` with the anchor now, after every change of `version`, and on every scroll
-/// (any scroll container, so capture phase) and resize.
+/// (any scroll container, so capture phase) and resize. The first time `place` says the
+/// nudge is shown next to its anchor (in view), `on` hears [`Gesture::Seen`]: once per
+/// `version`, and the reducer counts one impression per showing.
 #[hook]
-pub fn use_follow(anchor: Option<Element>, version: u32, place: Rc<dyn Fn(&Element)>) {
+pub fn use_follow(
+    anchor: Option<Element>,
+    version: u32,
+    place: Rc<dyn Fn(&Element) -> bool>,
+    on: Callback<Gesture>,
+) {
     use_effect_with((anchor, version), move |(anchor, _)| {
         let mut listeners = Vec::new();
         if let (Some(anchor), Some(window)) = (anchor.clone(), web_sys::window()) {
-            place(&anchor);
+            let seen = Cell::new(false);
+            let follow = Rc::new(move || {
+                if place(&anchor) && !seen.replace(true) {
+                    on.emit(Gesture::Seen);
+                }
+            });
+            follow();
             for event in ["scroll", "resize"] {
-                let place = place.clone();
-                let anchor = anchor.clone();
+                let follow = follow.clone();
                 listeners.push(EventListener::new_with_options(
                     &window,
                     event,
                     EventListenerOptions::run_in_capture_phase(),
-                    move |_| place(&anchor),
+                    move |_| follow(),
                 ));
             }
         }

@@ -1,9 +1,9 @@
 //! The checklist (the onboarding success plan): a panel in the bottom corner listing items
 //! that complete when their event is tracked (the core reports `completed_items`, counted from
 //! the persisted journal, so progress survives reloads), with a progress bar. The header
-//! collapses and expands it. The panel sits in the top layer, so it is seen the first time
-//! it is shown expanded (it starts expanded).
-use crate::components::common::{body, close, use_seen, NudgeProps};
+//! collapses and expands it. The panel sits in the top layer and opens expanded, so it is
+//! seen as soon as it is placed.
+use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::{personalize, personalize_url};
 use touchpoint_core::campaign::Format;
@@ -14,7 +14,6 @@ use yew::prelude::*;
 #[function_component(Checklist)]
 pub fn checklist(p: &NudgeProps) -> Html {
     let open = use_state(|| true);
-    use_seen(p, *open);
     let items = match &p.nudge.format {
         Format::Checklist { items } => items.clone(),
         _ => Vec::new(),

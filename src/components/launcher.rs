@@ -4,12 +4,14 @@
 //! `hidden` while closed).
 //!
 //! A feed item is seen (its impression, and read) only while the panel is open, once at
-//! least half of it is inside the viewport: an intersection observer watches the open
-//! panel's items, so an item below the panel's scroll, or in a closed launcher, is not.
+//! least half of it is inside the viewport: an intersection observer watches the items the
+//! panel opened with until it closes, so an item below the panel's scroll, or in a closed
+//! launcher, is not.
 use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
 use crate::effects::observe;
 use crate::i18n::{t, tf, Text};
 use crate::markdown::{personalize, Vars};
+use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint_core::Nudge;
 use wasm_bindgen::JsCast;
@@ -38,39 +40,61 @@ pub struct LauncherProps {
 /// How much of a feed item must be inside the viewport for it to count as seen.
 const SEEN_RATIO: f64 = 0.5;
 
+thread_local! {
+    /// The watch on the open panel's items (a page has one launcher): set when it opens,
+    /// dropped when it closes. A launcher that leaves the screen while open leaves it
+    /// watching detached items, which never come into view, until the next open or close.
+    static WATCH: RefCell<Option<observe::Sight>> = const { RefCell::new(None) };
+}
+
+/// Replace the watch on the panel's items (the old one stops once out of the slot).
+fn rewatch(sight: Option<observe::Sight>) {
+    let old = WATCH.with(|w| w.replace(sight));
+    drop(old);
+}
+
 /// The launcher button and feed panel.
 #[function_component(Launcher)]
 pub fn launcher(p: &LauncherProps) -> Html {
     let open = use_state(|| false);
     let button = use_node_ref();
     let panel = use_node_ref();
-    {
-        let (panel, on) = (panel.clone(), p.on.clone());
-        let ids: Vec<String> = p.items.iter().map(|n| n.campaign_id.clone()).collect();
-        use_effect_with((*open, ids), move |(open, _)| {
-            // Watched only while open; closing (or other items) stops this watch.
-            let items = panel
-                .cast::<Element>()
-                .filter(|_| *open)
-                .and_then(|panel| panel.query_selector_all(".tp-feed-item").ok());
-            let sight = items.and_then(|items| {
-                let items = (0..items.length()).filter_map(|i| items.get(i)?.dyn_into().ok());
-                observe::watch_in_view(items, SEEN_RATIO, move |item| {
+    let toggle = {
+        let (open, panel, on) = (open.clone(), panel.clone(), p.on.clone());
+        Callback::from(move |_| {
+            if *open {
+                rewatch(None);
+                return open.set(false);
+            }
+            // Watched from now until the panel closes; the items can be in view once the
+            // panel shows, at the next render.
+            let on = on.clone();
+            let sight = observe::watch_in_view(
+                SEEN_RATIO,
+                Box::new(move |item| {
                     if let Some(id) = item.get_attribute("data-campaign") {
                         on.emit((id, Gesture::Seen));
                     }
-                })
-            });
-            move || drop(sight)
-        });
-    }
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
+                }),
+            );
+            if let Some(list) = panel
+                .cast::<Element>()
+                .and_then(|panel| panel.query_selector_all(".tp-feed-item").ok())
+            {
+                for i in 0..list.length() {
+                    if let Some(item) = list.get(i) {
+                        sight.watch(item.unchecked_ref());
+                    }
+                }
+            }
+            rewatch(Some(sight));
+            open.set(true);
+        })
     };
     let close = {
         let (open, button) = (open.clone(), button.clone());
         Callback::from(move |()| {
+            rewatch(None);
             open.set(false);
             if let Some(b) = button.cast::<HtmlElement>() {
                 let _ = b.focus();

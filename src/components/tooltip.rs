@@ -6,9 +6,7 @@
 //! seen once its element is found and in view (a tooltip waiting for its element, or whose
 //! element never appears or stays scrolled away, was never seen).
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{
-    self, body, ctas, head, in_view, place, place_dot, use_seen, Gesture, NudgeProps,
-};
+use crate::components::common::{self, body, ctas, head, place, place_dot, Gesture, NudgeProps};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
@@ -34,28 +32,30 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     let open = use_state(|| !hotspot);
     let card = use_node_ref();
     let dot = use_node_ref();
-    let on_missing = p.on.reform(Gesture::TargetMissing);
+    // As a fn pointer: one `reform` in the wasm for this and the tour's.
+    let on_missing = p.on.reform(Gesture::TargetMissing as fn(String) -> Gesture);
     let anchor = use_anchor(&selector, wait_ms, on_missing);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,
     };
     let rtl = is_rtl(&p.locale);
-    let seen = use_seen(p, false);
     {
         let (card, dot) = (card.clone(), dot.clone());
         use_follow(
             found.clone(),
             u32::from(*open),
             Rc::new(move |a| {
+                let mut shown = false;
                 if let Some(c) = card.cast::<HtmlElement>() {
-                    place(&c, a);
+                    shown = place(&c, a);
                 }
                 if let Some(d) = dot.cast::<HtmlElement>() {
-                    place_dot(&d, a, rtl);
+                    shown = place_dot(&d, a, rtl);
                 }
-                seen(in_view(a));
+                shown
             }),
+            p.on.clone(),
         );
     }
     if found.is_none() {

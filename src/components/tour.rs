@@ -5,7 +5,7 @@
 //! displayed: next to its element in view, or centred (no element, or one not laid out);
 //! each step after that is reported by the reducer as a `cta` with its step number.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, close, in_view, place, use_seen, Gesture, NudgeProps};
+use crate::components::common::{self, body, close, place, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -15,6 +15,10 @@ use yew::prelude::*;
 
 /// How long a step waits for its element before showing centred.
 const STEP_WAIT_MS: u32 = 2500;
+
+/// The step's element never appeared: it shows centred, so it is seen. A fn pointer of the
+/// tooltip's `on_missing` type, so that one `Callback::reform` serves both.
+const SEEN_CENTRED: fn(String) -> Gesture = |_| Gesture::Seen;
 
 /// A tour nudge.
 #[function_component(Tour)]
@@ -33,35 +37,36 @@ pub fn tour(p: &NudgeProps) -> Html {
     let at = p.step.min(total.saturating_sub(1));
     let step = steps.get(at as usize).cloned();
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
-    let anchor = use_anchor(&selector, wait_ms, Callback::noop());
+    // Without its element the step shows centred: seen.
+    let anchor = use_anchor(&selector, wait_ms, p.on.reform(SEEN_CENTRED));
     let card = use_node_ref();
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,
     };
-    // Without its element the step shows centred at once.
-    let seen = use_seen(p, anchor == Anchor::Missing);
     {
         let card = card.clone();
         use_follow(
             found.clone(),
             at,
             Rc::new(move |a| {
-                if let Some(c) = card.cast::<HtmlElement>() {
-                    place(&c, a);
-                    // An anchor that exists but is not laid out (a hidden view of the host's
-                    // app): show the step centred rather than not at all.
-                    let r = a.get_bounding_client_rect();
-                    let hidden = r.width() == 0.0 && r.height() == 0.0;
-                    let _ = c
-                        .class_list()
-                        .toggle_with_force("tp-tour--floating", hidden);
-                    if hidden {
-                        let _ = c.class_list().remove_1("tp-offscreen");
-                    }
-                    seen(hidden || in_view(a));
+                let Some(c) = card.cast::<HtmlElement>() else {
+                    return false;
+                };
+                let shown = place(&c, a);
+                // An anchor that exists but is not laid out (a hidden view of the host's
+                // app): show the step centred rather than not at all.
+                let r = a.get_bounding_client_rect();
+                let hidden = r.width() == 0.0 && r.height() == 0.0;
+                let _ = c
+                    .class_list()
+                    .toggle_with_force("tp-tour--floating", hidden);
+                if hidden {
+                    let _ = c.class_list().remove_1("tp-offscreen");
                 }
+                shown || hidden
             }),
+            p.on.clone(),
         );
     }
     let Some(step) = step else {

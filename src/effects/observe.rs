@@ -184,34 +184,40 @@ fn spend(slot: &Weak<Held>) -> bool {
 /// the watch: the observer is disconnected and its callback freed, never called again.
 #[must_use = "dropping a Sight stops watching"]
 pub struct Sight {
-    observer: IntersectionObserver,
+    /// `None` when the browser refused the observer: nothing is ever reported.
+    observer: Option<IntersectionObserver>,
     _on_seen: Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
 }
 
 impl Drop for Sight {
     fn drop(&mut self) {
-        self.observer.disconnect();
-        // Entries queued before the disconnect would still be delivered: discard them, so the
-        // callback, freed next, is never called.
-        self.observer.take_records();
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+            // Entries queued before the disconnect would still be delivered: discard them, so
+            // the callback, freed next, is never called.
+            observer.take_records();
+        }
     }
 }
 
-/// Call `seen` with each of `targets` the first time at least `ratio` of it (0: any part) is
-/// inside the viewport: laid out, not clipped away by a scrolling ancestor, not under a
-/// `display: none` one. Each target is reported once, then no longer watched. `None` when the
-/// browser refuses the observer.
-pub fn watch_in_view(
-    targets: impl IntoIterator<Item = Element>,
-    ratio: f64,
-    seen: impl Fn(Element) + 'static,
-) -> Option<Sight> {
+impl Sight {
+    /// Watch `target` too.
+    pub fn watch(&self, target: &Element) {
+        if let Some(observer) = &self.observer {
+            observer.observe(target);
+        }
+    }
+}
+
+/// Call `seen` with each element the returned [`Sight`] watches ([`Sight::watch`]) the first
+/// time at least `ratio` of it (0: any part) is inside the viewport: laid out, not clipped
+/// away by a scrolling ancestor, not under a `display: none` one. Each is reported once, then
+/// no longer watched.
+pub fn watch_in_view(ratio: f64, seen: Box<dyn Fn(Element)>) -> Sight {
     let on_seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: IntersectionObserver| {
             for e in entries.iter() {
-                let Ok(e) = e.dyn_into::<IntersectionObserverEntry>() else {
-                    continue;
-                };
+                let e = e.unchecked_into::<IntersectionObserverEntry>();
                 if e.is_intersecting() && e.intersection_ratio() >= ratio {
                     let target = e.target();
                     observer.unobserve(&target);
@@ -223,14 +229,11 @@ pub fn watch_in_view(
     let options = IntersectionObserverInit::new();
     options.set_threshold(&ratio.into());
     let observer =
-        IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &options).ok()?;
-    for target in targets {
-        observer.observe(&target);
-    }
-    Some(Sight {
+        IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &options).ok();
+    Sight {
         observer,
         _on_seen: on_seen,
-    })
+    }
 }
 
 /// Start waiting for `arm`; call `fire` when it is met, unless [`disarm`] comes first.
@@ -251,12 +254,16 @@ pub fn arm(arm: Arm, fire: impl Fn() + 'static) {
         Arm::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
             if let (Some(element), Some(held)) = (found, slot.upgrade()) {
                 let slot = Rc::downgrade(&held);
-                let sight = watch_in_view([element], 0.0, move |_| {
-                    if spend(&slot) {
-                        fire();
-                    }
-                });
-                *held.borrow_mut() = sight.map(|s| Box::new(s) as Box<dyn Any>);
+                let sight = watch_in_view(
+                    0.0,
+                    Box::new(move |_| {
+                        if spend(&slot) {
+                            fire();
+                        }
+                    }),
+                );
+                sight.watch(&element);
+                *held.borrow_mut() = Some(Box::new(sight));
             }
         })),
     };

@@ -20,10 +20,10 @@ impl WidgetState {
     /// A nudge was put on screen: its impression now if it is seen as soon as it renders,
     /// else once the view reports it seen (README, "When a nudge counts as seen").
     pub(super) fn placed(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
-        // A feed item until the launcher shows it, a checklist until it is shown expanded,
-        // a tooltip or hotspot until its element is found and in view, a tour until its
-        // first step is displayed.
-        let waits = matches!(nudge.slot, Slot::Feed | Slot::Checklist | Slot::Anchored)
+        // A feed item until the open launcher shows it, a tooltip or hotspot until its
+        // element is found and in view, a tour until its first step is displayed. (A
+        // checklist opens expanded in the top layer: seen as placed.)
+        let waits = matches!(nudge.slot, Slot::Feed | Slot::Anchored)
             || matches!(nudge.format, Format::Tour { .. });
         if waits {
             self.unseen.insert(nudge.campaign_id.clone());

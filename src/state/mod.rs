@@ -16,9 +16,9 @@
 //! `hide()` take nudges away. A change of consent decides afresh too, as a page load does.
 //!
 //! On screen is not yet seen: a nudge's impression is counted when the user can see it (the
-//! README's "When a nudge counts as seen"). Banners, modals, slideouts, surveys and toasts are
-//! seen when placed, since they render at once where nothing covers them; feed items,
-//! checklists, tooltips, hotspots and tours wait in [`WidgetState::unseen`] until the view
+//! README's "When a nudge counts as seen"). Banners, modals, slideouts, surveys, toasts and
+//! checklists are seen when placed, since they render at once where nothing covers them;
+//! feed items, tooltips, hotspots and tours wait in [`WidgetState::unseen`] until the view
 //! reports them seen ([`Action::Seen`]).
 //!
 //! Consent gates both what is shown and what is recorded: `essential` shows no marketing
@@ -114,7 +114,7 @@ pub struct WidgetState {
     /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
     pub armed: Vec<Nudge>,
     /// Nudges on screen whose impression waits until the view reports them seen
-    /// ([`Action::Seen`]): feed items, checklists, tooltips, hotspots and tours.
+    /// ([`Action::Seen`]): feed items, tooltips, hotspots and tours.
     pub unseen: Ids,
     /// The consent in force (`touchpoint.consent`, remembered across visits).
     pub consent: Consent,

@@ -111,6 +111,8 @@ test("after consent(\"essential\") a marketing campaign is not rendered; consent
   const tip = page.locator("touchpoint-widget .tp-slideout[data-campaign='f-consent-tip']");
   await upsell.waitFor({ state: "visible", timeout: 15000 });
   await tip.waitFor({ state: "visible", timeout: 15000 });
+  // Both impressions stored first: consent("essential") deletes marketing events still queued.
+  await settled(page, user, "all");
 
   await page.evaluate(() => window.touchpoint.consent("essential"));
   await upsell.waitFor({ state: "detached", timeout: 5000 });

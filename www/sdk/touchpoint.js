@@ -1,7 +1,6 @@
 /*! Touchpoint loader. Loaded with <script async src=".../touchpoint.js" data-key="pk_...">.
  * It finds its own script tag, loads the WebAssembly widget from the same folder, swaps the
- * queue stub's methods for real ones, replays the calls the stub recorded, in order, and then
- * records the page view (so it carries the identity the host queued).
+ * queue stub's methods for real ones, and replays the calls the stub recorded, in order.
  * It never throws into the host page: on any failure it warns once and stays off. */
 (function () {
   "use strict";
@@ -38,6 +37,7 @@
               try { m.command(name, [].slice.call(arguments)); } catch (e) { fail(e); }
             };
           });
+          // Then the page view, so that it carries the identity (and consent) the host queued.
           queued.concat([["page", []]]).forEach(function (call) { tp[call[0]].apply(null, call[1]); });
         });
       })
