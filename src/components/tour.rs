@@ -5,7 +5,7 @@
 //! displayed: next to its element in view, or centred (no element, or one not laid out);
 //! each step after that is reported by the reducer as a `cta` with its step number.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, close, place, Gesture, NudgeProps};
+use crate::components::common::{self, body, button, close, place, Gesture, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -77,29 +77,13 @@ pub fn tour(p: &NudgeProps) -> Html {
     }
     let title_id = p.id("title");
     let last = at + 1 >= total;
-    let on = p.on.clone();
-    let back = (at > 0).then(|| {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn" onclick={Callback::from(move |_| on.emit(Gesture::Step(at - 1)))}>
-                { p.t(Text::Back) }
-            </button>
-        }
-    });
+    let on = &p.on;
+    let back = (at > 0).then(|| button("tp-btn", p.t(Text::Back), on, Gesture::Step(at - 1), None));
+    let primary = "tp-btn tp-btn--primary";
     let next = if last {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::TourDone))}>
-                { p.t(Text::Done) }
-            </button>
-        }
+        button(primary, p.t(Text::Done), on, Gesture::TourDone, None)
     } else {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::Step(at + 1)))}>
-                { p.t(Text::Next) }
-            </button>
-        }
+        button(primary, p.t(Text::Next), on, Gesture::Step(at + 1), None)
     };
     let class = classes!(
         "tp-card",
