@@ -1,8 +1,7 @@
 //! What every format shares: its props, the gestures it reports, Markdown content as virtual
 //! DOM, the CTA row and close button, a card's head and the floating card itself (one copy
 //! of their virtual DOM code for every format), keyboard handling (Esc, focus trap),
-//! placement next to a host element (which also says whether the element is in view, when an
-//! anchored format counts as seen) and keeping floating formats in the top layer. Positions
+//! placement next to a host element and keeping floating formats in the top layer. Positions
 //! are written through the CSSOM (`style.setProperty`), which a strict `style-src` CSP
 //! allows, never as `style` attributes.
 use crate::i18n::{t, Text};
@@ -35,6 +34,10 @@ pub enum Gesture {
     /// a nudge counts as seen").
     Seen,
 }
+
+/// [`Gesture::Seen`], as the one `fn` type every anchored format's "found" callback reforms
+/// with (one `Callback::reform` in the wasm).
+pub const SEEN: fn(()) -> Gesture = |()| Gesture::Seen;
 
 /// Props of every format component.
 #[derive(Properties, PartialEq, Clone)]
@@ -313,18 +316,11 @@ fn zoom(el: &HtmlElement) -> f64 {
         .unwrap_or(1.0)
 }
 
-/// Whether an anchor with bounds `r` is laid out and at least partly inside a viewport `vh`
-/// high: the rule that shows a card or dot next to it, and so counts it seen.
-fn in_view(r: &web_sys::DomRect, vh: f64) -> bool {
-    !(r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0))
-}
-
 /// Place `card` next to `anchor` (below, or above when there is no room below; clamped to
-/// the viewport horizontally), and hide it while the anchor is scrolled out of view. Whether
-/// it is shown (the anchor in view).
-pub fn place(card: &HtmlElement, anchor: &Element) -> bool {
+/// the viewport horizontally), and hide it while the anchor is scrolled out of view.
+pub fn place(card: &HtmlElement, anchor: &Element) {
     let Some(w) = web_sys::window() else {
-        return false;
+        return;
     };
     let vw = w.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
     let vh = w
@@ -351,27 +347,17 @@ pub fn place(card: &HtmlElement, anchor: &Element) -> bool {
     set_style(card, "top", &px(top / z));
     set_style(card, "left", &px(left / z));
     set_style(card, "--tp-arrow-x", &px((centre - left) / z));
-    let shown = in_view(&r, vh);
+    let off = r.bottom() < 0.0 || r.top() > vh || (r.width() == 0.0 && r.height() == 0.0);
     let cl = card.class_list();
     let _ = cl.toggle_with_force("tp-above", flip);
-    let _ = cl.toggle_with_force("tp-offscreen", !shown);
-    shown
+    let _ = cl.toggle_with_force("tp-offscreen", off);
 }
 
-/// Place a hotspot dot on the anchor's top-end corner. Whether it is in view.
-pub fn place_dot(dot: &HtmlElement, anchor: &Element, rtl: bool) -> bool {
-    let Some(w) = web_sys::window() else {
-        return false;
-    };
-    let vh = w
-        .inner_height()
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
+/// Place a hotspot dot on the anchor's top-end corner.
+pub fn place_dot(dot: &HtmlElement, anchor: &Element, rtl: bool) {
     let r = anchor.get_bounding_client_rect();
     let x = if rtl { r.left() } else { r.right() };
     let z = zoom(dot);
     set_style(dot, "top", &px(r.top() / z - 6.0));
     set_style(dot, "left", &px(x / z - 6.0));
-    in_view(&r, vh)
 }

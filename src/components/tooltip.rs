@@ -3,10 +3,12 @@
 //! appears, reports `target_missing` and renders nothing. The card flips above the element
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
 //! the top layer, so viewport coordinates are theirs whatever the host's styles. Either is
-//! seen once its element is found and in view (a tooltip waiting for its element, or whose
-//! element never appears or stays scrolled away, was never seen).
+//! seen once its element is found (a tooltip waiting for its element, or whose element never
+//! appears, was never seen).
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, ctas, head, place, place_dot, Gesture, NudgeProps};
+use crate::components::common::{
+    self, body, ctas, head, place, place_dot, Gesture, NudgeProps, SEEN,
+};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
@@ -34,7 +36,7 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     let dot = use_node_ref();
     // As a fn pointer: one `reform` in the wasm for this and the tour's.
     let on_missing = p.on.reform(Gesture::TargetMissing as fn(String) -> Gesture);
-    let anchor = use_anchor(&selector, wait_ms, on_missing);
+    let anchor = use_anchor(&selector, wait_ms, p.on.reform(SEEN), on_missing);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,
@@ -46,16 +48,13 @@ pub fn tooltip(p: &NudgeProps) -> Html {
             found.clone(),
             u32::from(*open),
             Rc::new(move |a| {
-                let mut shown = false;
                 if let Some(c) = card.cast::<HtmlElement>() {
-                    shown = place(&c, a);
+                    place(&c, a);
                 }
                 if let Some(d) = dot.cast::<HtmlElement>() {
-                    shown = place_dot(&d, a, rtl);
+                    place_dot(&d, a, rtl);
                 }
-                shown
             }),
-            p.on.clone(),
         );
     }
     if found.is_none() {

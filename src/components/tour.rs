@@ -2,10 +2,10 @@
 //! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
 //! reloads. The card sits in the top layer. The tour is seen when its first step is
-//! displayed: next to its element in view, or centred (no element, or one not laid out);
-//! each step after that is reported by the reducer as a `cta` with its step number.
+//! displayed: next to its element, or centred when the element never appears; each step
+//! after that is reported by the reducer as a `cta` with its step number.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, button, close, place, Gesture, NudgeProps};
+use crate::components::common::{self, body, button, close, place, Gesture, NudgeProps, SEEN};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -37,8 +37,13 @@ pub fn tour(p: &NudgeProps) -> Html {
     let at = p.step.min(total.saturating_sub(1));
     let step = steps.get(at as usize).cloned();
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
-    // Without its element the step shows centred: seen.
-    let anchor = use_anchor(&selector, wait_ms, p.on.reform(SEEN_CENTRED));
+    // Its element found, or (then the step shows centred) never found: seen.
+    let anchor = use_anchor(
+        &selector,
+        wait_ms,
+        p.on.reform(SEEN),
+        p.on.reform(SEEN_CENTRED),
+    );
     let card = use_node_ref();
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
@@ -50,23 +55,20 @@ pub fn tour(p: &NudgeProps) -> Html {
             found.clone(),
             at,
             Rc::new(move |a| {
-                let Some(c) = card.cast::<HtmlElement>() else {
-                    return false;
-                };
-                let shown = place(&c, a);
-                // An anchor that exists but is not laid out (a hidden view of the host's
-                // app): show the step centred rather than not at all.
-                let r = a.get_bounding_client_rect();
-                let hidden = r.width() == 0.0 && r.height() == 0.0;
-                let _ = c
-                    .class_list()
-                    .toggle_with_force("tp-tour--floating", hidden);
-                if hidden {
-                    let _ = c.class_list().remove_1("tp-offscreen");
+                if let Some(c) = card.cast::<HtmlElement>() {
+                    place(&c, a);
+                    // An anchor that exists but is not laid out (a hidden view of the host's
+                    // app): show the step centred rather than not at all.
+                    let r = a.get_bounding_client_rect();
+                    let hidden = r.width() == 0.0 && r.height() == 0.0;
+                    let _ = c
+                        .class_list()
+                        .toggle_with_force("tp-tour--floating", hidden);
+                    if hidden {
+                        let _ = c.class_list().remove_1("tp-offscreen");
+                    }
                 }
-                shown || hidden
             }),
-            p.on.clone(),
         );
     }
     let Some(step) = step else {
