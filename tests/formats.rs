@@ -639,11 +639,17 @@ async fn launcher_shows_the_unread_badge_and_reports_the_items_in_view_only_whil
         seen.borrow().is_empty(),
         "items in a closed launcher are not seen (issue 11)"
     );
-    // The second item far below the first: out of the open panel's view.
-    html(q(&div, ".tp-feed-list"))
-        .style()
-        .set_property("row-gap", "3000px")
-        .expect("gap");
+    // The second item far below the first: out of the open panel's view, below its scroll
+    // (the widget's stylesheet, which caps the panel's height, is not loaded here).
+    let style = |sel: &str, name: &str, value: &str| {
+        html(q(&div, sel))
+            .style()
+            .set_property(name, value)
+            .expect("style");
+    };
+    style(".tp-feed-item + .tp-feed-item", "margin-top", "3000px");
+    style("#tp-feed", "max-height", "200px");
+    style("#tp-feed", "overflow", "auto");
     html(button.clone()).click();
     until(|| !seen.borrow().is_empty()).await;
     assert_eq!(

@@ -60,7 +60,7 @@ test("a feed item in a closed launcher is no impression; opening it counts the i
   // Put the second item far below the first, out of the open panel's view (a long feed, as
   // on a small screen). Through the CSSOM, which the strict CSP of the cross-origin page allows.
   await page.evaluate(() => {
-    document.querySelector("touchpoint-widget").shadowRoot.querySelector(".tp-feed-list").style.rowGap = "3000px";
+    document.querySelector("touchpoint-widget").shadowRoot.querySelector(".tp-feed-item + .tp-feed-item").style.marginTop = "3000px";
   });
   await launcher.click();
   const items = page.locator("touchpoint-widget .tp-feed-item");
