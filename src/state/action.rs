@@ -95,7 +95,7 @@ pub enum Action {
         campaign_id: String,
     },
     /// The view showed a nudge to the user (a feed item in view in the open launcher, a
-    /// tooltip or hotspot next to its element in view, a tour's first step displayed): its
+    /// tooltip or hotspot next to its element, a tour's first step displayed): its
     /// impression is counted now, once per showing, and a feed item counts as read.
     Seen {
         /// Which nudge.

@@ -21,8 +21,8 @@ impl WidgetState {
     /// else once the view reports it seen (README, "When a nudge counts as seen").
     pub(super) fn placed(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
         // A feed item until the open launcher shows it, a tooltip or hotspot until its
-        // element is found and in view, a tour until its first step is displayed. (A
-        // checklist opens expanded in the top layer: seen as placed.)
+        // element is found, a tour until its first step is displayed. (A checklist opens
+        // expanded in the top layer: seen as placed.)
         let waits = matches!(nudge.slot, Slot::Feed | Slot::Anchored)
             || matches!(nudge.format, Format::Tour { .. });
         if waits {
