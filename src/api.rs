@@ -1,6 +1,8 @@
 //! The entry points the loader calls. `start` boots the widget; `command` carries every
-//! `window.touchpoint.*` call. Nothing here throws into the host page: bad arguments become a
-//! console warning.
+//! `window.touchpoint.*` call. The loader replays the calls the host queued before the widget
+//! arrived and only then records the page view (`command("page")`), so that the first page
+//! view carries the identity the host queued (issue 11). Nothing here throws into the host
+//! page: bad arguments become a console warning.
 use crate::delivery::{
     self,
     consent::{Category, Consent},
@@ -45,7 +47,7 @@ pub fn start(options: JsValue) {
         .and_then(|e| e.get_attribute("lang"))
         .unwrap_or_default();
     runtime::dispatch(Action::PageLang(lang));
-    runtime::dispatch(Action::Page(current_page()));
+    // The first page view is the loader's `page` command, after the host's queued calls.
     runtime::watch_route();
     wasm_bindgen_futures::spawn_local(async move {
         match mount::mount(&css).await {
@@ -223,10 +225,15 @@ fn track_category(options: &JsValue) -> Result<Category, &'static str> {
     }
 }
 
-/// `consent(state)`: `"all"`, `"essential"` or `"none"`; remembered across visits.
+/// `consent(state)`: `"all"`, `"essential"` or `"none"`; remembered across visits. Delivery
+/// applies it first (to what is queued, and to what comes next), then the widget re-decides
+/// under it.
 fn consent(state: &JsValue) {
     match state.as_string().as_deref().map(Consent::parse) {
-        Some(Ok(c)) => delivery::browser::consent(c),
+        Some(Ok(c)) => {
+            delivery::browser::consent(c);
+            runtime::dispatch(Action::Consent(c));
+        }
         Some(Err(e)) => warn(&format!("consent: {e}")),
         None => warn("consent(state) needs \"all\", \"essential\" or \"none\""),
     }

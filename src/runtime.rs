@@ -67,6 +67,12 @@ pub fn init(config: Config) {
         .map(|p| crate::state::Progress::from_json(&p))
         .unwrap_or_default();
     dispatch(Action::ProgressRestored(progress));
+    // The consent remembered from an earlier visit (delivery's stored choice).
+    if let Some(consent) = storage::get(&config_key, "consent")
+        .and_then(|c| crate::delivery::consent::Consent::parse(&c).ok())
+    {
+        dispatch(Action::Consent(consent));
+    }
     for action in early {
         dispatch(action);
     }

@@ -442,6 +442,10 @@ async fn tooltip_waits_for_a_late_element_and_places_itself_next_to_it() {
         div.query_selector(".tp-tooltip").expect("q").is_none(),
         "waits for its element"
     );
+    assert!(
+        log.borrow().is_empty(),
+        "not seen while it waits (issue 11)"
+    );
     let anchor = html(document().create_element("button").expect("button"));
     anchor.set_id("late-anchor");
     anchor.set_text_content(Some("late"));
@@ -467,7 +471,11 @@ async fn tooltip_waits_for_a_late_element_and_places_itself_next_to_it() {
         c.top(),
         c.bottom()
     );
-    assert!(log.borrow().is_empty());
+    assert_eq!(
+        *log.borrow(),
+        vec![Gesture::Seen],
+        "seen once, when it shows next to its element in view (issue 11)"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -543,7 +551,11 @@ async fn tour_shows_its_step_and_moves_on() {
     assert_eq!(buttons.length(), 2, "Back and Next");
     html(buttons.get(1).expect("next").dyn_into().expect("el")).click();
     html(buttons.get(0).expect("back").dyn_into().expect("el")).click();
-    assert_eq!(*log.borrow(), vec![Gesture::Step(2), Gesture::Step(0)]);
+    assert_eq!(
+        *log.borrow(),
+        vec![Gesture::Seen, Gesture::Step(2), Gesture::Step(0)],
+        "seen once, when its first step is displayed (issue 11); then the steps"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -596,15 +608,20 @@ async fn checklist_marks_completed_items_and_shows_progress() {
 }
 
 #[wasm_bindgen_test]
-async fn launcher_shows_the_unread_badge_and_opens_the_feed() {
-    let opened = Rc::new(RefCell::new(0));
+async fn launcher_shows_the_unread_badge_and_reports_the_items_in_view_only_while_open() {
+    let seen = Rc::new(RefCell::new(Vec::<String>::new()));
     let div = root();
+    let mut second = simple("feed");
+    second.campaign_id = "c2".into();
     let props = yew::props!(touchpoint::components::launcher::LauncherProps {
-        items: vec![simple("feed"), simple("feed")],
+        items: vec![simple("feed"), second],
         unread: 2usize,
-        on_open: {
-            let opened = opened.clone();
-            Callback::from(move |()| *opened.borrow_mut() += 1)
+        on: {
+            let seen = seen.clone();
+            Callback::from(move |(id, g): (String, Gesture)| {
+                assert_eq!(g, Gesture::Seen, "the only gesture without a click");
+                seen.borrow_mut().push(id);
+            })
         },
     });
     yew::Renderer::<Launcher>::with_root_and_props(div.clone(), props).render();
@@ -616,21 +633,39 @@ async fn launcher_shows_the_unread_badge_and_opens_the_feed() {
     );
     assert_eq!(q(&div, ".tp-badge").text_content().as_deref(), Some("2"));
     assert!(q(&div, "#tp-feed").has_attribute("hidden"));
+    // Several frames: an observer would have reported by now (while closed there is none).
+    sleep(100).await;
+    assert!(
+        seen.borrow().is_empty(),
+        "items in a closed launcher are not seen (issue 11)"
+    );
+    // The second item far below the first: out of the open panel's view, below its scroll
+    // (the widget's stylesheet, which caps the panel's height, is not loaded here).
+    let style = |sel: &str, name: &str, value: &str| {
+        html(q(&div, sel))
+            .style()
+            .set_property(name, value)
+            .expect("style");
+    };
+    style(".tp-feed-item + .tp-feed-item", "margin-top", "3000px");
+    style("#tp-feed", "max-height", "200px");
+    style("#tp-feed", "overflow", "auto");
     html(button.clone()).click();
-    tick().await;
-    assert_eq!(*opened.borrow(), 1);
+    until(|| !seen.borrow().is_empty()).await;
     assert_eq!(
         button.get_attribute("aria-expanded").as_deref(),
         Some("true")
     );
     let feed = q(&div, "#tp-feed");
     assert!(!feed.has_attribute("hidden"));
-    assert_eq!(
-        feed.query_selector_all(".tp-feed-item")
-            .expect("q")
-            .length(),
-        2
-    );
+    let items = feed.query_selector_all(".tp-feed-item").expect("q");
+    assert_eq!(items.length(), 2);
+    // The observer's first report covers every item it watches, in view or not.
+    assert_eq!(*seen.borrow(), ["c1"], "only the item in view");
+    let last: Element = items.get(1).expect("second").dyn_into().expect("el");
+    last.scroll_into_view();
+    until(|| seen.borrow().len() > 1).await;
+    assert_eq!(*seen.borrow(), ["c1", "c2"], "scrolled into view: seen");
     key(&feed, "Escape", false);
     tick().await;
     assert!(

@@ -1,6 +1,6 @@
 //! Hooks for formats anchored to a host element: find the element (waiting for one the host
-//! inserts late, up to a time limit) and keep a card placed next to it as the page scrolls
-//! and resizes.
+//! inserts late, up to a time limit; a find is when an anchored nudge counts as seen) and
+//! keep a card placed next to it as the page scrolls and resizes.
 use crate::effects::observe;
 use gloo::events::{EventListener, EventListenerOptions};
 use std::rc::Rc;
@@ -18,15 +18,22 @@ pub enum Anchor {
     Missing,
 }
 
-/// Look for `selector` now and for `wait_ms` after; `on_missing` hears about a miss.
+/// Look for `selector` now and for `wait_ms` after; `on_found` hears about a find (the nudge
+/// then shows next to it), `on_missing` about a miss.
 #[hook]
-pub fn use_anchor(selector: &str, wait_ms: u32, on_missing: Callback<String>) -> Anchor {
+pub fn use_anchor(
+    selector: &str,
+    wait_ms: u32,
+    on_found: Callback<()>,
+    on_missing: Callback<String>,
+) -> Anchor {
     let state = use_state(|| Anchor::Waiting);
     {
         let state = state.clone();
         use_effect_with(selector.to_owned(), move |selector| {
             let wait = if let Some(e) = observe::find(selector) {
                 state.set(Anchor::Found(e));
+                on_found.emit(());
                 None
             } else {
                 state.set(Anchor::Waiting);
@@ -35,7 +42,10 @@ pub fn use_anchor(selector: &str, wait_ms: u32, on_missing: Callback<String>) ->
                     selector,
                     wait_ms,
                     move |found| match found {
-                        Some(e) => state.set(Anchor::Found(e)),
+                        Some(e) => {
+                            state.set(Anchor::Found(e));
+                            on_found.emit(());
+                        }
                         None => {
                             state.set(Anchor::Missing);
                             on_missing.emit(missing);

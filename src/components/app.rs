@@ -31,6 +31,7 @@ pub fn action(campaign_id: String, gesture: Gesture) -> Action {
             campaign_id,
             selector,
         },
+        Gesture::Seen => Action::Seen { campaign_id },
     }
 }
 
@@ -112,8 +113,7 @@ pub fn app() -> Html {
     let launcher = (!feed.is_empty()).then(|| {
         html! {
             <Launcher items={feed} unread={s.unread()} vars={vars.clone()} locale={locale.clone()}
-                on={Callback::from(|(id, g)| runtime::dispatch(action(id, g)))}
-                on_open={Callback::from(|()| runtime::dispatch(Action::FeedSeen))} />
+                on={Callback::from(|(id, g)| runtime::dispatch(action(id, g)))} />
         }
     });
     html! {

@@ -1,7 +1,8 @@
 //! The checklist (the onboarding success plan): a panel in the bottom corner listing items
 //! that complete when their event is tracked (the core reports `completed_items`, counted from
 //! the persisted journal, so progress survives reloads), with a progress bar. The header
-//! collapses and expands it. The panel sits in the top layer.
+//! collapses and expands it. The panel sits in the top layer and opens expanded, so it is
+//! seen as soon as it is placed.
 use crate::components::common::{body, close, NudgeProps};
 use crate::i18n::{tf, Text};
 use crate::markdown::{personalize, personalize_url};

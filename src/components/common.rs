@@ -30,7 +30,14 @@ pub enum Gesture {
     Expire,
     /// Its host element never appeared (the selector).
     TargetMissing(String),
+    /// It is displayed where the user can see it (once per showing; see the README's "When
+    /// a nudge counts as seen").
+    Seen,
 }
+
+/// [`Gesture::Seen`], as the one `fn` type every anchored format's "found" callback reforms
+/// with (one `Callback::reform` in the wasm).
+pub const SEEN: fn(()) -> Gesture = |()| Gesture::Seen;
 
 /// Props of every format component.
 #[derive(Properties, PartialEq, Clone)]
@@ -137,19 +144,18 @@ pub fn ctas(p: &NudgeProps) -> Html {
         return html! {};
     }
     let buttons = p.nudge.content.ctas.iter().enumerate().map(|(i, cta)| {
-        let on = p.on.clone();
-        let id = cta.id.clone();
         let class = if i == 0 {
             "tp-btn tp-btn--primary"
         } else {
             "tp-btn"
         };
-        html! {
-            <button type="button" {class} data-cta={cta.id.clone()}
-                onclick={Callback::from(move |_| on.emit(Gesture::Cta(id.clone())))}>
-                { markdown::personalize(&cta.label, &p.vars) }
-            </button>
-        }
+        button(
+            class,
+            &markdown::personalize(&cta.label, &p.vars),
+            &p.on,
+            Gesture::Cta(cta.id.clone()),
+            Some(cta.id.clone()),
+        )
     });
     html! { <div class="tp-actions">{ for buttons }</div> }
 }
@@ -187,12 +193,31 @@ pub fn head(p: &NudgeProps, id: String) -> Html {
     }
 }
 
+/// A click handler that reports `g`: one closure type for every gesture button.
+fn clicks(on: &Callback<Gesture>, g: Gesture) -> Callback<MouseEvent> {
+    let on = on.clone();
+    Callback::from(move |_| on.emit(g.clone()))
+}
+
+/// A button labelled `label` that reports `g` (a CTA names itself in `data-cta`): one
+/// function for the CTAs and the tour's steps, so their virtual DOM code is in the wasm once.
+pub fn button(
+    class: &'static str,
+    label: &str,
+    on: &Callback<Gesture>,
+    g: Gesture,
+    cta: Option<String>,
+) -> Html {
+    html! {
+        <button type="button" {class} data-cta={cta} onclick={clicks(on, g)}>{ label }</button>
+    }
+}
+
 /// The × button.
 pub fn close(p: &NudgeProps) -> Html {
-    let on = p.on.clone();
     html! {
         <button type="button" class="tp-close" aria-label={p.t(Text::Close)}
-            onclick={Callback::from(move |_| on.emit(Gesture::Dismiss))}>
+            onclick={clicks(&p.on, Gesture::Dismiss)}>
             <span aria-hidden="true">{ "×" }</span>
         </button>
     }

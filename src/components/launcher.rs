@@ -1,13 +1,21 @@
 //! The launcher: a round button in the bottom corner with an unread badge, opening a panel
-//! with the feed — current announcements and nudges that live in the feed slot. Opening it
-//! marks them read; Esc closes it and returns focus to the button. Button and panel sit in
-//! the top layer (the panel is `hidden` while closed).
+//! with the feed — current announcements and nudges that live in the feed slot. Esc closes
+//! it and returns focus to the button. Button and panel sit in the top layer (the panel is
+//! `hidden` while closed).
+//!
+//! A feed item is seen (its impression, and read) only while the panel is open, once at
+//! least half of it is inside the viewport: an intersection observer watches the items the
+//! panel opened with until it closes, so an item below the panel's scroll, or in a closed
+//! launcher, is not.
 use crate::components::common::{body, ctas, keys, Gesture, NudgeProps};
+use crate::effects::observe;
 use crate::i18n::{t, tf, Text};
 use crate::markdown::{personalize, Vars};
+use std::cell::RefCell;
 use std::rc::Rc;
 use touchpoint_core::Nudge;
-use web_sys::HtmlElement;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// Props of [`Launcher`].
@@ -23,12 +31,26 @@ pub struct LauncherProps {
     /// Locale of the widget's own strings.
     #[prop_or(AttrValue::Static("en"))]
     pub locale: AttrValue,
-    /// A feed item's gesture: (campaign id, gesture).
+    /// A feed item's gesture: (campaign id, gesture); [`Gesture::Seen`] when it comes into
+    /// view in the open panel.
     #[prop_or_default]
     pub on: Callback<(String, Gesture)>,
-    /// The panel was opened.
-    #[prop_or_default]
-    pub on_open: Callback<()>,
+}
+
+/// How much of a feed item must be inside the viewport for it to count as seen.
+const SEEN_RATIO: f64 = 0.5;
+
+thread_local! {
+    /// The watch on the open panel's items (a page has one launcher): set when it opens,
+    /// dropped when it closes. A launcher that leaves the screen while open leaves it
+    /// watching detached items, which never come into view, until the next open or close.
+    static WATCH: RefCell<Option<observe::Sight>> = const { RefCell::new(None) };
+}
+
+/// Replace the watch on the panel's items (the old one stops once out of the slot).
+fn rewatch(sight: Option<observe::Sight>) {
+    let old = WATCH.with(|w| w.replace(sight));
+    drop(old);
 }
 
 /// The launcher button and feed panel.
@@ -38,17 +60,41 @@ pub fn launcher(p: &LauncherProps) -> Html {
     let button = use_node_ref();
     let panel = use_node_ref();
     let toggle = {
-        let (open, on_open) = (open.clone(), p.on_open.clone());
+        let (open, panel, on) = (open.clone(), panel.clone(), p.on.clone());
         Callback::from(move |_| {
-            if !*open {
-                on_open.emit(());
+            if *open {
+                rewatch(None);
+                return open.set(false);
             }
-            open.set(!*open);
+            // Watched from now until the panel closes; the items can be in view once the
+            // panel shows, at the next render.
+            let on = on.clone();
+            let sight = observe::watch_in_view(
+                SEEN_RATIO,
+                Box::new(move |item| {
+                    if let Some(id) = item.get_attribute("data-campaign") {
+                        on.emit((id, Gesture::Seen));
+                    }
+                }),
+            );
+            if let Some(list) = panel
+                .cast::<Element>()
+                .and_then(|panel| panel.query_selector_all(".tp-feed-item").ok())
+            {
+                for i in 0..list.length() {
+                    if let Some(item) = list.get(i) {
+                        sight.watch(item.unchecked_ref());
+                    }
+                }
+            }
+            rewatch(Some(sight));
+            open.set(true);
         })
     };
     let close = {
         let (open, button) = (open.clone(), button.clone());
         Callback::from(move |()| {
+            rewatch(None);
             open.set(false);
             if let Some(b) = button.cast::<HtmlElement>() {
                 let _ = b.focus();

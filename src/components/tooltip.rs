@@ -2,9 +2,13 @@
 //! to a host element by CSS selector. Waits for an element the host inserts late; if it never
 //! appears, reports `target_missing` and renders nothing. The card flips above the element
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
-//! the top layer, so viewport coordinates are theirs whatever the host's styles.
+//! the top layer, so viewport coordinates are theirs whatever the host's styles. Either is
+//! seen once its element is found (a tooltip waiting for its element, or whose element never
+//! appears, was never seen).
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, ctas, head, place, place_dot, Gesture, NudgeProps};
+use crate::components::common::{
+    self, body, ctas, head, place, place_dot, Gesture, NudgeProps, SEEN,
+};
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
@@ -30,8 +34,9 @@ pub fn tooltip(p: &NudgeProps) -> Html {
     let open = use_state(|| !hotspot);
     let card = use_node_ref();
     let dot = use_node_ref();
-    let on_missing = p.on.reform(Gesture::TargetMissing);
-    let anchor = use_anchor(&selector, wait_ms, on_missing);
+    // As a fn pointer: one `reform` in the wasm for this and the tour's.
+    let on_missing = p.on.reform(Gesture::TargetMissing as fn(String) -> Gesture);
+    let anchor = use_anchor(&selector, wait_ms, p.on.reform(SEEN), on_missing);
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
         _ => None,

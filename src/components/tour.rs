@@ -1,9 +1,11 @@
 //! The multi-step tour: one card per step, anchored to the step's element (or centred when
 //! the element is not on this page), with "Step 2 of 5", Back, Next and Done. The current
 //! step is kept in the widget's persisted progress, so a tour continues across pages and
-//! reloads. The card sits in the top layer.
+//! reloads. The card sits in the top layer. The tour is seen when its first step is
+//! displayed: next to its element, or centred when the element never appears; each step
+//! after that is reported by the reducer as a `cta` with its step number.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
-use crate::components::common::{self, body, close, place, Gesture, NudgeProps};
+use crate::components::common::{self, body, button, close, place, Gesture, NudgeProps, SEEN};
 use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
@@ -13,6 +15,10 @@ use yew::prelude::*;
 
 /// How long a step waits for its element before showing centred.
 const STEP_WAIT_MS: u32 = 2500;
+
+/// The step's element never appeared: it shows centred, so it is seen. A fn pointer of the
+/// tooltip's `on_missing` type, so that one `Callback::reform` serves both.
+const SEEN_CENTRED: fn(String) -> Gesture = |_| Gesture::Seen;
 
 /// A tour nudge.
 #[function_component(Tour)]
@@ -31,7 +37,13 @@ pub fn tour(p: &NudgeProps) -> Html {
     let at = p.step.min(total.saturating_sub(1));
     let step = steps.get(at as usize).cloned();
     let selector = step.as_ref().map(|s| s.anchor.clone()).unwrap_or_default();
-    let anchor = use_anchor(&selector, wait_ms, Callback::noop());
+    // Its element found, or (then the step shows centred) never found: seen.
+    let anchor = use_anchor(
+        &selector,
+        wait_ms,
+        p.on.reform(SEEN),
+        p.on.reform(SEEN_CENTRED),
+    );
     let card = use_node_ref();
     let found = match &anchor {
         Anchor::Found(e) => Some(e.clone()),
@@ -67,29 +79,13 @@ pub fn tour(p: &NudgeProps) -> Html {
     }
     let title_id = p.id("title");
     let last = at + 1 >= total;
-    let on = p.on.clone();
-    let back = (at > 0).then(|| {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn" onclick={Callback::from(move |_| on.emit(Gesture::Step(at - 1)))}>
-                { p.t(Text::Back) }
-            </button>
-        }
-    });
+    let on = &p.on;
+    let back = (at > 0).then(|| button("tp-btn", p.t(Text::Back), on, Gesture::Step(at - 1), None));
+    let primary = "tp-btn tp-btn--primary";
     let next = if last {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::TourDone))}>
-                { p.t(Text::Done) }
-            </button>
-        }
+        button(primary, p.t(Text::Done), on, Gesture::TourDone, None)
     } else {
-        let on = on.clone();
-        html! {
-            <button type="button" class="tp-btn tp-btn--primary" onclick={Callback::from(move |_| on.emit(Gesture::Step(at + 1)))}>
-                { p.t(Text::Next) }
-            </button>
-        }
+        button(primary, p.t(Text::Next), on, Gesture::Step(at + 1), None)
     };
     let class = classes!(
         "tp-card",

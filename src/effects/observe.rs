@@ -1,6 +1,7 @@
 //! Waiting on the host page: for an element that may be inserted late (a `MutationObserver`
-//! bounded by a timeout), for an element to become visible (an `IntersectionObserver`), and
-//! for a delay (a timer). Every wait is owned by a guard: dropping the guard (an anchored
+//! bounded by a timeout), for elements to come into view (an `IntersectionObserver`: an
+//! element-visible trigger, the launcher's feed items being seen), and for a delay (a
+//! timer). Every wait is owned by a guard: dropping the guard (an anchored
 //! component unmounting, a route change disarming the page's arms) disconnects the observer,
 //! clears the timer and frees the callbacks, and a wait that ends does the same itself, so
 //! nothing outlives the wait it belongs to. An arm takes the callback to run when it fires:
@@ -12,7 +13,10 @@ use std::rc::{Rc, Weak};
 use touchpoint_core::decide::Cue;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, MutationObserver};
+use web_sys::{
+    Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
+    MutationObserver,
+};
 
 thread_local! {
     static ANCHOR_WAIT: Cell<u32> = const { Cell::new(ANCHOR_WAIT_MS) };
@@ -176,43 +180,60 @@ fn spend(slot: &Weak<Held>) -> bool {
     taken.map(drop_later).is_some()
 }
 
-/// An element-visible arm's observer and its callback.
-struct Sight {
-    observer: IntersectionObserver,
+/// Elements watched until each comes into view, from [`watch_in_view`]. Dropping it stops
+/// the watch: the observer is disconnected and its callback freed, never called again.
+#[must_use = "dropping a Sight stops watching"]
+pub struct Sight {
+    /// `None` when the browser refused the observer: nothing is ever reported.
+    observer: Option<IntersectionObserver>,
     _on_seen: Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
 }
 
 impl Drop for Sight {
     fn drop(&mut self) {
-        self.observer.disconnect();
-        // Entries queued before the disconnect would still be delivered: discard them, so the
-        // callback, freed next, is never called.
-        self.observer.take_records();
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+            // Entries queued before the disconnect would still be delivered: discard them, so
+            // the callback, freed next, is never called.
+            observer.take_records();
+        }
     }
 }
 
-/// Watch `element` until it intersects the viewport, then spend the arm in `slot` and `fire`.
-fn watch_visible(element: &Element, slot: Weak<Held>, fire: impl Fn() + 'static) -> Option<Sight> {
+impl Sight {
+    /// Watch `target` too.
+    pub fn watch(&self, target: &Element) {
+        if let Some(observer) = &self.observer {
+            observer.observe(target);
+        }
+    }
+}
+
+/// Call `seen` with each element the returned [`Sight`] watches ([`Sight::watch`]) the first
+/// time at least `ratio` of it (0: any part) is inside the viewport: laid out, not clipped
+/// away by a scrolling ancestor, not under a `display: none` one. Each is reported once, then
+/// no longer watched.
+pub fn watch_in_view(ratio: f64, seen: Box<dyn Fn(Element)>) -> Sight {
     let on_seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: IntersectionObserver| {
-            let visible = entries.iter().any(|e| {
-                e.dyn_into::<IntersectionObserverEntry>()
-                    .is_ok_and(|e| e.is_intersecting())
-            });
-            if visible {
-                observer.disconnect();
-                if spend(&slot) {
-                    fire();
+            for e in entries.iter() {
+                let e = e.unchecked_into::<IntersectionObserverEntry>();
+                if e.is_intersecting() && e.intersection_ratio() >= ratio {
+                    let target = e.target();
+                    observer.unobserve(&target);
+                    seen(target);
                 }
             }
         },
     );
-    let observer = IntersectionObserver::new(on_seen.as_ref().unchecked_ref()).ok()?;
-    observer.observe(element);
-    Some(Sight {
+    let options = IntersectionObserverInit::new();
+    options.set_threshold(&ratio.into());
+    let observer =
+        IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &options).ok();
+    Sight {
         observer,
         _on_seen: on_seen,
-    })
+    }
 }
 
 /// Start waiting for `cue`; call `fire` when it is met, unless [`disarm`] comes first.
@@ -232,8 +253,17 @@ pub fn arm(cue: Cue, fire: impl Fn() + 'static) {
         // An element-visible trigger waits as long as the page lives.
         Cue::ElementVisible { selector } => Some(wait_for(&selector, u32::MAX / 2, move |found| {
             if let (Some(element), Some(held)) = (found, slot.upgrade()) {
-                let sight = watch_visible(&element, Rc::downgrade(&held), fire);
-                *held.borrow_mut() = sight.map(|s| Box::new(s) as Box<dyn Any>);
+                let slot = Rc::downgrade(&held);
+                let sight = watch_in_view(
+                    0.0,
+                    Box::new(move |_| {
+                        if spend(&slot) {
+                            fire();
+                        }
+                    }),
+                );
+                sight.watch(&element);
+                *held.borrow_mut() = Some(Box::new(sight));
             }
         })),
     };

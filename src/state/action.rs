@@ -1,7 +1,7 @@
 //! What can happen to the widget: from the host page (through the JS API), the server or the
 //! user; and the time and entropy each action happens with.
 use super::Progress;
-use crate::delivery::consent::Category;
+use crate::delivery::consent::{Category, Consent};
 use std::rc::Rc;
 use touchpoint_core::context::{Page, Traits};
 use touchpoint_core::{Campaign, Event, Policy, Timestamp};
@@ -97,8 +97,15 @@ pub enum Action {
         /// Which toast.
         campaign_id: String,
     },
-    /// The user opened the launcher: every feed item on screen counts as read.
-    FeedSeen,
+    /// The view showed a nudge to the user (a feed item in view in the open launcher, a
+    /// tooltip or hotspot next to its element, a tour's first step displayed): its
+    /// impression is counted now, once per showing, and a feed item counts as read.
+    Seen {
+        /// Which nudge.
+        campaign_id: String,
+    },
+    /// `touchpoint.consent(state)`, or the state remembered from an earlier visit.
+    Consent(Consent),
     /// An anchored nudge's element never appeared: take it off screen, tell the host.
     TargetMissing {
         /// Which nudge.

@@ -1,9 +1,11 @@
-//! The bridge to the core's decision: the widget's state as the core's `Context` and
-//! `History`, and the decision applied to the screen (what is shown, armed, counted).
+//! The bridge to the core's decision: the widget's state as the core's `Context` (the
+//! consent in force included) and `History`, and the decision applied to the screen (what is
+//! shown, armed, counted, and what waits to be seen before it counts).
 use super::reduce::Emitter;
 use super::{Effect, Ids, WidgetState};
-use touchpoint_core::campaign::Slot;
-use touchpoint_core::context::Occurrence;
+use crate::delivery::consent::Category;
+use touchpoint_core::campaign::{Format, Slot};
+use touchpoint_core::context::{Consent, Occurrence};
 use touchpoint_core::decide::Arm;
 use touchpoint_core::history::event_stats;
 use touchpoint_core::{decide, Context, EventKind, History, Nudge};
@@ -14,6 +16,23 @@ impl WidgetState {
     pub(super) fn fits(on_screen: &[Nudge], nudge: &Nudge) -> bool {
         let slot_free = nudge.slot == Slot::Feed || !on_screen.iter().any(|n| n.slot == nudge.slot);
         slot_free && !on_screen.iter().any(|n| n.campaign_id == nudge.campaign_id)
+    }
+
+    /// A nudge was put on screen: its impression now if it is seen as soon as it renders,
+    /// else once the view reports it seen (README, "When a nudge counts as seen").
+    pub(super) fn placed(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
+        // A feed item until the open launcher shows it, a tooltip or hotspot until its
+        // element is found, a tour until its first step is displayed. (A checklist opens
+        // expanded in the top layer: seen as placed.) A holdout placeholder renders nothing
+        // the view could report seen: its would-be view counts as it is placed.
+        let waits = nudge.arm == Arm::Treatment
+            && (matches!(nudge.slot, Slot::Feed | Slot::Anchored)
+                || matches!(nudge.format, Format::Tour { .. }));
+        if waits {
+            self.unseen.insert(nudge.campaign_id.clone());
+        } else {
+            self.impression(out, nudge);
+        }
     }
 
     /// Count a nudge as shown this session and report its impression: the moment it
@@ -63,6 +82,9 @@ impl WidgetState {
             session,
             trigger: occurrence,
             policy: self.policy.clone(),
+            consent: Consent {
+                marketing: self.consent.allows(Category::Marketing),
+            },
             ..Context::default()
         };
         let decision = decide(&self.campaigns, &ctx, &history, out.tick.now);
@@ -101,17 +123,18 @@ impl WidgetState {
                 next.push(nudge);
             }
         }
-        // Answered surveys stay for their thank-you until closed or the page changes.
-        self.answered
-            .0
-            .retain(|id| next.iter().any(|n| &n.campaign_id == id));
+        // Answered surveys stay for their thank-you until closed or the page changes; a
+        // nudge not seen before it left is forgotten unseen.
+        for ids in [&mut self.answered, &mut self.unseen] {
+            ids.0.retain(|id| next.iter().any(|n| &n.campaign_id == id));
+        }
         let fresh: Vec<Nudge> = next
             .iter()
             .filter(|n| !on_screen.contains(&n.campaign_id))
             .cloned()
             .collect();
         for nudge in &fresh {
-            self.impression(out, nudge);
+            self.placed(out, nudge);
         }
         self.on_screen = next;
     }

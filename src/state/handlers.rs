@@ -5,9 +5,9 @@ use super::reduce::Emitter;
 #[cfg(doc)]
 use super::Action;
 use super::{Effect, Progress, WidgetState};
-use crate::delivery::consent::Category;
+use crate::delivery::consent::{Category, Consent};
 use std::rc::Rc;
-use touchpoint_core::campaign::{CtaAction, Format};
+use touchpoint_core::campaign::{CtaAction, Format, Slot};
 use touchpoint_core::context::{Account, Page, Traits};
 use touchpoint_core::{Campaign, Event, EventKind};
 
@@ -59,11 +59,19 @@ impl WidgetState {
         }
         let e = self.event(out, EventKind::Identify);
         self.send(out, e, false);
-        out.effects.push(Effect::FetchHistory {
-            user_id: self.user.id.clone().unwrap_or_default(),
-            user_hash: self.user_hash.clone(),
-            account_id: self.account.id.clone(),
-        });
+        self.fetch_history(out);
+    }
+
+    /// Ask for the identified user's history from elsewhere; under consent `none` nothing
+    /// about the user leaves the browser.
+    fn fetch_history(&self, out: &mut Emitter<'_>) {
+        if let (Some(user_id), true) = (&self.user.id, self.consent != Consent::None) {
+            out.effects.push(Effect::FetchHistory {
+                user_id: user_id.clone(),
+                user_hash: self.user_hash.clone(),
+                account_id: self.account.id.clone(),
+            });
+        }
     }
 
     /// `page()` or a route change.
@@ -92,9 +100,15 @@ impl WidgetState {
     /// `hide()`: nothing on screen or armed until `show(id)`.
     pub(super) fn on_hide(&mut self) {
         self.hidden = true;
+        self.clear_screen();
+    }
+
+    /// Nothing on screen or armed.
+    fn clear_screen(&mut self) {
         self.on_screen.clear();
         self.armed.clear();
         self.answered.clear();
+        self.unseen.clear();
     }
 
     /// `reset()`: forget the user, keep the catalog and the page's language. The visitor
@@ -198,7 +212,7 @@ impl WidgetState {
             let mut next = std::mem::take(&mut self.on_screen);
             if Self::fits(&next, &nudge) {
                 next.push(nudge.clone());
-                self.impression(out, &nudge);
+                self.placed(out, &nudge);
             }
             self.on_screen = next;
         }
@@ -271,17 +285,38 @@ impl WidgetState {
         self.retire_with(out, campaign_id, EventKind::Dismiss, props);
     }
 
-    /// The launcher opened: every feed item on screen counts as read.
-    pub(super) fn on_feed_seen(&mut self, out: &mut Emitter<'_>) {
-        let unread: Vec<String> = self
-            .feed()
-            .map(|n| n.campaign_id.clone())
-            .filter(|id| !self.progress.feed_seen.contains(id))
-            .collect();
-        if !unread.is_empty() {
-            self.progress.feed_seen.extend(unread);
+    /// The view showed a nudge: its impression, if it was waiting for this (once per
+    /// showing); a feed item also counts as read.
+    pub(super) fn on_seen(&mut self, out: &mut Emitter<'_>, campaign_id: &str) {
+        let Some(nudge) = self
+            .on_screen
+            .iter()
+            .find(|n| n.campaign_id == campaign_id)
+            .cloned()
+        else {
+            return;
+        };
+        let read = &mut self.progress.feed_seen;
+        if nudge.slot == Slot::Feed && !read.iter().any(|id| id == campaign_id) {
+            read.push(nudge.campaign_id.clone());
             out.effects
                 .push(Effect::SaveProgress(self.progress.clone()));
+        }
+        if self.unseen.remove(campaign_id) {
+            self.impression(out, &nudge);
+        }
+    }
+
+    /// `consent(state)`: `none` takes everything off screen (the reducer then decides
+    /// nothing); coming back from `none`, the user's history is fetched, as `identify` does.
+    /// Every other change re-decides as a page load, so a marketing nudge on screen leaves
+    /// under `essential`.
+    pub(super) fn on_consent(&mut self, out: &mut Emitter<'_>, consent: Consent) {
+        let was = std::mem::replace(&mut self.consent, consent);
+        if consent == Consent::None {
+            self.clear_screen();
+        } else if was == Consent::None {
+            self.fetch_history(out);
         }
     }
 

@@ -13,7 +13,18 @@
 //! Which nudges are on screen follows one rule: a page load decides afresh (nudges already on
 //! screen stay if they are still eligible, without a second impression); a tracked event or
 //! a `show(id)` only adds nudges to free slots; the user's dismiss/snooze/CTA and the host's
-//! `hide()` take nudges away.
+//! `hide()` take nudges away. A change of consent decides afresh too, as a page load does.
+//!
+//! On screen is not yet seen: a nudge's impression is counted when the user can see it (the
+//! README's "When a nudge counts as seen"). Banners, modals, slideouts, surveys, toasts and
+//! checklists are seen when placed, since they render at once where nothing covers them;
+//! feed items, tooltips, hotspots and tours wait in [`WidgetState::unseen`] until the view
+//! reports them seen ([`Action::Seen`]).
+//!
+//! Consent gates both what is shown and what is recorded: `essential` shows no marketing
+//! campaign (the core's `Context.consent`), `none` shows nothing, and an event consent does
+//! not allow is never made: not journaled, not handed to delivery, not told to listeners.
+use crate::delivery::consent::Consent;
 use std::rc::Rc;
 use touchpoint_core::campaign::Slot;
 use touchpoint_core::context::{Account, Page, Session, User};
@@ -108,6 +119,11 @@ pub struct WidgetState {
     pub on_screen: Vec<Nudge>,
     /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
     pub armed: Vec<Nudge>,
+    /// Nudges on screen whose impression waits until the view reports them seen
+    /// ([`Action::Seen`]): feed items, tooltips, hotspots and tours.
+    pub unseen: Ids,
+    /// The consent in force (`touchpoint.consent`, remembered across visits).
+    pub consent: Consent,
     /// Surveys answered while on screen (they show their thank-you until closed).
     pub answered: Ids,
     /// The page's `<html lang>`, used when `identify` gave no `locale` trait.

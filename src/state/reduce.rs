@@ -3,7 +3,7 @@
 //! shares: making events, sending them (with their consent category and the user's
 //! signature), taking nudges off screen.
 use super::{Action, Effect, Tick, WidgetState, JOURNAL_LIMIT};
-use crate::delivery::consent::Category;
+use crate::delivery::consent::{Category, Consent};
 use std::rc::Rc;
 use touchpoint_core::campaign::Category as CampaignCategory;
 use touchpoint_core::context::{Occurrence, Traits};
@@ -131,9 +131,13 @@ impl WidgetState {
                 self.on_expire(out, &campaign_id);
                 None
             }
-            Action::FeedSeen => {
-                self.on_feed_seen(out);
+            Action::Seen { campaign_id } => {
+                self.on_seen(out, &campaign_id);
                 None
+            }
+            Action::Consent(consent) => {
+                self.on_consent(out, consent);
+                page_load
             }
             Action::TargetMissing {
                 campaign_id,
@@ -143,7 +147,9 @@ impl WidgetState {
                 None
             }
         };
-        if let Some(occurrence) = occurrence.filter(|_| !self.hidden) {
+        // Under consent `none` nothing is shown, so there is nothing to decide.
+        let shows = !self.hidden && self.consent != Consent::None;
+        if let Some(occurrence) = occurrence.filter(|_| shows) {
             self.decide(out, occurrence);
         }
         effects
@@ -212,7 +218,8 @@ impl WidgetState {
         self.send_as(out, event, journal, category);
     }
 
-    /// [`Self::send`] in `category`.
+    /// [`Self::send`] in `category`; an event the consent in force does not allow is not
+    /// made at all (not journaled, not sent, not told to the host's listeners).
     pub(super) fn send_as(
         &mut self,
         out: &mut Emitter<'_>,
@@ -220,6 +227,9 @@ impl WidgetState {
         journal: bool,
         category: Category,
     ) {
+        if !self.consent.allows(category) {
+            return;
+        }
         if journal {
             let journal = Rc::make_mut(&mut self.journal);
             journal.push(event.clone());

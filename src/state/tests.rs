@@ -1,6 +1,6 @@
 //! The reducer's rules, each pinned by a test (natively: the state is pure).
 use super::*;
-use crate::delivery::consent::Category;
+use crate::delivery::consent::{Category, Consent};
 use touchpoint_core::campaign::Category as CampaignCategory;
 use touchpoint_core::context::Traits;
 use touchpoint_core::decide::{Arm, Cue};
@@ -652,17 +652,120 @@ fn tour_steps_are_reported_and_persisted_and_done_dismisses_as_completed() {
     assert_eq!(s.tour_step("tour"), 0);
 }
 
+fn seen(s: &mut WidgetState, id: &str) -> Vec<Effect> {
+    s.reduce(
+        Action::Seen {
+            campaign_id: id.into(),
+        },
+        T,
+    )
+}
+
 #[test]
-fn feed_items_are_unread_until_the_launcher_opens() {
-    let mut s = loaded(vec![
-        with_format("f1", page_load(), serde_json::json!({ "kind": "feed" })),
-        with_format("f2", page_load(), serde_json::json!({ "kind": "feed" })),
-    ]);
-    assert_eq!(s.feed().count(), 2);
+fn a_feed_item_in_a_closed_launcher_is_no_impression_until_the_launcher_shows_it_issue_11() {
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![
+            with_format("f1", page_load(), serde_json::json!({ "kind": "feed" })),
+            with_format("f2", page_load(), serde_json::json!({ "kind": "feed" })),
+        ]),
+        T,
+    );
+    assert_eq!(s.feed().count(), 2, "both are in the launcher");
+    assert!(sent(&fx).is_empty(), "in a closed launcher: no impression");
     assert_eq!(s.unread(), 2);
-    let fx = s.reduce(Action::FeedSeen, T);
-    assert!(fx.iter().any(|f| matches!(f, Effect::SaveProgress(_))));
-    assert_eq!(s.unread(), 0);
+    assert_eq!(
+        sent(&goto(&mut s, "/app/other")),
+        [(EventKind::Page, None)],
+        "a page load keeps them waiting"
+    );
+    // The launcher opens with f1 in view (f2 below the panel's scroll).
+    let fx = seen(&mut s, "f1");
+    assert_eq!(sent(&fx), [(EventKind::Impression, Some("f1".into()))]);
+    assert!(fx
+        .iter()
+        .any(|f| matches!(f, Effect::SaveProgress(p) if p.feed_seen == ["f1"])));
+    assert_eq!(s.unread(), 1, "seen is read");
+    assert!(sent(&seen(&mut s, "f1")).is_empty(), "once per showing");
+    assert_eq!(
+        sent(&seen(&mut s, "f2")),
+        [(EventKind::Impression, Some("f2".into()))]
+    );
+    assert!(
+        sent(&goto(&mut s, "/app/third"))
+            .iter()
+            .all(|(kind, _)| *kind == EventKind::Page),
+        "still on screen after a page load: no second impression"
+    );
+}
+
+#[test]
+fn a_tooltip_or_tour_counts_only_once_the_view_shows_it_issue_11() {
+    let tour = serde_json::json!({ "kind": "tour", "steps": [
+        { "anchor": "#a", "title": "One", "body": "" }
+    ] });
+    let tip = serde_json::json!({ "kind": "tooltip", "anchor": "#nope" });
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![
+            with_format("tour", page_load(), tour),
+            with_format("tip", page_load(), tip),
+        ]),
+        T,
+    );
+    assert_eq!(s.on_screen.len(), 2);
+    assert!(sent(&fx).is_empty(), "placed, not yet seen");
+    assert_eq!(
+        sent(&seen(&mut s, "tour")),
+        [(EventKind::Impression, Some("tour".into()))]
+    );
+    // The tooltip's element never appears: it leaves without ever having been seen.
+    s.reduce(
+        Action::TargetMissing {
+            campaign_id: "tip".into(),
+            selector: "#nope".into(),
+        },
+        T,
+    );
+    assert!(sent(&seen(&mut s, "tip")).is_empty(), "not on screen");
+    assert!(
+        !s.journal
+            .iter()
+            .any(|e| e.campaign_id.as_deref() == Some("tip")),
+        "no view of the tooltip spent"
+    );
+}
+
+#[test]
+fn a_banner_or_checklist_is_seen_as_it_is_placed() {
+    // Banners, modals, slideouts, surveys, toasts and checklists (which open expanded)
+    // render at once where nothing covers them: their impression comes with the placement,
+    // and a `Seen` adds none.
+    let checklist = serde_json::json!({ "kind": "checklist", "items": [
+        { "id": "a", "label": "A", "done_event": "a_done" }
+    ] });
+    let mut s = WidgetState::default();
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![
+            campaign("b", 1, "/app/**"),
+            with_format("plan", page_load(), checklist),
+        ]),
+        T,
+    );
+    let mut shown = sent(&fx);
+    shown.sort();
+    assert_eq!(
+        shown,
+        [
+            (EventKind::Impression, Some("b".into())),
+            (EventKind::Impression, Some("plan".into()))
+        ]
+    );
+    assert!(s.unseen.0.is_empty());
+    assert!(sent(&seen(&mut s, "b")).is_empty());
 }
 
 #[test]
@@ -872,4 +975,113 @@ fn a_holdout_campaign_with_max_views_1_logs_one_exposure_over_many_sessions() {
         journal = s.journal.to_vec();
     }
     assert_eq!(exposures, [("a".to_owned(), true)]);
+}
+
+fn marketing_banner(id: &str) -> Campaign {
+    compiled(serde_json::json!({
+        "id": id, "name": id, "goal": "expansion", "category": "marketing", "priority": 9,
+        "trigger": { "on": "page_load", "url": "/app/**" },
+        "format": { "kind": "banner", "position": "top" },
+        "content": { "en": { "title": "Upgrade", "body": "", "ctas": [] } }
+    }))
+}
+
+fn track(s: &mut WidgetState, name: &str, category: Category) -> Vec<Effect> {
+    s.reduce(
+        Action::Track {
+            name: name.into(),
+            props: Traits::new(),
+            category,
+        },
+        T,
+    )
+}
+
+#[test]
+fn essential_consent_shows_no_marketing_campaign_and_takes_one_on_screen_away_issue_11() {
+    let toast = with_format("tip", page_load(), serde_json::json!({ "kind": "toast" }));
+    let mut s = loaded(vec![marketing_banner("upsell"), toast]);
+    assert!(s.banner().is_some() && s.in_slot(Slot::Toast).is_some());
+    let fx = s.reduce(Action::Consent(Consent::Essential), T);
+    assert!(
+        s.banner().is_none(),
+        "the marketing banner leaves the screen"
+    );
+    assert_eq!(
+        s.in_slot(Slot::Toast).map(|n| n.campaign_id.as_str()),
+        Some("tip"),
+        "the service toast stays"
+    );
+    assert!(sent(&fx).is_empty(), "no second impression of the toast");
+    assert!(goto(&mut s, "/app/next")
+        .iter()
+        .all(|f| !matches!(f, Effect::Send { event, .. } if event.campaign_id.is_some())));
+    assert!(s.banner().is_none(), "nor does a page load bring it back");
+    assert!(
+        track(&mut s, "pricing_viewed", Category::Marketing).is_empty(),
+        "a marketing track is not made at all: not journaled, not sent"
+    );
+    assert_eq!(
+        sent(&track(&mut s, "invoice_sent", Category::Service)),
+        [(EventKind::Track, None)]
+    );
+
+    // The remembered consent arrives before the catalog: the banner is never shown.
+    let mut s = WidgetState::default();
+    s.reduce(Action::Consent(Consent::Essential), T);
+    goto(&mut s, "/app/invoices");
+    let fx = s.reduce(Action::CampaignsLoaded(vec![marketing_banner("upsell")]), T);
+    assert!(s.on_screen.is_empty());
+    assert!(sent(&fx).is_empty());
+    // Consent back to `all`: decided afresh, shown.
+    let fx = s.reduce(Action::Consent(Consent::All), T);
+    assert!(s.banner().is_some());
+    assert_eq!(sent(&fx), [(EventKind::Impression, Some("upsell".into()))]);
+}
+
+#[test]
+fn no_consent_shows_nothing_and_records_nothing_issue_11() {
+    let mut s = loaded(vec![campaign("b", 1, "/app/**"), marketing_banner("m")]);
+    s.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: None,
+            traits: Traits::new(),
+            account: None,
+        },
+        T,
+    );
+    assert!(s.banner().is_some());
+    let journal = s.journal.clone();
+    let fx = s.reduce(Action::Consent(Consent::None), T);
+    assert!(s.on_screen.is_empty(), "nothing on screen");
+    assert!(fx.is_empty(), "and nothing recorded: {fx:?}");
+    let mut fx = goto(&mut s, "/app/next");
+    fx.extend(track(&mut s, "invoice_sent", Category::Service));
+    fx.extend(s.reduce(
+        Action::Identify {
+            user_id: "u1".into(),
+            user_hash: None,
+            traits: Traits::new(),
+            account: None,
+        },
+        T,
+    ));
+    fx.extend(s.reduce(Action::Show("b".into()), T));
+    assert!(
+        fx.is_empty(),
+        "no event, no journal write, no history request: {fx:?}"
+    );
+    assert!(s.on_screen.is_empty() && s.armed.is_empty());
+    assert_eq!(s.journal, journal, "the journal is left as it was");
+    // Consent given again: the history is fetched and the banner comes back.
+    let fx = s.reduce(Action::Consent(Consent::All), T);
+    assert!(fx
+        .iter()
+        .any(|f| matches!(f, Effect::FetchHistory { user_id, .. } if user_id == "u1")));
+    assert_eq!(
+        s.banner().map(|n| n.campaign_id.as_str()),
+        Some("b"),
+        "a banner again (not the marketing one: it was shown this session)"
+    );
 }

@@ -37,7 +37,8 @@
               try { m.command(name, [].slice.call(arguments)); } catch (e) { fail(e); }
             };
           });
-          queued.forEach(function (call) { tp[call[0]].apply(null, call[1]); });
+          // Then the page view, so that it carries the identity (and consent) the host queued.
+          queued.concat([["page", []]]).forEach(function (call) { tp[call[0]].apply(null, call[1]); });
         });
       })
       .catch(fail);
