@@ -16,6 +16,9 @@
 //! invariant of a validated campaign ([`Campaign::new`]); a campaign that fails is rejected
 //! with the path of the field at fault, and the others load.
 //!
+//! The catalog also carries the vendor's policy (`"policy"`, see [`Policy`]'s `Serialize`),
+//! read by [`decode_policy`]; a widget of an older release ignores it.
+//!
 //! ```json
 //! {"version": 1, "campaigns": [{"id": "nps-q3", "name": "NPS", "goal": "feedback",
 //!   "category": "service", "priority": 0, "holdout_bp": 1000,
