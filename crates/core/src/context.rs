@@ -101,7 +101,7 @@ pub struct Account {
     /// A phase set explicitly by the vendor: a time phase wins over derivation (and implies
     /// its stage); a signal motion (growth, expansion, advocacy) is added to the signals.
     /// One that does not belong to an explicit `stage` is ignored and reported (see
-    /// [`crate::stage::derive`]).
+    /// [`derive`](crate::stage::derive())).
     pub phase: Option<Phase>,
 }
 

@@ -56,7 +56,7 @@ impl Lifecycle {
     }
 }
 
-/// Something of the host's explicit stage and phase that [`derive`] did not use.
+/// Something of the host's explicit stage and phase that [`derive()`] did not use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
 #[non_exhaustive]

@@ -14,7 +14,7 @@
 //! (except `trigger.name`, an event trigger's event), so a catalog in the browser's network
 //! tab reads like the files it came from. Decoding checks shapes and names, then every
 //! invariant of a validated campaign ([`Campaign::new`]); a campaign that fails is rejected
-//! with the path of the field at fault, and the others load.
+//! with the path of the field at fault, and the others load. The vendor's `policy` rides along ([`decode_policy`]).
 //!
 //! ```json
 //! {"version": 1, "campaigns": [{"id": "nps-q3", "name": "NPS", "goal": "feedback",
