@@ -39,7 +39,6 @@ thread_local! {
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
     let journal = storage::load_journal(&config.key);
-    delivery::browser::start(&config.api, &config.key);
     let config_key = config.key.clone();
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
@@ -48,6 +47,7 @@ pub fn init(config: Config) {
         }
         id
     });
+    delivery::browser::start(&config.api, &config.key, &anonymous_id);
     let session_id =
         storage::tab_session(&config.key, || format!("s-{}", platform::new_event_id()));
     let early = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));

@@ -14,14 +14,20 @@
 //! `keepalive` requests under 64 KB, and removes an event only when an answer confirms it: if
 //! the page dies first, the event is still queued and the next load sends it again (same id,
 //! stored once). On `pagehide` the holder also gives the lease up, so the next page or another
-//! tab takes over at once instead of waiting for it to lapse.
+//! tab takes over at once instead of waiting for it to lapse; and the page never claims it
+//! again (a batch aborted by the unload must not re-claim it, see [`super::lease`]) unless a
+//! `pageshow` brings it back from the back-forward cache.
+//!
+//! Events the queue's bound (or a full storage) dropped are added up and reported by one
+//! drop-report event per look at the queue ([`super::queue::drop_report`]), with one console
+//! warning per page.
 use super::backoff;
 use super::batch::{self, Batch, Outcome};
 use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
-use super::queue::{Dropped, Queue, QueueError, Queued};
+use super::queue::{drop_report, Queue, QueueError, Queued};
 use super::schedule::Schedule;
-use super::store::{key, KeyValue};
+use super::store::{key, sort, KeyValue};
 use super::Config;
 use crate::effects::platform::{self, now_ms, warn};
 use crate::effects::storage::LocalStore;
@@ -35,7 +41,6 @@ struct Outbound {
     seq: u32,
     url: String,
     batch: Batch,
-    reported: Dropped,
 }
 
 struct Sender {
@@ -57,6 +62,13 @@ struct Sender {
     /// The wake timer the schedule asked for last.
     timer: Option<Timeout>,
     warned: Vec<String>,
+    /// This browser's anonymous id, the identity of drop reports.
+    anonymous_id: String,
+    /// Ids whose request got no answer (sorted): maybe stored already, so the bound drops
+    /// them only after every other event.
+    unanswered: Vec<String>,
+    /// Events dropped and not reported yet.
+    lost: u64,
     _listeners: Vec<EventListener>,
 }
 
@@ -74,17 +86,18 @@ fn with<R>(f: impl FnOnce(&mut Sender) -> R) -> Option<R> {
 }
 
 /// Start delivering the queue of publishable key `env` to the collector at `api` (ending in
-/// `/`), with the default settings: resumes whatever earlier pages left queued.
-pub fn start(api: &str, env: &str) {
-    start_with(api, env, Config::default());
+/// `/`), with the default settings: resumes whatever earlier pages left queued. Drop reports
+/// carry `anonymous_id`.
+pub fn start(api: &str, env: &str, anonymous_id: &str) {
+    start_with(api, env, anonymous_id, Config::default());
 }
 
 /// [`start`] with explicit settings.
-pub fn start_with(api: &str, env: &str, config: Config) {
+pub fn start_with(api: &str, env: &str, anonymous_id: &str, config: Config) {
     let store = LocalStore::open();
     // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
     let tab = platform::new_event_id();
-    let queue = Queue::new(store.clone(), env, &tab, config.bound);
+    let queue = Queue::new(store.clone(), env, config.bound);
     let consent_key = key(env, "consent");
     let consent = stored_consent(&store, &consent_key);
     let sender = Sender {
@@ -101,6 +114,9 @@ pub fn start_with(api: &str, env: &str, config: Config) {
         consent,
         timer: None,
         warned: Vec::new(),
+        anonymous_id: anonymous_id.to_owned(),
+        unanswered: Vec::new(),
+        lost: 0,
         _listeners: listeners(),
     };
     SENDER.with(|s| {
@@ -147,7 +163,10 @@ fn listeners() -> Vec<EventListener> {
     };
     let mut out = vec![
         EventListener::new(&window, "pagehide", |_| hide(true)),
-        EventListener::new(&window, "pageshow", |_| wake()),
+        EventListener::new(&window, "pageshow", |_| {
+            with(|s| s.keeper.rejoin());
+            wake();
+        }),
         EventListener::new(&window, "online", |_| {
             with(|s| s.schedule.online());
             wake();
@@ -232,26 +251,46 @@ impl Sender {
         if !self.consent.allows(category) {
             return;
         }
-        match self.queue.push(id, category, &json) {
-            Ok(_) => {}
+        self.queue_event(Queued {
+            id: id.to_owned(),
+            category,
+            json,
+        });
+        if let Some(delay) = self.schedule.recorded(now) {
+            self.set_timer(delay);
+        }
+    }
+
+    /// Write an event to the queue (one write), or keep it in memory when storage refuses.
+    fn queue_event(&mut self, e: Queued) {
+        match self.queue.push(&e.id, e.category, &e.json) {
+            Ok(dropped) => self.lost += dropped,
             Err(QueueError::Store(_)) => {
                 if self.store.is_persistent() {
                     self.warn_once("localStorage is full; events are kept in memory");
                 }
                 if self.overflow.len() >= self.config.bound {
                     self.overflow.remove(0);
+                    self.lost += 1;
                 }
-                self.overflow.push(Queued {
-                    id: id.to_owned(),
-                    category,
-                    json,
-                });
+                self.overflow.push(e);
             }
             Err(e) => self.warn_once(&format!("event not recorded: {e}")),
         }
-        if let Some(delay) = self.schedule.recorded(now) {
-            self.set_timer(delay);
+    }
+
+    /// Queue one report of the events dropped since the last one, if any were.
+    fn report_lost(&mut self, now: u64) {
+        if self.lost == 0 {
+            return;
         }
+        self.warn_once(
+            "the event queue is full: its oldest events are dropped (the collector is told how many)",
+        );
+        let id = touchpoint_core::uuid::Uuid::v7(now, platform::random10());
+        let report = drop_report(id, now, &self.anonymous_id, self.lost);
+        self.lost = 0;
+        self.queue_event(report);
     }
 
     fn stored_lease(&self) -> Option<Lease> {
@@ -290,54 +329,62 @@ impl Sender {
             // Nothing is shared with other tabs: this page sends its own events.
             self.owner = true;
         }
-        let next = self.schedule.woke(now, lease_at, || {
-            pending(
-                &mut self.queue,
-                &mut self.overflow,
-                self.owner,
-                self.consent,
-            )
+        let (owner, consent) = (self.owner, self.consent);
+        let mut lost = 0;
+        let next = self.schedule.woke(now, lease_at, |busy| {
+            let mut all = if owner {
+                let mut all = self.queue.entries();
+                lost = self.queue.trim(&mut all, busy, &self.unanswered);
+                // Forget the marks of events no longer queued (sent by another tab).
+                self.unanswered
+                    .retain(|id| all.binary_search_by(|e| e.id.as_str().cmp(id)).is_ok());
+                all
+            } else {
+                Vec::new()
+            };
+            all.extend(self.overflow.iter().cloned());
+            if all.iter().any(|e| !consent.allows(e.category)) {
+                apply_consent(&mut self.queue, &mut self.overflow, consent);
+                all.retain(|e| consent.allows(e.category));
+            }
+            all
         });
+        self.lost += lost;
+        self.report_lost(now);
         let out = next.send.and_then(|head| self.begin(&head, now));
         self.set_timer(next.wake_in);
         out
     }
 
     fn begin(&mut self, head: &[Queued], now: u64) -> Option<Outbound> {
-        let dropped = if self.owner {
-            self.queue.dropped()
-        } else {
-            Dropped::default()
-        };
-        let first = batch::chunks(head, dropped.total(), now, &self.config.batch)
+        let first = batch::chunks(head, now, &self.config.batch)
             .into_iter()
             .next()?;
-        let reported = if first.dropped > 0 {
-            dropped
-        } else {
-            Dropped::default()
-        };
         Some(Outbound {
-            seq: self.schedule.sending(now),
+            seq: self.schedule.sending(now, &first.ids),
             url: self.url.clone(),
             batch: first,
-            reported,
         })
     }
 
     fn settle(&mut self, out: &Outbound, outcome: Outcome, now: u64) {
-        let next = batch::settle(outcome, out.batch.dropped);
+        let next = batch::settle(outcome);
         self.apply(out, &next);
         self.schedule
             .answered(out.seq, &next, now, platform::random_unit());
     }
 
     fn apply(&mut self, out: &Outbound, next: &batch::Settlement) {
+        let ids = &out.batch.ids;
         if next.forget {
-            self.forget(&out.batch.ids);
+            self.forget(ids);
         }
-        if next.ack_dropped {
-            self.queue.ack_dropped(&out.reported);
+        if next.unanswered {
+            self.unanswered.extend(ids.iter().cloned());
+            sort(&mut self.unanswered);
+            self.unanswered.dedup();
+        } else if !self.unanswered.is_empty() {
+            self.unanswered.retain(|id| !ids.contains(id));
         }
         if let Some(w) = &next.warning {
             self.warn_once(w);
@@ -357,12 +404,12 @@ impl Sender {
                 seq: 0,
                 url: self.url.clone(),
                 batch,
-                reported: Dropped::default(),
             };
             send(out, true);
         });
         if page_gone {
-            if self.keeper.releases(self.stored_lease().as_ref()) {
+            // From now on this page never claims the lease (see `lease`).
+            if self.keeper.leave(self.stored_lease().as_ref()) {
                 self.store.remove(&self.lease_key);
             }
             self.owner = false;
@@ -372,7 +419,7 @@ impl Sender {
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
         self.schedule.keepalive_answered(&out.batch);
         // A failed keepalive request changes no backoff: the events simply stay queued.
-        let next = batch::settle(outcome, out.batch.dropped);
+        let next = batch::settle(outcome);
         self.apply(out, &next);
     }
 
@@ -400,30 +447,6 @@ impl Sender {
     fn set_timer(&mut self, delay: u32) {
         self.timer = Some(Timeout::new(delay, wake));
     }
-}
-
-/// Everything this tab should send now, oldest first: the shared queue when it holds the
-/// lease, and its own overflow always; minus what consent forbids. (The schedule leaves out
-/// what is already in a keepalive request.) A function of the fields, not a method, so the
-/// schedule can call it while the sender lends it out.
-fn pending(
-    queue: &mut Queue<LocalStore>,
-    overflow: &mut Vec<Queued>,
-    owner: bool,
-    consent: Consent,
-) -> Vec<Queued> {
-    let mut all = if owner {
-        queue.trim();
-        queue.entries()
-    } else {
-        Vec::new()
-    };
-    all.extend(overflow.iter().cloned());
-    if all.iter().any(|e| !consent.allows(e.category)) {
-        apply_consent(queue, overflow, consent);
-        all.retain(|e| consent.allows(e.category));
-    }
-    all
 }
 
 fn apply_consent(queue: &mut Queue<LocalStore>, overflow: &mut Vec<Queued>, consent: Consent) {

@@ -4,6 +4,7 @@
 //! `sessionStorage`, which lives exactly as long as the tab (across its reloads, not into a
 //! new tab). Storage can be absent or full (private mode, quotas): that degrades memory,
 //! never the host page.
+use crate::delivery::journal::Journal;
 use crate::delivery::store::{key, KeyValue, StoreError};
 use touchpoint_core::Event;
 
@@ -89,16 +90,18 @@ pub fn tab_session(env: &str, new_id: impl FnOnce() -> String) -> String {
     id
 }
 
-/// The journal remembered for `env` (empty when absent or unreadable; unreadable entries are
-/// skipped).
+thread_local! {
+    /// The journal as this page has it in storage, for the publishable key it was opened for.
+    static JOURNAL: std::cell::RefCell<Option<(String, Journal<LocalStore>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The journal remembered for `env`, oldest first (unreadable entries are skipped); later
+/// saves for `env` write only what changed (see [`Journal`]).
 pub fn load_journal(env: &str) -> Vec<Event> {
-    let Some(value) = get(env, "journal").and_then(|v| crate::json::parse(&v)) else {
-        return Vec::new();
-    };
-    value
-        .as_array()
-        .map(|a| a.iter().filter_map(Event::from_json_value).collect())
-        .unwrap_or_default()
+    let (journal, events) = Journal::open(LocalStore::open(), env);
+    JOURNAL.with(|j| *j.borrow_mut() = Some((env.to_owned(), journal)));
+    events
 }
 
 /// Remember the journal for `env`.
@@ -106,6 +109,11 @@ pub fn load_journal(env: &str) -> Vec<Event> {
 /// # Errors
 /// When storage is unavailable or refuses the write.
 pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StoreError> {
-    let list = serde_json::Value::Array(journal.iter().map(Event::to_json_value).collect());
-    set(env, "journal", &crate::json::stringify(&list))
+    JOURNAL.with(|j| {
+        let mut j = j.borrow_mut();
+        if j.as_ref().is_none_or(|(e, _)| e != env) {
+            *j = Some((env.to_owned(), Journal::open(LocalStore::open(), env).0));
+        }
+        j.as_mut().map_or(Ok(()), |(_, store)| store.save(journal))
+    })
 }
