@@ -34,6 +34,22 @@ thread_local! {
     static PENDING: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
     /// An action's effects are running: a dispatch now waits in [`PENDING`].
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// The journal changed and is not saved yet.
+    static JOURNAL_CHANGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Save the state's journal if it changed since the last save (only the difference is
+/// written, see `delivery::journal`).
+fn save_journal() {
+    if !JOURNAL_CHANGED.with(|c| c.replace(false)) {
+        return;
+    }
+    let current = RUNTIME.with(|r| Some(r.borrow().as_ref()?.state.journal.clone()));
+    if let Some(journal) = current {
+        if let Err(e) = storage::save_journal(&journal) {
+            platform::warn(&format!("could not remember an engagement: {e}"));
+        }
+    }
 }
 
 /// Install the runtime; actions dispatched before this are replayed now.
@@ -47,7 +63,7 @@ pub fn init(config: Config) {
         }
         id
     });
-    delivery::browser::start(&config.api, &config.key, &anonymous_id);
+    delivery::browser::start(&config.api, &config.key, &anonymous_id, save_journal);
     let session_id =
         storage::tab_session(&config.key, || format!("s-{}", platform::new_event_id()));
     let early = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
@@ -87,7 +103,11 @@ fn render() {
     let view = RUNTIME.with(|r| {
         let r = r.borrow();
         let rt = r.as_ref()?;
-        Some((rt.view.clone()?, Rc::new(rt.state.clone())))
+        // Without the journal, which the view never reads: a snapshot sharing it would make
+        // the reducer copy all of it (up to 500 events) on the next event it keeps.
+        let mut snapshot = rt.state.clone();
+        snapshot.journal = Rc::default();
+        Some((rt.view.clone()?, Rc::new(snapshot)))
     });
     if let Some((view, snapshot)) = view {
         view.emit(snapshot);
@@ -138,7 +158,7 @@ fn perform(effect: Effect, config: &Config) {
             user_hash,
         } => {
             crate::listeners::event(&event);
-            delivery::browser::record(&wire(&event, user_hash), category);
+            delivery::browser::record(wire(&event, user_hash), category);
         }
         Effect::SaveProgress(progress) => {
             if let Err(e) = storage::set(&config.key, "progress", &progress.to_json()) {
@@ -161,10 +181,11 @@ fn perform(effect: Effect, config: &Config) {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
         }
-        Effect::SaveJournal(journal) => {
-            if let Err(e) = storage::save_journal(&config.key, &journal) {
-                platform::warn(&format!("could not remember an engagement: {e}"));
-            }
+        // Saved with delivery's next write of its buffer: when this task is over (a burst of
+        // events, one save), or at once if the page is hidden first.
+        Effect::SaveJournal(_) => {
+            JOURNAL_CHANGED.with(|c| c.set(true));
+            delivery::browser::flush_soon();
         }
         Effect::FetchHistory {
             user_id,

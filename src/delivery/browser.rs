@@ -4,9 +4,16 @@
 //! from `effects::platform`. Kept thin on purpose: every decision is made by a pure function
 //! or by the pure [`Schedule`]; this module only carries data between them and the browser.
 //!
+//! Recording does not touch storage in the host's call: the event waits in a small buffer
+//! that a zero-delay timer writes to the queue (one key per event) as soon as the host's task
+//! is over, so a `track()` costs a few microseconds of bookkeeping and a burst of calls is
+//! written together (issue 12). The crash window is that one turn of the event loop: a tab
+//! that dies inside the very task that recorded an event loses it; `pagehide`, a hidden
+//! page, a look at the queue and a consent change all write the buffer first.
+//!
 //! One `Sender` per page (its [`Schedule`] decides when to send, back off, flush), woken by
 //! - its own timer (batch deadline, retry time, lease tick — whichever is first),
-//! - a recorded event (a zero-delay wake, so a burst of calls costs one scan),
+//! - a recorded event that completes a full batch (a zero-delay wake),
 //! - `pagehide` and `visibilitychange` (flush everything with `keepalive`),
 //! - `online` and `pageshow` (try again now).
 //!
@@ -62,6 +69,10 @@ struct Sender {
     /// The wake timer the schedule asked for last.
     timer: Option<Timeout>,
     warned: Vec<String>,
+    /// Events recorded and not written yet, and the timer that writes them.
+    buffer: Vec<(String, Category, serde_json::Value)>,
+    flush_timer: Option<Timeout>,
+    after_flush: fn(),
     /// This browser's anonymous id, the identity of drop reports.
     anonymous_id: String,
     /// Ids whose request got no answer (sorted): maybe stored already, so the bound drops
@@ -87,13 +98,15 @@ fn with<R>(f: impl FnOnce(&mut Sender) -> R) -> Option<R> {
 
 /// Start delivering the queue of publishable key `env` to the collector at `api` (ending in
 /// `/`), with the default settings: resumes whatever earlier pages left queued. Drop reports
-/// carry `anonymous_id`.
-pub fn start(api: &str, env: &str, anonymous_id: &str) {
-    start_with(api, env, anonymous_id, Config::default());
+/// carry `anonymous_id`; `after_flush` runs each time the buffer has been written (the
+/// runtime saves the journal then: one timer and one set of page-lifecycle listeners serve
+/// both).
+pub fn start(api: &str, env: &str, anonymous_id: &str, after_flush: fn()) {
+    start_with(api, env, anonymous_id, after_flush, Config::default());
 }
 
 /// [`start`] with explicit settings.
-pub fn start_with(api: &str, env: &str, anonymous_id: &str, config: Config) {
+pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(), config: Config) {
     let store = LocalStore::open();
     // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
     let tab = platform::new_event_id();
@@ -114,6 +127,9 @@ pub fn start_with(api: &str, env: &str, anonymous_id: &str, config: Config) {
         consent,
         timer: None,
         warned: Vec::new(),
+        buffer: Vec::new(),
+        flush_timer: None,
+        after_flush,
         anonymous_id: anonymous_id.to_owned(),
         unanswered: Vec::new(),
         lost: 0,
@@ -128,20 +144,36 @@ pub fn start_with(api: &str, env: &str, anonymous_id: &str, config: Config) {
 }
 
 /// Record one event: an opaque JSON object with a string `id`. Written to the persistent
-/// queue at once (unless consent forbids its `category`); sent within the batch interval.
-pub fn record(event: &serde_json::Value, category: Category) {
-    let Some(id) = event.get("id").and_then(|v| v.as_str()) else {
+/// queue when the current task is over (unless consent forbids its `category`); sent within
+/// the batch interval.
+pub fn record(event: serde_json::Value, category: Category) {
+    let Some(id) = event.get("id").and_then(|v| v.as_str()).map(str::to_owned) else {
         return warn("an event without a string id was not recorded");
     };
-    let json = crate::json::stringify(event);
     let now = now_ms();
-    with(|s| s.record(id, category, json, now));
+    with(|s| s.record(id, category, event, now));
+}
+
+/// Write the buffered events to the queue, then run `after_flush`.
+fn flush() {
+    if let Some(after) = with(|s| {
+        s.flush();
+        s.after_flush
+    }) {
+        after();
+    }
+}
+
+/// Write the buffer (and run `after_flush`) when the current task is over.
+pub fn flush_soon() {
+    with(Sender::flush_soon);
 }
 
 /// Apply and remember the user's consent: `none` stops recording and empties the queue,
 /// `essential` keeps only service events.
 pub fn consent(consent: Consent) {
     with(|s| {
+        s.flush();
         if s.store.set(&s.consent_key, consent.as_str()).is_err() {
             s.warn_once("could not remember the consent state; it holds for this page only");
         }
@@ -197,6 +229,7 @@ fn wake() {
 
 /// Flush everything with `keepalive` (the page is being hidden, or going away).
 fn hide(page_gone: bool) {
+    flush();
     let now = now_ms();
     with(|s| s.hide(page_gone, now));
 }
@@ -246,18 +279,30 @@ fn retry_after_ms(value: &str, now: u64) -> Option<u64> {
 }
 
 impl Sender {
-    fn record(&mut self, id: &str, category: Category, json: String, now: u64) {
+    fn record(&mut self, id: String, category: Category, event: serde_json::Value, now: u64) {
         self.consent = stored_consent(&self.store, &self.consent_key);
         if !self.consent.allows(category) {
             return;
         }
-        self.queue_event(Queued {
-            id: id.to_owned(),
-            category,
-            json,
-        });
+        self.buffer.push((id, category, event));
+        self.flush_soon();
         if let Some(delay) = self.schedule.recorded(now) {
             self.set_timer(delay);
+        }
+    }
+
+    fn flush_soon(&mut self) {
+        if self.flush_timer.is_none() {
+            self.flush_timer = Some(Timeout::new(0, flush));
+        }
+    }
+
+    /// Write the buffer to the queue, oldest first.
+    fn flush(&mut self) {
+        self.flush_timer = None;
+        for (id, category, event) in std::mem::take(&mut self.buffer) {
+            let json = crate::json::stringify(&event);
+            self.queue_event(Queued { id, category, json });
         }
     }
 
@@ -304,6 +349,7 @@ impl Sender {
     }
 
     fn tick(&mut self, now: u64) -> Option<Outbound> {
+        self.flush();
         self.consent = stored_consent(&self.store, &self.consent_key);
         // When the lease needs a look before the next tick, if it does.
         let mut lease_at = None;
@@ -394,6 +440,7 @@ impl Sender {
     /// Send every request the schedule hands out (`send` only queues a task, so this does not
     /// re-enter the sender).
     fn hide(&mut self, page_gone: bool, now: u64) {
+        self.flush();
         self.consent = stored_consent(&self.store, &self.consent_key);
         let mut all = self.queue.entries();
         all.extend(self.overflow.iter().cloned());

@@ -18,6 +18,7 @@
 //! A journal stored as one array under `touchpoint:{key}:journal` (the layout before issue
 //! 12) is read once, written out one key per event, and removed: nothing it held is lost.
 use super::store::{key, sorted_keys, KeyValue, StoreError};
+use touchpoint_core::uuid::Uuid;
 use touchpoint_core::Event;
 
 /// The journal of one publishable key, as written by this page.
@@ -26,7 +27,7 @@ pub struct Journal<S> {
     store: S,
     prefix: String,
     /// The ids this page knows to be in storage (loaded or written), oldest first.
-    written: Vec<String>,
+    written: Vec<Uuid>,
 }
 
 impl<S: KeyValue> Journal<S> {
@@ -47,30 +48,28 @@ impl<S: KeyValue> Journal<S> {
             written: Vec::new(),
         };
         let legacy = key(env, "journal");
-        if let Some(old) = j.store.get(&legacy) {
-            let events: Vec<Event> = crate::json::parse(&old)
-                .as_ref()
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(Event::from_json_value).collect())
-                .unwrap_or_default();
-            // Written out before the old key goes, so a crash in between loses nothing.
-            if events.iter().all(|e| j.put(e).is_ok()) {
-                j.store.remove(&legacy);
-            }
-        }
-        let mut events = Vec::new();
+        let old = j.store.get(&legacy);
+        let mut events: Vec<Event> = old
+            .as_deref()
+            .and_then(crate::json::parse)
+            .as_ref()
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(Event::from_json_value).collect())
+            .unwrap_or_default();
         for k in sorted_keys(&j.store, &j.prefix) {
-            match j.store.get(&k).and_then(|v| crate::json::parse(&v)) {
-                Some(v) => {
-                    if let Some(e) = Event::from_json_value(&v) {
-                        events.push(e);
-                        j.written.push(k[j.prefix.len()..].to_owned());
-                        continue;
-                    }
-                    j.store.remove(&k);
+            let v = j.store.get(&k).and_then(|v| crate::json::parse(&v));
+            match v.as_ref().and_then(Event::from_json_value) {
+                Some(e) => {
+                    j.written.push(e.id);
+                    events.push(e);
                 }
                 None => j.store.remove(&k),
             }
+        }
+        // The old array is written out one key per event before it goes, so a crash in
+        // between loses nothing.
+        if old.is_some() && j.save(&events).is_ok() {
+            j.store.remove(&legacy);
         }
         (j, events)
     }
@@ -82,31 +81,24 @@ impl<S: KeyValue> Journal<S> {
     /// # Errors
     /// When storage refuses a write (what was written stays; the next save tries again).
     pub fn save(&mut self, journal: &[Event]) -> Result<(), StoreError> {
-        let first = journal.first().map(|e| e.id.to_string());
         // Where the journal starts in what is stored: what comes before it was trimmed.
-        let start = first
-            .and_then(|f| self.written.iter().position(|w| *w == f))
+        let start = journal
+            .first()
+            .and_then(|f| self.written.iter().position(|w| *w == f.id))
             .unwrap_or(self.written.len());
         let kept = self.written.len() - start;
-        let continues = kept == 0
-            || journal
-                .get(kept - 1)
-                .is_some_and(|e| self.written.last() == Some(&e.id.to_string()));
+        // What stays must be where the journal begins; else it is written afresh.
+        let continues =
+            kept == 0 || journal.get(kept - 1).map(|e| e.id) == self.written.last().copied();
         let gone = if continues { start } else { self.written.len() };
         for id in self.written.drain(..gone) {
             self.store.remove(&format!("{}{id}", self.prefix));
         }
         for e in &journal[self.written.len()..] {
-            self.put(e)?;
+            let json = crate::json::stringify(&e.to_json_value());
+            self.store.set(&format!("{}{}", self.prefix, e.id), &json)?;
+            self.written.push(e.id);
         }
-        Ok(())
-    }
-
-    fn put(&mut self, e: &Event) -> Result<(), StoreError> {
-        let id = e.id.to_string();
-        let json = crate::json::stringify(&e.to_json_value());
-        self.store.set(&format!("{}{id}", self.prefix), &json)?;
-        self.written.push(id);
         Ok(())
     }
 }

@@ -91,29 +91,27 @@ pub fn tab_session(env: &str, new_id: impl FnOnce() -> String) -> String {
 }
 
 thread_local! {
-    /// The journal as this page has it in storage, for the publishable key it was opened for.
-    static JOURNAL: std::cell::RefCell<Option<(String, Journal<LocalStore>)>> =
+    /// The journal as this page has it in storage (see [`Journal`]).
+    static JOURNAL: std::cell::RefCell<Option<Journal<LocalStore>>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// The journal remembered for `env`, oldest first (unreadable entries are skipped); later
-/// saves for `env` write only what changed (see [`Journal`]).
+/// saves write only what changed (see [`Journal`]).
 pub fn load_journal(env: &str) -> Vec<Event> {
     let (journal, events) = Journal::open(LocalStore::open(), env);
-    JOURNAL.with(|j| *j.borrow_mut() = Some((env.to_owned(), journal)));
+    JOURNAL.with(|j| *j.borrow_mut() = Some(journal));
     events
 }
 
-/// Remember the journal for `env`.
+/// Remember the journal [`load_journal`] read, as it is now.
 ///
 /// # Errors
 /// When storage is unavailable or refuses the write.
-pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StoreError> {
+pub fn save_journal(journal: &[Event]) -> Result<(), StoreError> {
     JOURNAL.with(|j| {
-        let mut j = j.borrow_mut();
-        if j.as_ref().is_none_or(|(e, _)| e != env) {
-            *j = Some((env.to_owned(), Journal::open(LocalStore::open(), env).0));
-        }
-        j.as_mut().map_or(Ok(()), |(_, store)| store.save(journal))
+        j.borrow_mut()
+            .as_mut()
+            .map_or(Ok(()), |store| store.save(journal))
     })
 }
