@@ -138,10 +138,10 @@ fn finish(ids: &mut Vec<String>, parts: &mut Vec<&str>, sent_at: u64) -> Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The collector answered for every event: remove them all. `rejected` holds the
-    /// reasons given for events it refused (worth one warning).
+    /// reason given for the first event it refused, if it refused one (worth a warning).
     Done {
-        /// Reasons for rejected events.
-        rejected: Vec<String>,
+        /// The first rejected event's reason.
+        rejected: Option<String>,
     },
     /// Keep the events and try again later, not before `retry_after_ms` if given.
     Retry {
@@ -177,9 +177,7 @@ pub fn settle(outcome: Outcome) -> Settlement {
             forget: true,
             unanswered: false,
             backoff: None,
-            warning: rejected
-                .first()
-                .map(|r| format!("the collector rejected an event: {r}")),
+            warning: rejected.map(|r| format!("the collector rejected an event: {r}")),
         },
         Outcome::Retry {
             retry_after_ms,
@@ -221,27 +219,21 @@ fn error_message(body: &str) -> Option<String> {
     v.get("error")?.get("message")?.as_str().map(str::to_owned)
 }
 
-/// The reasons of the `rejected` results of a 2xx answer.
-fn rejections(body: &str) -> Vec<String> {
-    let Some(v) = crate::json::parse(body) else {
-        return Vec::new();
-    };
-    v.get("results")
-        .and_then(|r| r.as_array())
-        .map(|results| {
-            results
-                .iter()
-                .filter(|r| r.get("status").and_then(|s| s.as_str()) == Some("rejected"))
-                .map(|r| {
-                    r.get("error")
-                        .and_then(|e| e.get("message"))
-                        .and_then(|m| m.as_str())
-                        .unwrap_or("rejected")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// The reason of the first `rejected` result of a 2xx answer.
+fn rejections(body: &str) -> Option<String> {
+    let v = crate::json::parse(body)?;
+    let r = v
+        .get("results")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("status").and_then(|s| s.as_str()) == Some("rejected"))?;
+    let message = r.get("error").and_then(|e| e.get("message"));
+    Some(
+        message
+            .and_then(|m| m.as_str())
+            .unwrap_or("rejected")
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -318,7 +310,7 @@ mod tests {
     #[test]
     fn settles_each_outcome() {
         let done = settle(Outcome::Done {
-            rejected: vec!["bad type".into()],
+            rejected: Some("bad type".into()),
         });
         assert!(done.forget && !done.unanswered && done.backoff.is_none());
         assert_eq!(
@@ -349,12 +341,12 @@ mod tests {
         assert_eq!(
             classify(Some(200), ok, None),
             Outcome::Done {
-                rejected: vec!["events[1].type: unknown variant".into()]
+                rejected: Some("events[1].type: unknown variant".into())
             }
         );
         assert_eq!(
             classify(Some(200), "not json", None),
-            Outcome::Done { rejected: vec![] }
+            Outcome::Done { rejected: None }
         );
         for status in [None, Some(408), Some(429), Some(500), Some(503)] {
             assert_eq!(

@@ -34,7 +34,7 @@ use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
 use super::queue::{drop_report, Queue, QueueError, Queued};
 use super::schedule::Schedule;
-use super::store::{key, sort, KeyValue};
+use super::store::{key, KeyValue};
 use super::Config;
 use crate::effects::platform::{self, now_ms, warn};
 use crate::effects::storage::LocalStore;
@@ -75,9 +75,6 @@ struct Sender {
     after_flush: fn(),
     /// This browser's anonymous id, the identity of drop reports.
     anonymous_id: String,
-    /// Ids whose request got no answer (sorted): maybe stored already, so the bound drops
-    /// them only after every other event.
-    unanswered: Vec<String>,
     /// Events dropped and not reported yet.
     lost: u64,
     _listeners: Vec<EventListener>,
@@ -131,7 +128,6 @@ pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(), c
         flush_timer: None,
         after_flush,
         anonymous_id: anonymous_id.to_owned(),
-        unanswered: Vec::new(),
         lost: 0,
         _listeners: listeners(),
     };
@@ -377,13 +373,10 @@ impl Sender {
         }
         let (owner, consent) = (self.owner, self.consent);
         let mut lost = 0;
-        let next = self.schedule.woke(now, lease_at, |busy| {
+        let next = self.schedule.woke(now, lease_at, |spare| {
             let mut all = if owner {
                 let mut all = self.queue.entries();
-                lost = self.queue.trim(&mut all, busy, &self.unanswered);
-                // Forget the marks of events no longer queued (sent by another tab).
-                self.unanswered
-                    .retain(|id| all.binary_search_by(|e| e.id.as_str().cmp(id)).is_ok());
+                lost = self.queue.trim(&mut all, spare);
                 all
             } else {
                 Vec::new()
@@ -421,16 +414,8 @@ impl Sender {
     }
 
     fn apply(&mut self, out: &Outbound, next: &batch::Settlement) {
-        let ids = &out.batch.ids;
         if next.forget {
-            self.forget(ids);
-        }
-        if next.unanswered {
-            self.unanswered.extend(ids.iter().cloned());
-            sort(&mut self.unanswered);
-            self.unanswered.dedup();
-        } else if !self.unanswered.is_empty() {
-            self.unanswered.retain(|id| !ids.contains(id));
+            self.forget(&out.batch.ids);
         }
         if let Some(w) = &next.warning {
             self.warn_once(w);

@@ -87,9 +87,10 @@ impl<S: KeyValue> Journal<S> {
             .and_then(|f| self.written.iter().position(|w| *w == f.id))
             .unwrap_or(self.written.len());
         let kept = self.written.len() - start;
-        // What stays must be where the journal begins; else it is written afresh.
+        // What stays must be where the journal begins; else it is written afresh. (With
+        // nothing kept, `start` is everything anyway.)
         let continues =
-            kept == 0 || journal.get(kept - 1).map(|e| e.id) == self.written.last().copied();
+            journal.get(kept.wrapping_sub(1)).map(|e| e.id) == self.written.last().copied();
         let gone = if continues { start } else { self.written.len() };
         for id in self.written.drain(..gone) {
             self.store.remove(&format!("{}{id}", self.prefix));

@@ -33,19 +33,18 @@
 //! The queue holds at most `bound` events (1,000 by default). Only the lease holder enforces
 //! it ([`Queue::trim`], when it lists the queue), so two tabs never drop — and count — the
 //! same events, and a tab never counts keys its stale view still shows after the sender
-//! removed them. Events in a request are never dropped (they are about to be confirmed), and
-//! events whose request got no answer (maybe stored already) are dropped only after every
-//! event that was never sent. What is dropped is reported by an event of its own, a `track`
+//! removed them. Events in a request are never dropped (they are about to be confirmed), nor
+//! those of the last requests that got no answer (maybe stored already; they go again first,
+//! and the bound may be passed by those few). What is dropped is reported by an event of its own, a `track`
 //! named [`DROPPED_EVENT`] with `props.count`, queued like any other: it reaches the
 //! collector at least once and is stored once, so a lost answer cannot make it count twice.
 //! A report that the bound drops in turn passes its count on to the next report.
 //! (Left over: an event another page sent, whose answer that page never saw, can still be
 //! counted if it is dropped before it is sent again.)
 use super::consent::{Category, Consent};
-use super::store::{key, sort, sorted_keys, KeyValue, StoreError};
+use super::store::{key, sorted_keys, KeyValue, StoreError};
 use touchpoint_core::event::DROPPED_EVENT;
 use touchpoint_core::uuid::Uuid;
-use touchpoint_core::{Event, EventKind, Timestamp};
 
 /// The largest event, in bytes of JSON, the queue accepts: one must fit in a keepalive
 /// request (under 64 KB) with the batch around it.
@@ -95,15 +94,14 @@ pub struct Queued {
 /// assert_eq!(reported_drops(&report.json), Some(7));
 /// ```
 pub fn drop_report(id: Uuid, now: u64, anonymous_id: &str, count: u64) -> Queued {
-    #[allow(clippy::cast_possible_wrap)]
-    let mut e = Event::new(id, EventKind::Track, Timestamp(now as i64));
-    e.anonymous_id = Some(anonymous_id.to_owned());
-    e.name = Some(DROPPED_EVENT.to_owned());
-    e.props.insert("count".into(), count.into());
+    // By hand: the event's required fields and the report (the collector fills in the rest).
+    let anonymous_id = crate::json::stringify(&anonymous_id.into());
     Queued {
         id: id.to_string(),
         category: Category::Service,
-        json: crate::json::stringify(&e.to_json_value()),
+        json: format!(
+            r#"{{"id":"{id}","type":"track","ts":{now},"anonymous_id":{anonymous_id},"name":"{DROPPED_EVENT}","props":{{"count":{count}}}}}"#
+        ),
     }
 }
 
@@ -179,7 +177,7 @@ impl<S: KeyValue> Queue<S> {
             // A full storage: make room by the bound's rule (oldest first) and try again, a
             // few times at most (the storage may be full of someone else's data).
             let mut all = self.entries();
-            let made = self.drop_oldest(&mut all, 1, &[], &[]);
+            let made = self.drop_oldest(&mut all, 1, &[]);
             if tries >= MAX_DROPS_FOR_ROOM || made == 0 {
                 return Err(e.into());
             }
@@ -190,46 +188,23 @@ impl<S: KeyValue> Queue<S> {
     }
 
     /// Enforce the bound on `entries` (the queue as [`Queue::entries`] just listed it):
-    /// drop the oldest events beyond it, from storage and from `entries`, never one of
-    /// `busy` (in a request), and those in `unanswered` (maybe stored already) only after
-    /// every other. Both lists sorted. Returns how many dropped events to report (a dropped
-    /// report passes its count on).
-    pub fn trim(
-        &mut self,
-        entries: &mut Vec<Queued>,
-        busy: &[String],
-        unanswered: &[String],
-    ) -> u64 {
+    /// drop the oldest events beyond it, from storage and from `entries`, but none of `spare`
+    /// (sorted: events in a request, or whose request got no answer and which may be stored
+    /// already). Returns how many dropped events to report (a dropped report passes its count
+    /// on).
+    pub fn trim(&mut self, entries: &mut Vec<Queued>, spare: &[String]) -> u64 {
         let over = entries.len().saturating_sub(self.bound);
-        self.drop_oldest(entries, over, busy, unanswered)
+        self.drop_oldest(entries, over, spare)
     }
 
-    fn drop_oldest(
-        &mut self,
-        entries: &mut Vec<Queued>,
-        n: usize,
-        busy: &[String],
-        unanswered: &[String],
-    ) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        let listed =
-            |list: &[String], id: &str| list.binary_search_by(|b| b.as_str().cmp(id)).is_ok();
-        let mut victims: Vec<String> = Vec::new();
-        for later in [false, true] {
-            for e in entries.iter() {
-                if victims.len() < n && !listed(busy, &e.id) && listed(unanswered, &e.id) == later {
-                    victims.push(e.id.clone());
-                }
-            }
-        }
-        sort(&mut victims);
+    fn drop_oldest(&mut self, entries: &mut Vec<Queued>, n: usize, spare: &[String]) -> u64 {
+        let mut left = n;
         let mut count = 0;
         entries.retain(|e| {
-            if !listed(&victims, &e.id) {
+            if left == 0 || spare.binary_search(&e.id).is_ok() {
                 return true;
             }
+            left -= 1;
             self.store.remove(&format!("{}{}", self.events, e.id));
             count += reported_drops(&e.json).unwrap_or(1);
             false
@@ -309,6 +284,7 @@ pub fn id_millis(id: &str) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::delivery::store::MemoryStore;
+    use touchpoint_core::{Event, EventKind};
 
     fn id(n: u64) -> String {
         touchpoint_core::event::uuid_v7(1_795_392_000_000 + n as i64, [n as u8; 10])
@@ -329,10 +305,10 @@ mod tests {
         q.entries().into_iter().map(|e| e.id).collect()
     }
 
-    /// What the lease holder does when it lists the queue: trim it, sparing `busy`.
-    fn trim(q: &mut Queue<MemoryStore>, busy: &[String], unanswered: &[String]) -> u64 {
+    /// What the lease holder does when it lists the queue: trim it, sparing `spare`.
+    fn trim(q: &mut Queue<MemoryStore>, spare: &[String]) -> u64 {
         let mut all = q.entries();
-        q.trim(&mut all, busy, unanswered)
+        q.trim(&mut all, spare)
     }
 
     /// Counts every read of storage, to show recording reads nothing.
@@ -427,30 +403,22 @@ mod tests {
         for n in 0..5 {
             assert_eq!(push(&mut q, n, Category::Service), 0);
         }
-        assert_eq!(trim(&mut q, &[], &[]), 2);
+        assert_eq!(trim(&mut q, &[]), 2);
         assert_eq!(ids(&mut q), vec![id(2), id(3), id(4)]);
-        assert_eq!(trim(&mut q, &[], &[]), 0, "within the bound: nothing more");
+        assert_eq!(trim(&mut q, &[]), 0, "within the bound: nothing more");
     }
 
     #[test]
-    fn events_in_a_request_are_never_dropped_and_maybe_stored_ones_go_last() {
+    fn events_in_a_request_or_maybe_stored_are_never_dropped() {
         // Issue 12: the drop count counted events that were stored after all.
         let storage = MemoryStore::new();
         let mut q = Queue::new(storage, "pk", 3);
         for n in 0..7 {
             push(&mut q, n, Category::Service);
         }
-        let busy = vec![id(0), id(1)];
-        let unanswered = vec![id(2)];
-        assert_eq!(trim(&mut q, &busy, &unanswered), 4);
+        let spare = vec![id(0), id(1), id(2)];
+        assert_eq!(trim(&mut q, &spare), 4);
         assert_eq!(ids(&mut q), vec![id(0), id(1), id(2)], "3, 4, 5 and 6 went");
-        // Only when nothing else is left does a maybe-stored event go.
-        let mut q2 = Queue::new(MemoryStore::new(), "pk", 1);
-        for n in 0..2 {
-            push(&mut q2, n, Category::Service);
-        }
-        assert_eq!(trim(&mut q2, &[], &[id(0), id(1)]), 1);
-        assert_eq!(ids(&mut q2), vec![id(1)]);
     }
 
     #[test]
@@ -467,7 +435,7 @@ mod tests {
         for n in 0..2 {
             push(&mut q, n, Category::Service);
         }
-        assert_eq!(trim(&mut q, &[], &[]), 40, "the report's 40, not 1");
+        assert_eq!(trim(&mut q, &[]), 40, "the report's 40, not 1");
         assert_eq!(
             reported_drops(r#"{"type":"track","name":"other","props":{"count":3}}"#),
             None

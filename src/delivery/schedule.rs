@@ -78,6 +78,9 @@ pub struct Schedule {
     /// Ids in `keepalive` requests in flight, and the bytes of those requests.
     keepalive: Vec<String>,
     keepalive_bytes: usize,
+    /// The events of the last normal requests that got no answer (maybe stored): they go
+    /// again, and the queue's bound spares them meanwhile.
+    unanswered: Vec<String>,
     /// Events waiting and in no request, as of the last look plus those recorded since.
     known: usize,
     /// When the queue was last looked at.
@@ -99,6 +102,7 @@ impl Schedule {
             armed: None,
             keepalive: Vec::new(),
             keepalive_bytes: 0,
+            unanswered: Vec::new(),
             known: 0,
             looked_at: None,
         }
@@ -125,9 +129,10 @@ impl Schedule {
 
     /// The wake timer fired (or something else asked for a look: an answer, `online`,
     /// `pageshow`). `lease_at` is when the lease needs a look sooner than the next tick, if it
-    /// does. `pending` lists what this page may send (oldest first); it is given the ids
-    /// already in a request (sorted), which it must neither return nor drop to hold the
-    /// queue's bound. It is called when a batch could go now, and once per tick otherwise.
+    /// does. `pending` lists what this page may send (oldest first); it is given the ids the
+    /// queue's bound must spare (sorted: those in a request, and those of the last requests
+    /// that got no answer). It is called when a batch could go now, and once per tick
+    /// otherwise.
     pub fn woke(
         &mut self,
         now: u64,
@@ -157,7 +162,9 @@ impl Schedule {
                 busy.extend(f.ids.iter().cloned());
             }
             sort(&mut busy);
-            let mut pending = pending(&busy);
+            let mut spare = [busy.as_slice(), &self.unanswered].concat();
+            sort(&mut spare);
+            let mut pending = pending(&spare);
             pending.retain(|e| busy.binary_search(&e.id).is_err());
             self.known = pending.len();
             if free {
@@ -201,7 +208,18 @@ impl Schedule {
     /// Normal batch `seq` was answered, settled as `settlement` (see [`batch::settle`]);
     /// `draw` is a uniform draw in `[0, 1)` for the backoff's jitter. Wake afterwards.
     pub fn answered(&mut self, seq: u32, settlement: &batch::Settlement, now: u64, draw: f64) {
-        self.in_flight.retain(|f| f.seq != seq);
+        if let Some(at) = self.in_flight.iter().position(|f| f.seq == seq) {
+            let ids = self.in_flight.remove(at).ids;
+            self.unanswered.retain(|id| !ids.contains(id));
+            if settlement.unanswered {
+                self.unanswered.extend(ids);
+                let over = self
+                    .unanswered
+                    .len()
+                    .saturating_sub(self.max_in_flight * self.batch.max_events);
+                self.unanswered.drain(..over);
+            }
+        }
         match settlement.backoff {
             Some(retry_after_ms) => {
                 let delay = self.backoff.delay_ms(self.attempt, draw, retry_after_ms);
@@ -299,7 +317,7 @@ mod tests {
     }
 
     fn done() -> batch::Settlement {
-        settle(Outcome::Done { rejected: vec![] })
+        settle(Outcome::Done { rejected: None })
     }
 
     /// Wake with the queue holding `queue`, and send what is due: the batch's number and ids.
@@ -574,6 +592,30 @@ mod tests {
         let mut expected = [sent, flushed[0].ids.clone()].concat();
         expected.sort();
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn the_events_of_a_request_without_an_answer_are_spared_until_answered() {
+        let mut s = schedule();
+        let queue = events(60, 0);
+        let (seq, sent) = send_due(&mut s, T0, &queue).expect("sent");
+        let lost = settle(batch::classify(None, "", None));
+        s.answered(seq, &lost, T0 + 1, 0.0);
+        let mut spared = Vec::new();
+        let next = s.woke(T0 + 2, None, |spare| {
+            spared = spare.to_vec();
+            queue.clone()
+        });
+        assert_eq!(spared, sent, "maybe stored: the bound must not count them");
+        let again = next.send.expect("they go again");
+        assert_eq!(ids(&again), sent);
+        let seq = s.sending(T0 + 2, &sent);
+        s.answered(seq, &done(), T0 + 3, 0.5);
+        let _ = s.woke(T0 + 4, None, |spare| {
+            spared = spare.to_vec();
+            Vec::new()
+        });
+        assert!(spared.is_empty(), "answered: nothing left to spare");
     }
 
     #[test]
