@@ -36,17 +36,36 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// The journal changed and is not saved yet.
     static JOURNAL_CHANGED: Cell<bool> = const { Cell::new(false) };
+    /// When the journal was last written (ms since the epoch).
+    static JOURNAL_SAVED_AT: Cell<i64> = const { Cell::new(0) };
 }
 
-/// Save the state's journal if it changed since the last save (only the difference is
-/// written, see `delivery::journal`).
-fn save_journal() {
-    if !JOURNAL_CHANGED.with(|c| c.replace(false)) {
+/// How often, at most, the journal is written while the page is in use. It is one value of
+/// up to 500 events (~170 KB of JSON, several ms to write): written after every event it was
+/// most of what a `track()` cost with a full journal (issue 12). Now the first change after
+/// a quiet spell is written when the task that made it is over, later ones at most every
+/// few seconds, and all of them at once when the page is hidden or goes away. A crash loses
+/// at most those few seconds of the journal, never an event: every event is in the queue,
+/// and the collector's history brings it back.
+const JOURNAL_EVERY_MS: i64 = 5_000;
+
+/// Save the state's journal if it changed, unless it was written less than
+/// [`JOURNAL_EVERY_MS`] ago and the page is not `hiding`. Delivery calls this after it writes
+/// its buffer, on each of its ticks, and when the page is hidden.
+fn save_journal(hiding: bool) {
+    let now = platform::now().as_millis();
+    let due = hiding || now >= JOURNAL_SAVED_AT.with(Cell::get) + JOURNAL_EVERY_MS;
+    if !due || !JOURNAL_CHANGED.with(|c| c.replace(false)) {
         return;
     }
-    let current = RUNTIME.with(|r| Some(r.borrow().as_ref()?.state.journal.clone()));
-    if let Some(journal) = current {
-        if let Err(e) = storage::save_journal(&journal) {
+    JOURNAL_SAVED_AT.with(|t| t.set(now));
+    let current = RUNTIME.with(|r| {
+        let r = r.borrow();
+        let rt = r.as_ref()?;
+        Some((rt.config.key.clone(), rt.state.journal.clone()))
+    });
+    if let Some((key, journal)) = current {
+        if let Err(e) = storage::save_journal(&key, &journal) {
             platform::warn(&format!("could not remember an engagement: {e}"));
         }
     }
@@ -181,8 +200,7 @@ fn perform(effect: Effect, config: &Config) {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
         }
-        // Saved with delivery's next write of its buffer: when this task is over (a burst of
-        // events, one save), or at once if the page is hidden first.
+        // Saved by `save_journal`, which delivery calls when this task is over.
         Effect::SaveJournal(_) => {
             JOURNAL_CHANGED.with(|c| c.set(true));
             delivery::browser::flush_soon();

@@ -5,7 +5,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use touchpoint::delivery::consent::{Category, Consent};
-use touchpoint::delivery::journal::Journal;
 use touchpoint::delivery::lease::{Lease, LeaseConfig, LeaseKeeper, LeaseStep};
 use touchpoint::delivery::queue::{drop_report, reported_drops, Queue};
 use touchpoint::delivery::store::KeyValue;
@@ -122,22 +121,6 @@ fn the_bound_is_held_by_the_sender_and_reported_by_an_event() {
         Some(2),
         "JSON.stringify kept it readable"
     );
-}
-
-#[wasm_bindgen_test]
-fn a_journal_in_the_old_one_array_layout_moves_to_one_key_per_event() {
-    let env = env("journal");
-    let store = LocalStore::open();
-    let old = r#"[{"id":"019b76da-a800-7101-8101-010101010101","type":"dismiss","ts":1767225600000,"anonymous_id":"anon","campaign_id":"tips","holdout":false,"props":{}}]"#;
-    store
-        .set(&format!("touchpoint:{env}:journal"), old)
-        .expect("stored");
-    let (_, events) = Journal::open(LocalStore::open(), &env);
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].campaign_id.as_deref(), Some("tips"));
-    assert_eq!(store.get(&format!("touchpoint:{env}:journal")), None);
-    assert_eq!(store.keys(&format!("touchpoint:{env}:j:")).len(), 1);
-    assert_eq!(Journal::open(LocalStore::open(), &env).1, events);
 }
 
 #[wasm_bindgen_test]

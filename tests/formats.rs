@@ -684,7 +684,7 @@ async fn a_dismissal_survives_a_reload_through_local_storage() {
         tick,
     ) {
         if let Effect::SaveJournal(j) = effect {
-            storage::save_journal(&j).expect("saved");
+            storage::save_journal(env, &j).expect("saved");
         }
     }
     // A reload: a fresh state from what localStorage kept.

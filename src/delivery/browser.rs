@@ -72,7 +72,7 @@ struct Sender {
     /// Events recorded and not written yet, and the timer that writes them.
     buffer: Vec<(String, Category, serde_json::Value)>,
     flush_timer: Option<Timeout>,
-    after_flush: fn(),
+    after_flush: fn(bool),
     /// This browser's anonymous id, the identity of drop reports.
     anonymous_id: String,
     /// Events dropped and not reported yet.
@@ -95,15 +95,15 @@ fn with<R>(f: impl FnOnce(&mut Sender) -> R) -> Option<R> {
 
 /// Start delivering the queue of publishable key `env` to the collector at `api` (ending in
 /// `/`), with the default settings: resumes whatever earlier pages left queued. Drop reports
-/// carry `anonymous_id`; `after_flush` runs each time the buffer has been written (the
-/// runtime saves the journal then: one timer and one set of page-lifecycle listeners serve
-/// both).
-pub fn start(api: &str, env: &str, anonymous_id: &str, after_flush: fn()) {
+/// carry `anonymous_id`; `after_flush(hiding)` runs each time the buffer has been written,
+/// on each tick, and (`hiding`) when the page is hidden or goes away: the runtime saves the
+/// journal then, so one timer and one set of page-lifecycle listeners serve both.
+pub fn start(api: &str, env: &str, anonymous_id: &str, after_flush: fn(bool)) {
     start_with(api, env, anonymous_id, after_flush, Config::default());
 }
 
 /// [`start`] with explicit settings.
-pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(), config: Config) {
+pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(bool), config: Config) {
     let store = LocalStore::open();
     // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
     let tab = platform::new_event_id();
@@ -150,13 +150,18 @@ pub fn record(event: serde_json::Value, category: Category) {
     with(|s| s.record(id, category, event, now));
 }
 
-/// Write the buffered events to the queue, then run `after_flush`.
+/// Write the buffered events to the queue (the zero-delay timer).
 fn flush() {
+    flush_then(false);
+}
+
+/// Write the buffered events to the queue, then run `after_flush(hiding)`.
+fn flush_then(hiding: bool) {
     if let Some(after) = with(|s| {
         s.flush();
         s.after_flush
     }) {
-        after();
+        after(hiding);
     }
 }
 
@@ -217,6 +222,7 @@ fn listeners() -> Vec<EventListener> {
 
 /// Look at the lease and the queue; send a batch if one is due; set the next wake.
 fn wake() {
+    flush_then(false);
     let now = now_ms();
     if let Some(Some(out)) = with(|s| s.tick(now)) {
         send(out, false);
@@ -225,7 +231,7 @@ fn wake() {
 
 /// Flush everything with `keepalive` (the page is being hidden, or going away).
 fn hide(page_gone: bool) {
-    flush();
+    flush_then(true);
     let now = now_ms();
     with(|s| s.hide(page_gone, now));
 }
@@ -345,7 +351,6 @@ impl Sender {
     }
 
     fn tick(&mut self, now: u64) -> Option<Outbound> {
-        self.flush();
         self.consent = stored_consent(&self.store, &self.consent_key);
         // When the lease needs a look before the next tick, if it does.
         let mut lease_at = None;
@@ -425,7 +430,6 @@ impl Sender {
     /// Send every request the schedule hands out (`send` only queues a task, so this does not
     /// re-enter the sender).
     fn hide(&mut self, page_gone: bool, now: u64) {
-        self.flush();
         self.consent = stored_consent(&self.store, &self.consent_key);
         let mut all = self.queue.entries();
         all.extend(self.overflow.iter().cloned());

@@ -16,7 +16,6 @@
 //! - [`schedule`]: the sending schedule: a backlog drained at network speed, backoff,
 //!   keepalive flush;
 //! - [`consent`]: what the user allowed;
-//! - [`journal`]: the user's own recent events, kept like the queue (one key per event);
 //! - `browser` (wasm32): storage, timers, `fetch`, page-lifecycle listeners, and the
 //!   functions the runtime and the JS API call.
 //!
@@ -25,7 +24,6 @@
 pub mod backoff;
 pub mod batch;
 pub mod consent;
-pub mod journal;
 pub mod lease;
 pub mod queue;
 pub mod schedule;

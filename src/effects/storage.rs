@@ -4,7 +4,6 @@
 //! `sessionStorage`, which lives exactly as long as the tab (across its reloads, not into a
 //! new tab). Storage can be absent or full (private mode, quotas): that degrades memory,
 //! never the host page.
-use crate::delivery::journal::Journal;
 use crate::delivery::store::{key, KeyValue, StoreError};
 use touchpoint_core::Event;
 
@@ -50,10 +49,9 @@ impl KeyValue for LocalStore {
         let Some(s) = &self.0 else {
             return Vec::new();
         };
-        // One call for every key (not two per key through `length` and `key(i)`).
-        js_sys::Object::keys(s)
-            .iter()
-            .filter_map(|k| k.as_string())
+        let n = s.length().unwrap_or(0);
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
             .filter(|k| k.starts_with(prefix))
             .collect()
     }
@@ -91,28 +89,23 @@ pub fn tab_session(env: &str, new_id: impl FnOnce() -> String) -> String {
     id
 }
 
-thread_local! {
-    /// The journal as this page has it in storage (see [`Journal`]).
-    static JOURNAL: std::cell::RefCell<Option<Journal<LocalStore>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// The journal remembered for `env`, oldest first (unreadable entries are skipped); later
-/// saves write only what changed (see [`Journal`]).
+/// The journal remembered for `env` (empty when absent or unreadable; unreadable entries are
+/// skipped).
 pub fn load_journal(env: &str) -> Vec<Event> {
-    let (journal, events) = Journal::open(LocalStore::open(), env);
-    JOURNAL.with(|j| *j.borrow_mut() = Some(journal));
-    events
+    let Some(value) = get(env, "journal").and_then(|v| crate::json::parse(&v)) else {
+        return Vec::new();
+    };
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(Event::from_json_value).collect())
+        .unwrap_or_default()
 }
 
-/// Remember the journal [`load_journal`] read, as it is now.
+/// Remember the journal for `env`.
 ///
 /// # Errors
 /// When storage is unavailable or refuses the write.
-pub fn save_journal(journal: &[Event]) -> Result<(), StoreError> {
-    JOURNAL.with(|j| {
-        j.borrow_mut()
-            .as_mut()
-            .map_or(Ok(()), |store| store.save(journal))
-    })
+pub fn save_journal(env: &str, journal: &[Event]) -> Result<(), StoreError> {
+    let list = serde_json::Value::Array(journal.iter().map(Event::to_json_value).collect());
+    set(env, "journal", &crate::json::stringify(&list))
 }
