@@ -311,7 +311,7 @@ impl Sender {
     /// Write an event to the queue (one write), or keep it in memory when storage refuses.
     fn queue_event(&mut self, e: Queued) {
         match self.queue.push(&e.id, e.category, &e.json) {
-            Ok(dropped) => self.lost += dropped,
+            Ok(()) => {}
             Err(QueueError::Store(_)) => {
                 if self.store.is_persistent() {
                     self.warn_once("localStorage is full; events are kept in memory");

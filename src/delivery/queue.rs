@@ -50,9 +50,6 @@ use touchpoint_core::uuid::Uuid;
 /// request (under 64 KB) with the batch around it.
 pub const MAX_EVENT_BYTES: usize = 60 * 1024;
 
-/// How many old events one push may drop to make room in a full storage.
-const MAX_DROPS_FOR_ROOM: u64 = 8;
-
 /// Why an event could not be queued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueueError {
@@ -152,12 +149,12 @@ impl<S: KeyValue> Queue<S> {
         &self.store
     }
 
-    /// Queue an event (its id and its JSON): one write, whatever the queue holds. Returns
-    /// how many old events a full storage made it drop (to report).
+    /// Queue an event (its id and its JSON): one write, whatever the queue holds.
     ///
     /// # Errors
-    /// When the event is too large, has no id, or storage refuses it.
-    pub fn push(&mut self, id: &str, category: Category, json: &str) -> Result<u64, QueueError> {
+    /// When the event is too large, has no id, or storage refuses it (a full storage: the
+    /// sender then keeps the event in memory, see `browser`).
+    pub fn push(&mut self, id: &str, category: Category, json: &str) -> Result<(), QueueError> {
         if id.is_empty() {
             return Err(QueueError::NoId);
         }
@@ -170,21 +167,7 @@ impl<S: KeyValue> Queue<S> {
         let mut value = String::with_capacity(json.len() + 1);
         value.push(category.tag());
         value.push_str(json);
-        let key = format!("{}{id}", self.events);
-        let mut tries = 0;
-        let mut dropped = 0;
-        while let Err(e) = self.store.set(&key, &value) {
-            // A full storage: make room by the bound's rule (oldest first) and try again, a
-            // few times at most (the storage may be full of someone else's data).
-            let mut all = self.entries();
-            let made = self.drop_oldest(&mut all, 1, &[]);
-            if tries >= MAX_DROPS_FOR_ROOM || made == 0 {
-                return Err(e.into());
-            }
-            tries += 1;
-            dropped += made;
-        }
-        Ok(dropped)
+        Ok(self.store.set(&format!("{}{id}", self.events), &value)?)
     }
 
     /// Enforce the bound on `entries` (the queue as [`Queue::entries`] just listed it):
@@ -193,12 +176,7 @@ impl<S: KeyValue> Queue<S> {
     /// already). Returns how many dropped events to report (a dropped report passes its count
     /// on).
     pub fn trim(&mut self, entries: &mut Vec<Queued>, spare: &[String]) -> u64 {
-        let over = entries.len().saturating_sub(self.bound);
-        self.drop_oldest(entries, over, spare)
-    }
-
-    fn drop_oldest(&mut self, entries: &mut Vec<Queued>, n: usize, spare: &[String]) -> u64 {
-        let mut left = n;
+        let mut left = entries.len().saturating_sub(self.bound);
         let mut count = 0;
         entries.retain(|e| {
             if left == 0 || spare.binary_search(&e.id).is_ok() {
@@ -296,9 +274,9 @@ mod tests {
         (id, json)
     }
 
-    fn push(q: &mut Queue<MemoryStore>, n: u64, c: Category) -> u64 {
+    fn push(q: &mut Queue<MemoryStore>, n: u64, c: Category) {
         let (id, json) = event(n);
-        q.push(&id, c, &json).expect("push")
+        q.push(&id, c, &json).expect("push");
     }
 
     fn ids(q: &mut Queue<MemoryStore>) -> Vec<String> {
@@ -401,7 +379,7 @@ mod tests {
         let storage = MemoryStore::new();
         let mut q = Queue::new(storage.clone(), "pk", 3);
         for n in 0..5 {
-            assert_eq!(push(&mut q, n, Category::Service), 0);
+            push(&mut q, n, Category::Service);
         }
         assert_eq!(trim(&mut q, &[]), 2);
         assert_eq!(ids(&mut q), vec![id(2), id(3), id(4)]);
@@ -469,15 +447,22 @@ mod tests {
     }
 
     #[test]
-    fn a_full_storage_makes_room_by_dropping_the_oldest() {
+    fn a_full_storage_refuses_and_drops_nothing() {
         let storage = MemoryStore::with_limit(3);
         let mut q = Queue::new(storage, "pk", 100);
         for n in 0..3 {
             push(&mut q, n, Category::Service);
         }
-        assert_eq!(push(&mut q, 3, Category::Service), 1);
-        assert_eq!(push(&mut q, 4, Category::Service), 1);
-        assert_eq!(ids(&mut q), vec![id(2), id(3), id(4)]);
+        let (id3, json) = event(3);
+        assert!(matches!(
+            q.push(&id3, Category::Service, &json),
+            Err(QueueError::Store(_))
+        ));
+        assert_eq!(
+            ids(&mut q),
+            vec![id(0), id(1), id(2)],
+            "what was queued stays"
+        );
     }
 
     #[test]

@@ -171,9 +171,10 @@ impl Schedule {
                 match batch::plan(&pending, now, 0, &self.batch) {
                     Plan::At(t) if t <= now => {
                         let rest = pending.split_off(self.batch.max_events.min(pending.len()));
-                        // Another batch right behind this one, if a slot is left for it.
+                        // Another full batch right behind this one, if a slot is left for it
+                        // (a partial one goes when an answer or the tick wakes the sender).
                         let more = self.in_flight.len() + 1 < self.max_in_flight
-                            && matches!(batch::plan(&rest, now, 0, &self.batch), Plan::At(t) if t <= now);
+                            && rest.len() >= self.batch.max_events;
                         if more {
                             next = now;
                         }
