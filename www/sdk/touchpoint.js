@@ -1,11 +1,11 @@
 /*! Touchpoint loader. Loaded with <script async src=".../touchpoint.js" data-key="pk_...">.
  * It finds its own script tag, loads the WebAssembly widget from the same folder, swaps the
  * queue stub's methods for real ones, and replays the calls the stub recorded, in order.
- * The widget's files (JS glue, wasm, stylesheet) are retried with backoff (1, 2, 4, 8 and
- * 16 s: about half a minute) when they fail, as in a collector outage during the page's
- * load; the stub keeps recording calls meanwhile, in the page's memory (a tab closed before
- * the widget starts loses them). It never throws into the host page: if the files never
- * arrive it warns once and stays off. */
+ * It never throws into the host page: on any failure it warns once and stays off. */
+// The widget's files (JS glue, wasm, stylesheet) are retried with backoff (1, 2, 4, 8 and
+// 16 s: about half a minute) when they fail, as in a collector outage during the page's
+// load; the stub keeps recording calls meanwhile, in the page's memory (a tab closed before
+// the widget starts loses them). Only if they never arrive does it warn and stay off.
 (function () {
   "use strict";
   var w = window;

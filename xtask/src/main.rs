@@ -1,6 +1,7 @@
 //! `cargo xtask build | demo | test | bench`: every set-up, build and test step of Touchpoint
 //! in one place, so that a fresh machine needs only these commands. Each step installs the
 //! tools it needs when they are missing, and only then.
+mod bench;
 mod build;
 mod demo;
 mod run;
@@ -15,7 +16,8 @@ const USAGE: &str = "usage: cargo xtask <build | demo | test | bench>
   demo    build, then serve the demo product, the widget and the API on http://127.0.0.1:8080
   test    every check: fmt, clippy (native + wasm32), native tests, wasm tests in Node and
           headless Chromium, the size budget, the Playwright end-to-end suite
-  bench   run the benchmarks and print figures against their baselines";
+  bench   run the benchmarks and print figures against their baselines: the decision
+          (10 to 10,000 campaigns), then what track()/page()/identify() cost the host page";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,10 +25,7 @@ fn main() -> ExitCode {
         Some("build") => build::build(&root()).map(|_| ()),
         Some("demo") => demo::demo(&root()),
         Some("test") => test::test(&root()),
-        Some("bench") => run::cargo(
-            &root(),
-            &["bench", "-p", "touchpoint-core", "--bench", "decide"],
-        ),
+        Some("bench") => bench::bench(&root()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
