@@ -5,11 +5,11 @@
 //! or by the pure [`Schedule`]; this module only carries data between them and the browser.
 //!
 //! Recording does not touch storage in the host's call: the event waits in a small buffer
-//! that a zero-delay timer writes to the queue (one key per event) as soon as the host's task
-//! is over, so a `track()` costs a few microseconds of bookkeeping and a burst of calls is
-//! written together (issue 12). The crash window is that one turn of the event loop: a tab
-//! that dies inside the very task that recorded an event loses it; `pagehide`, a hidden
-//! page, a look at the queue and a consent change all write the buffer first.
+//! that a microtask writes to the queue (one key per event) as soon as the host's script has
+//! returned, so a `track()` costs a few microseconds of bookkeeping and a burst of calls in
+//! one script is written together (issue 12). The crash window is the rest of that script: a
+//! tab that dies before the script that recorded an event returns loses it; `pagehide`, a
+//! hidden page, a look at the queue and a consent change all write the buffer first.
 //!
 //! One `Sender` per page (its [`Schedule`] decides when to send, back off, flush), woken by
 //! - its own timer (batch deadline, retry time, lease tick — whichever is first),
@@ -71,7 +71,7 @@ struct Sender {
     warned: Vec<String>,
     /// Events recorded and not written yet, and the timer that writes them.
     buffer: Vec<(String, Category, serde_json::Value)>,
-    flush_timer: Option<Timeout>,
+    flush_due: bool,
     after_flush: fn(bool),
     /// This browser's anonymous id, the identity of drop reports.
     anonymous_id: String,
@@ -125,7 +125,7 @@ pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(bool
         timer: None,
         warned: Vec::new(),
         buffer: Vec::new(),
-        flush_timer: None,
+        flush_due: false,
         after_flush,
         anonymous_id: anonymous_id.to_owned(),
         lost: 0,
@@ -150,7 +150,7 @@ pub fn record(event: serde_json::Value, category: Category) {
     with(|s| s.record(id, category, event, now));
 }
 
-/// Write the buffered events to the queue (the zero-delay timer).
+/// Write the buffered events to the queue (the microtask `flush_soon` queues).
 fn flush() {
     flush_then(false);
 }
@@ -293,15 +293,18 @@ impl Sender {
         }
     }
 
+    /// A microtask, not a timer: it runs as soon as the host's script has returned, in the
+    /// same task, and costs no new JS closure (a `setTimeout` closure per burst was a tenth of
+    /// a millisecond of the call).
     fn flush_soon(&mut self) {
-        if self.flush_timer.is_none() {
-            self.flush_timer = Some(Timeout::new(0, flush));
+        if !std::mem::replace(&mut self.flush_due, true) {
+            wasm_bindgen_futures::spawn_local(async { flush() });
         }
     }
 
     /// Write the buffer to the queue, oldest first.
     fn flush(&mut self) {
-        self.flush_timer = None;
+        self.flush_due = false;
         for (id, category, event) in std::mem::take(&mut self.buffer) {
             let json = crate::json::stringify(&event);
             self.queue_event(Queued { id, category, json });

@@ -10,7 +10,10 @@ use std::process::Command;
 
 /// Run every benchmark; error if one cannot run.
 pub fn bench(root: &Path) -> Result<(), run::Error> {
-    run::cargo(root, &["bench", "-p", "touchpoint-core", "--bench", "decide"])?;
+    run::cargo(
+        root,
+        &["bench", "-p", "touchpoint-core", "--bench", "decide"],
+    )?;
     track_cost(root)
 }
 
