@@ -334,9 +334,7 @@ impl Sender {
         if self.lost == 0 {
             return;
         }
-        self.warn_once(
-            "the event queue is full: its oldest events are dropped (the collector is told how many)",
-        );
+        self.warn_once("the event queue is full: the oldest events were dropped");
         let id = touchpoint_core::uuid::Uuid::v7(now, platform::random10());
         let report = drop_report(id, now, &self.anonymous_id, self.lost);
         self.lost = 0;

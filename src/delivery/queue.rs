@@ -149,6 +149,11 @@ impl<S: KeyValue> Queue<S> {
         &self.store
     }
 
+    /// The storage key of event `id`.
+    fn key(&self, id: &str) -> String {
+        [self.events.as_str(), id].concat()
+    }
+
     /// Queue an event (its id and its JSON): one write, whatever the queue holds.
     ///
     /// # Errors
@@ -167,7 +172,7 @@ impl<S: KeyValue> Queue<S> {
         let mut value = String::with_capacity(json.len() + 1);
         value.push(category.tag());
         value.push_str(json);
-        Ok(self.store.set(&format!("{}{id}", self.events), &value)?)
+        Ok(self.store.set(&self.key(id), &value)?)
     }
 
     /// Enforce the bound on `entries` (the queue as [`Queue::entries`] just listed it):
@@ -183,7 +188,7 @@ impl<S: KeyValue> Queue<S> {
                 return true;
             }
             left -= 1;
-            self.store.remove(&format!("{}{}", self.events, e.id));
+            self.store.remove(&self.key(&e.id));
             count += reported_drops(&e.json).unwrap_or(1);
             false
         });
@@ -221,7 +226,7 @@ impl<S: KeyValue> Queue<S> {
     /// Remove events by id (confirmed by the collector, or refused by it).
     pub fn remove<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
         for id in ids {
-            self.store.remove(&format!("{}{id}", self.events));
+            self.store.remove(&self.key(id));
         }
     }
 
@@ -231,7 +236,7 @@ impl<S: KeyValue> Queue<S> {
         let mut removed = 0;
         for e in self.entries() {
             if !consent.allows(e.category) {
-                self.store.remove(&format!("{}{}", self.events, e.id));
+                self.store.remove(&self.key(&e.id));
                 removed += 1;
             }
         }

@@ -350,7 +350,7 @@ test("dropped events are counted once: two tabs past the bound, a lost answer, t
     assert.equal(kept + reported, 1400, `stored ${kept} + reported dropped ${reported}: each event once`);
     const stats = await (await fetch(`${server.url}/v1/admin/stats`, { headers: { authorization: "Bearer e2e-admin" } })).json();
     assert.equal(stats.dropped, reported, "the collector counted the resent report once");
-    const warnings = (problems) => problems.filter((p) => p.includes("queue is full")).length;
+    const warnings = (problems) => problems.filter((p) => p.includes("event queue is full")).length;
     assert.ok(warnings(a.problems) <= 1 && warnings(b.problems) <= 1, "one warning per page at most");
     assert.equal(warnings(a.problems) + warnings(b.problems), 1, "the tab that dropped warned");
   });
