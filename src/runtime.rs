@@ -34,12 +34,46 @@ thread_local! {
     static PENDING: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
     /// An action's effects are running: a dispatch now waits in [`PENDING`].
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// The journal changed and is not saved yet.
+    static JOURNAL_CHANGED: Cell<bool> = const { Cell::new(false) };
+    /// When the journal was last written (ms since the epoch).
+    static JOURNAL_SAVED_AT: Cell<i64> = const { Cell::new(0) };
+}
+
+/// How often, at most, the journal is written while the page is in use. It is one value of
+/// up to 500 events (~170 KB of JSON, several ms to write): written after every event it was
+/// most of what a `track()` cost with a full journal (issue 12). Now the first change after
+/// a quiet spell is written when the task that made it is over, later ones at most every
+/// few seconds, and all of them at once when the page is hidden or goes away. A crash loses
+/// at most those few seconds of the journal, never an event: every event is in the queue,
+/// and the collector's history brings it back.
+const JOURNAL_EVERY_MS: i64 = 5_000;
+
+/// Save the state's journal if it changed, unless it was written less than
+/// [`JOURNAL_EVERY_MS`] ago and the page is not `hiding`. Delivery calls this after it writes
+/// its buffer, on each of its ticks, and when the page is hidden.
+fn save_journal(hiding: bool) {
+    let now = platform::now().as_millis();
+    let due = hiding || now >= JOURNAL_SAVED_AT.with(Cell::get) + JOURNAL_EVERY_MS;
+    if !due || !JOURNAL_CHANGED.with(|c| c.replace(false)) {
+        return;
+    }
+    JOURNAL_SAVED_AT.with(|t| t.set(now));
+    let current = RUNTIME.with(|r| {
+        let r = r.borrow();
+        let rt = r.as_ref()?;
+        Some((rt.config.key.clone(), rt.state.journal.clone()))
+    });
+    if let Some((key, journal)) = current {
+        if let Err(e) = storage::save_journal(&key, &journal) {
+            platform::warn(&format!("could not remember an engagement: {e}"));
+        }
+    }
 }
 
 /// Install the runtime; actions dispatched before this are replayed now.
 pub fn init(config: Config) {
     let journal = storage::load_journal(&config.key);
-    delivery::browser::start(&config.api, &config.key);
     let config_key = config.key.clone();
     let anonymous_id = storage::get(&config.key, "anonymous_id").unwrap_or_else(|| {
         let id = format!("anon-{}", platform::new_event_id());
@@ -48,6 +82,7 @@ pub fn init(config: Config) {
         }
         id
     });
+    delivery::browser::start(&config.api, &config.key, &anonymous_id, save_journal);
     let session_id =
         storage::tab_session(&config.key, || format!("s-{}", platform::new_event_id()));
     let early = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
@@ -93,7 +128,11 @@ fn render() {
     let view = RUNTIME.with(|r| {
         let r = r.borrow();
         let rt = r.as_ref()?;
-        Some((rt.view.clone()?, Rc::new(rt.state.clone())))
+        // Without the journal, which the view never reads: a snapshot sharing it would make
+        // the reducer copy all of it (up to 500 events) on the next event it keeps.
+        let mut snapshot = rt.state.clone();
+        snapshot.journal = Rc::default();
+        Some((rt.view.clone()?, Rc::new(snapshot)))
     });
     if let Some((view, snapshot)) = view {
         view.emit(snapshot);
@@ -144,7 +183,7 @@ fn perform(effect: Effect, config: &Config) {
             user_hash,
         } => {
             crate::listeners::event(&event);
-            delivery::browser::record(&wire(&event, user_hash), category);
+            delivery::browser::record(wire(&event, user_hash), category);
         }
         Effect::SaveProgress(progress) => {
             if let Err(e) = storage::set(&config.key, "progress", &progress.to_json()) {
@@ -167,10 +206,10 @@ fn perform(effect: Effect, config: &Config) {
                 let _ = js_sys::Reflect::set(o, &"detail".into(), &detail.as_str().into());
             });
         }
-        Effect::SaveJournal(journal) => {
-            if let Err(e) = storage::save_journal(&config.key, &journal) {
-                platform::warn(&format!("could not remember an engagement: {e}"));
-            }
+        // Saved by `save_journal`, which delivery calls when this task is over.
+        Effect::SaveJournal(_) => {
+            JOURNAL_CHANGED.with(|c| c.set(true));
+            delivery::browser::flush_soon();
         }
         Effect::FetchHistory {
             user_id,

@@ -6,7 +6,7 @@
 
 use touchpoint::delivery::consent::{Category, Consent};
 use touchpoint::delivery::lease::{Lease, LeaseConfig, LeaseKeeper, LeaseStep};
-use touchpoint::delivery::queue::Queue;
+use touchpoint::delivery::queue::{drop_report, reported_drops, Queue};
 use touchpoint::delivery::store::KeyValue;
 use touchpoint::effects::storage::LocalStore;
 use wasm_bindgen_test::*;
@@ -60,18 +60,18 @@ fn local_store_is_the_real_local_storage() {
 #[wasm_bindgen_test]
 fn the_queue_survives_a_reload() {
     let env = env("reload");
-    let mut page = Queue::new(LocalStore::open(), &env, "page-1", 1_000);
+    let mut page = Queue::new(LocalStore::open(), &env, 1_000);
     for n in 0..5 {
         push(&mut page, n, Category::Service);
     }
     drop(page);
     // The next page load: a fresh queue object over the same localStorage.
-    let mut next = Queue::new(LocalStore::open(), &env, "page-2", 1_000);
+    let mut next = Queue::new(LocalStore::open(), &env, 1_000);
     let entries = next.entries();
     assert_eq!(entries.len(), 5);
     assert_eq!(entries[0].json, event(0).1, "oldest first, JSON verbatim");
     next.remove(entries.iter().map(|e| e.id.as_str()));
-    assert!(Queue::new(LocalStore::open(), &env, "page-3", 1_000)
+    assert!(Queue::new(LocalStore::open(), &env, 1_000)
         .entries()
         .is_empty());
 }
@@ -79,8 +79,8 @@ fn the_queue_survives_a_reload() {
 #[wasm_bindgen_test]
 fn two_tabs_appending_while_one_sends_lose_nothing() {
     let env = env("tabs");
-    let mut a = Queue::new(LocalStore::open(), &env, "tab-a", 1_000);
-    let mut b = Queue::new(LocalStore::open(), &env, "tab-b", 1_000);
+    let mut a = Queue::new(LocalStore::open(), &env, 1_000);
+    let mut b = Queue::new(LocalStore::open(), &env, 1_000);
     for n in 0..40 {
         if n % 2 == 0 {
             push(&mut a, n, Category::Service);
@@ -98,19 +98,28 @@ fn two_tabs_appending_while_one_sends_lose_nothing() {
 }
 
 #[wasm_bindgen_test]
-fn the_bound_and_its_drop_count_persist() {
+fn the_bound_is_held_by_the_sender_and_reported_by_an_event() {
     let env = env("bound");
-    let mut q = Queue::new(LocalStore::open(), &env, "tab", 3);
+    let mut q = Queue::new(LocalStore::open(), &env, 3);
     for n in 0..5 {
         push(&mut q, n, Category::Service);
     }
-    let mut again = Queue::new(LocalStore::open(), &env, "tab-2", 3);
+    // The lease holder lists the queue (in the next page, say) and trims it.
+    let mut again = Queue::new(LocalStore::open(), &env, 3);
+    let mut all = again.entries();
+    assert_eq!(again.trim(&mut all, &[]), 2);
     let ids: Vec<String> = again.entries().into_iter().map(|e| e.id).collect();
     assert_eq!(ids, vec![event(2).0, event(3).0, event(4).0]);
+    let id = touchpoint_core::uuid::Uuid::v7(1_795_392_000_010, [7; 10]);
+    let report = drop_report(id, 1_795_392_000_010, "anon-1", 2);
+    again
+        .push(&report.id, report.category, &report.json)
+        .expect("queued");
+    let last = again.entries().pop().expect("the report");
     assert_eq!(
-        again.dropped().total(),
-        2,
-        "reported by the next page's batch"
+        reported_drops(&last.json),
+        Some(2),
+        "JSON.stringify kept it readable"
     );
 }
 
@@ -120,7 +129,7 @@ fn consent_none_clears_only_touchpoint_keys() {
     local()
         .set_item("host:setting", "keep me")
         .expect("host key");
-    let mut q = Queue::new(LocalStore::open(), &env, "tab", 1_000);
+    let mut q = Queue::new(LocalStore::open(), &env, 1_000);
     push(&mut q, 1, Category::Service);
     push(&mut q, 2, Category::Marketing);
     assert_eq!(q.apply_consent(Consent::Essential), 1);
@@ -156,7 +165,7 @@ fn a_lease_stored_by_one_tab_holds_off_another() {
         LeaseStep::Wait { .. }
     ));
     // a goes away and releases it: b may claim at once.
-    if a.releases(read().as_ref()) {
+    if a.leave(read().as_ref()) {
         store.remove(&key);
     }
     assert!(matches!(

@@ -4,9 +4,9 @@
 //! A batch goes out when `max_events` are waiting or the oldest has waited `max_wait_ms`,
 //! whichever comes first (the age is read from the UUIDv7 id, so it survives reloads). One
 //! request stays under 64 KB, the limit browsers put on `keepalive` requests, so the same
-//! batches work on `pagehide`. The body is
-//! `{"events": [...], "sent_at": <ms>, "dropped": <n>}`, `dropped` present only when the
-//! queue's bound dropped events since the last confirmed batch.
+//! batches work on `pagehide`. The body is `{"events": [...], "sent_at": <ms>}`. (Events the
+//! queue's bound dropped are reported by an event of their own, see [`super::queue`], not by
+//! a batch-level count: a count on a batch was reported again whenever an answer was lost.)
 //!
 //! An answer is one of: done (any 2xx: the collector answered for every event, whether
 //! `accepted`, `duplicate` or `rejected`), retry (no answer, 5xx, 408, 429) or refused (any
@@ -66,13 +66,11 @@ pub struct Batch {
     pub ids: Vec<String>,
     /// The JSON body.
     pub body: String,
-    /// The `dropped` count it reports.
-    pub dropped: u64,
 }
 
 /// Cut `events` (oldest first) into requests of at most `max_events` events and
-/// `max_bytes` bytes; the first one reports `dropped`. An event too large to fit alone is
-/// left out (the queue refuses such events, so this only guards against damage).
+/// `max_bytes` bytes. An event too large to fit alone is left out (the queue refuses such
+/// events, so this only guards against damage).
 ///
 /// # Example
 /// ```
@@ -80,19 +78,17 @@ pub struct Batch {
 /// use touchpoint::delivery::{consent::Category, queue::Queued};
 /// let e = |id: &str| Queued { id: id.into(), category: Category::Service, json: format!(r#"{{"id":"{id}"}}"#) };
 /// let cfg = BatchConfig { max_events: 2, ..BatchConfig::default() };
-/// let out = chunks(&[e("a"), e("b"), e("c")], 0, 7, &cfg);
+/// let out = chunks(&[e("a"), e("b"), e("c")], 7, &cfg);
 /// assert_eq!(out.len(), 2);
 /// assert_eq!(out[0].body, r#"{"events":[{"id":"a"},{"id":"b"}],"sent_at":7}"#);
 /// ```
-pub fn chunks(events: &[Queued], dropped: u64, sent_at: u64, config: &BatchConfig) -> Vec<Batch> {
+pub fn chunks(events: &[Queued], sent_at: u64, config: &BatchConfig) -> Vec<Batch> {
     let mut out: Vec<Batch> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut parts: Vec<&str> = Vec::new();
     let mut size = 0;
-    let envelope = |report: u64| envelope_bytes(sent_at, report);
+    let base = envelope_bytes(sent_at);
     for e in events {
-        let report = if out.is_empty() { dropped } else { 0 };
-        let base = envelope(report);
         if base + e.json.len() > config.max_bytes {
             continue;
         }
@@ -100,7 +96,7 @@ pub fn chunks(events: &[Queued], dropped: u64, sent_at: u64, config: &BatchConfi
         if !parts.is_empty()
             && (parts.len() >= config.max_events || base + grown > config.max_bytes)
         {
-            out.push(finish(&mut ids, &mut parts, sent_at, report));
+            out.push(finish(&mut ids, &mut parts, sent_at));
             size = 0;
         }
         size += e.json.len() + usize::from(!parts.is_empty());
@@ -108,17 +104,16 @@ pub fn chunks(events: &[Queued], dropped: u64, sent_at: u64, config: &BatchConfi
         parts.push(&e.json);
     }
     if !parts.is_empty() {
-        let report = if out.is_empty() { dropped } else { 0 };
-        out.push(finish(&mut ids, &mut parts, sent_at, report));
+        out.push(finish(&mut ids, &mut parts, sent_at));
     }
     out
 }
 
-fn envelope_bytes(sent_at: u64, dropped: u64) -> usize {
-    render(&[], sent_at, dropped).len()
+fn envelope_bytes(sent_at: u64) -> usize {
+    render(&[], sent_at).len()
 }
 
-fn render(parts: &[&str], sent_at: u64, dropped: u64) -> String {
+fn render(parts: &[&str], sent_at: u64) -> String {
     let mut body = String::from(r#"{"events":["#);
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
@@ -126,21 +121,16 @@ fn render(parts: &[&str], sent_at: u64, dropped: u64) -> String {
         }
         body.push_str(p);
     }
-    body.push_str(&format!(r#"],"sent_at":{sent_at}"#));
-    if dropped > 0 {
-        body.push_str(&format!(r#","dropped":{dropped}"#));
-    }
-    body.push('}');
+    body.push_str(&format!(r#"],"sent_at":{sent_at}}}"#));
     body
 }
 
-fn finish(ids: &mut Vec<String>, parts: &mut Vec<&str>, sent_at: u64, dropped: u64) -> Batch {
-    let body = render(parts, sent_at, dropped);
+fn finish(ids: &mut Vec<String>, parts: &mut Vec<&str>, sent_at: u64) -> Batch {
+    let body = render(parts, sent_at);
     parts.clear();
     Batch {
         ids: std::mem::take(ids),
         body,
-        dropped,
     }
 }
 
@@ -148,15 +138,17 @@ fn finish(ids: &mut Vec<String>, parts: &mut Vec<&str>, sent_at: u64, dropped: u
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The collector answered for every event: remove them all. `rejected` holds the
-    /// reasons given for events it refused (worth one warning).
+    /// reason given for the first event it refused, if it refused one (worth a warning).
     Done {
-        /// Reasons for rejected events.
-        rejected: Vec<String>,
+        /// The first rejected event's reason.
+        rejected: Option<String>,
     },
     /// Keep the events and try again later, not before `retry_after_ms` if given.
     Retry {
         /// The server's `Retry-After`, in ms.
         retry_after_ms: Option<u64>,
+        /// An answer came (5xx, 408, 429: nothing was stored); `false` when none did.
+        answered: bool,
     },
     /// The collector will never take this request (another 4xx): drop it, warn once.
     Refused {
@@ -165,13 +157,13 @@ pub enum Outcome {
     },
 }
 
-/// What to do after an answer to a batch that reported `dropped` events.
+/// What to do after an answer to a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settlement {
     /// Remove the batch's events from the queue.
     pub forget: bool,
-    /// Subtract the reported drop count from the drop counters.
-    pub ack_dropped: bool,
+    /// No answer came: the collector may have stored the batch (the answer was lost) or not.
+    pub unanswered: bool,
     /// Back off before the next send, honouring this `Retry-After` (ms) if any.
     pub backoff: Option<Option<u64>>,
     /// One console warning to show.
@@ -179,35 +171,28 @@ pub struct Settlement {
 }
 
 /// Decide what an [`Outcome`] means for the queue.
-///
-/// A refused batch that carried a `dropped` count is the one exception to "refused means
-/// gone": a collector that does not know the field refuses the whole body, so the count (a
-/// diagnostic) is given up and the events are kept, to go again without it.
-pub fn settle(outcome: Outcome, dropped: u64) -> Settlement {
+pub fn settle(outcome: Outcome) -> Settlement {
     match outcome {
         Outcome::Done { rejected } => Settlement {
             forget: true,
-            ack_dropped: true,
+            unanswered: false,
             backoff: None,
-            warning: rejected
-                .first()
-                .map(|r| format!("the collector rejected an event: {r}")),
+            warning: rejected.map(|r| format!("the collector rejected an event: {r}")),
         },
-        Outcome::Retry { retry_after_ms } => Settlement {
+        Outcome::Retry {
+            retry_after_ms,
+            answered,
+        } => Settlement {
             forget: false,
-            ack_dropped: false,
+            unanswered: !answered,
             backoff: Some(retry_after_ms),
             warning: None,
         },
         Outcome::Refused { reason } => Settlement {
-            forget: dropped == 0,
-            ack_dropped: true,
+            forget: true,
+            unanswered: false,
             backoff: None,
-            warning: Some(if dropped > 0 {
-                format!("the collector refused a batch with a drop count: {reason}")
-            } else {
-                format!("the collector refused events: {reason}")
-            }),
+            warning: Some(format!("the collector refused events: {reason}")),
         },
     }
 }
@@ -215,7 +200,10 @@ pub fn settle(outcome: Outcome, dropped: u64) -> Settlement {
 /// Classify an answer: `status` is `None` when no answer came (network error, blocked).
 pub fn classify(status: Option<u16>, body: &str, retry_after_ms: Option<u64>) -> Outcome {
     match status {
-        None | Some(408 | 429 | 500..=599) => Outcome::Retry { retry_after_ms },
+        None | Some(408 | 429 | 500..=599) => Outcome::Retry {
+            retry_after_ms,
+            answered: status.is_some(),
+        },
         Some(200..=299) => Outcome::Done {
             rejected: rejections(body),
         },
@@ -231,27 +219,21 @@ fn error_message(body: &str) -> Option<String> {
     v.get("error")?.get("message")?.as_str().map(str::to_owned)
 }
 
-/// The reasons of the `rejected` results of a 2xx answer.
-fn rejections(body: &str) -> Vec<String> {
-    let Some(v) = crate::json::parse(body) else {
-        return Vec::new();
-    };
-    v.get("results")
-        .and_then(|r| r.as_array())
-        .map(|results| {
-            results
-                .iter()
-                .filter(|r| r.get("status").and_then(|s| s.as_str()) == Some("rejected"))
-                .map(|r| {
-                    r.get("error")
-                        .and_then(|e| e.get("message"))
-                        .and_then(|m| m.as_str())
-                        .unwrap_or("rejected")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// The reason of the first `rejected` result of a 2xx answer.
+fn rejections(body: &str) -> Option<String> {
+    let v = crate::json::parse(body)?;
+    let r = v
+        .get("results")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("status").and_then(|s| s.as_str()) == Some("rejected"))?;
+    let message = r.get("error").and_then(|e| e.get("message"));
+    Some(
+        message
+            .and_then(|m| m.as_str())
+            .unwrap_or("rejected")
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -289,17 +271,15 @@ mod tests {
     fn chunks_respect_the_count_and_the_64k_limit() {
         let cfg = BatchConfig::default();
         let many: Vec<Queued> = (0..120).map(|n| queued(n, 10)).collect();
-        let out = chunks(&many, 4, T0, &cfg);
+        let out = chunks(&many, T0, &cfg);
         assert_eq!(
             out.iter().map(|b| b.ids.len()).collect::<Vec<_>>(),
             vec![50, 50, 20]
         );
-        assert_eq!(out[0].dropped, 4);
-        assert!(out[0].body.ends_with(r#""dropped":4}"#));
-        assert!(!out[1].body.contains("dropped"));
+        assert!(out[0].body.ends_with(&format!(r#"],"sent_at":{T0}}}"#)));
 
         let big: Vec<Queued> = (0..10).map(|n| queued(n, 20_000)).collect();
-        let out = chunks(&big, 0, T0, &cfg);
+        let out = chunks(&big, T0, &cfg);
         assert_eq!(
             out.iter().map(|b| b.ids.len()).collect::<Vec<_>>(),
             vec![3, 3, 3, 1]
@@ -314,46 +294,40 @@ mod tests {
     #[test]
     fn a_body_exactly_at_the_limit_is_allowed_and_one_byte_more_splits() {
         let one = queued(0, 0);
-        let envelope = envelope_bytes(T0, 0);
+        let envelope = envelope_bytes(T0);
         let fits = BatchConfig {
             max_bytes: envelope + 2 * one.json.len() + 1,
             ..BatchConfig::default()
         };
-        assert_eq!(chunks(&[one.clone(), queued(1, 0)], 0, T0, &fits).len(), 1);
+        assert_eq!(chunks(&[one.clone(), queued(1, 0)], T0, &fits).len(), 1);
         let tight = BatchConfig {
             max_bytes: fits.max_bytes - 1,
             ..fits
         };
-        assert_eq!(chunks(&[one, queued(1, 0)], 0, T0, &tight).len(), 2);
+        assert_eq!(chunks(&[one, queued(1, 0)], T0, &tight).len(), 2);
     }
 
     #[test]
     fn settles_each_outcome() {
-        let done = settle(
-            Outcome::Done {
-                rejected: vec!["bad type".into()],
-            },
-            2,
-        );
-        assert!(done.forget && done.ack_dropped && done.backoff.is_none());
+        let done = settle(Outcome::Done {
+            rejected: Some("bad type".into()),
+        });
+        assert!(done.forget && !done.unanswered && done.backoff.is_none());
         assert_eq!(
             done.warning.as_deref(),
             Some("the collector rejected an event: bad type")
         );
-        let retry = settle(
-            Outcome::Retry {
-                retry_after_ms: Some(3_000),
-            },
-            2,
-        );
-        assert!(!retry.forget && !retry.ack_dropped && retry.warning.is_none());
+        let retry = settle(Outcome::Retry {
+            retry_after_ms: Some(3_000),
+            answered: true,
+        });
+        assert!(!retry.forget && !retry.unanswered && retry.warning.is_none());
         assert_eq!(retry.backoff, Some(Some(3_000)));
-        let refused = settle(
-            Outcome::Refused {
-                reason: "unknown publishable key".into(),
-            },
-            0,
-        );
+        let lost = settle(classify(None, "", None));
+        assert!(lost.unanswered, "no answer: the batch may have been stored");
+        let refused = settle(Outcome::Refused {
+            reason: "unknown publishable key".into(),
+        });
         assert!(refused.forget && refused.backoff.is_none());
         assert_eq!(
             refused.warning.as_deref(),
@@ -362,35 +336,24 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_drop_count_costs_the_count_not_the_events() {
-        let s = settle(
-            Outcome::Refused {
-                reason: "unknown field `dropped`".into(),
-            },
-            3,
-        );
-        assert!(!s.forget, "the events go again, without the count");
-        assert!(s.ack_dropped);
-    }
-
-    #[test]
     fn classifies_answers() {
         let ok = r#"{"results":[{"id":"a","status":"accepted"},{"id":"b","status":"rejected","error":{"code":"invalid_event","message":"events[1].type: unknown variant"}}],"accepted":1,"duplicates":0,"rejected":1}"#;
         assert_eq!(
             classify(Some(200), ok, None),
             Outcome::Done {
-                rejected: vec!["events[1].type: unknown variant".into()]
+                rejected: Some("events[1].type: unknown variant".into())
             }
         );
         assert_eq!(
             classify(Some(200), "not json", None),
-            Outcome::Done { rejected: vec![] }
+            Outcome::Done { rejected: None }
         );
         for status in [None, Some(408), Some(429), Some(500), Some(503)] {
             assert_eq!(
                 classify(status, "", Some(2_000)),
                 Outcome::Retry {
-                    retry_after_ms: Some(2_000)
+                    retry_after_ms: Some(2_000),
+                    answered: status.is_some(),
                 }
             );
         }

@@ -4,9 +4,16 @@
 //! from `effects::platform`. Kept thin on purpose: every decision is made by a pure function
 //! or by the pure [`Schedule`]; this module only carries data between them and the browser.
 //!
+//! Recording does not touch storage in the host's call: the event waits in a small buffer
+//! that a microtask writes to the queue (one key per event) as soon as the host's script has
+//! returned, so a `track()` costs a few microseconds of bookkeeping and a burst of calls in
+//! one script is written together (issue 12). The crash window is the rest of that script: a
+//! tab that dies before the script that recorded an event returns loses it; `pagehide`, a
+//! hidden page, a look at the queue and a consent change all write the buffer first.
+//!
 //! One `Sender` per page (its [`Schedule`] decides when to send, back off, flush), woken by
 //! - its own timer (batch deadline, retry time, lease tick — whichever is first),
-//! - a recorded event (a zero-delay wake, so a burst of calls costs one scan),
+//! - a recorded event that completes a full batch (a zero-delay wake),
 //! - `pagehide` and `visibilitychange` (flush everything with `keepalive`),
 //! - `online` and `pageshow` (try again now).
 //!
@@ -14,12 +21,18 @@
 //! `keepalive` requests under 64 KB, and removes an event only when an answer confirms it: if
 //! the page dies first, the event is still queued and the next load sends it again (same id,
 //! stored once). On `pagehide` the holder also gives the lease up, so the next page or another
-//! tab takes over at once instead of waiting for it to lapse.
+//! tab takes over at once instead of waiting for it to lapse; and the page never claims it
+//! again (a batch aborted by the unload must not re-claim it, see [`super::lease`]) unless a
+//! `pageshow` brings it back from the back-forward cache.
+//!
+//! Events the queue's bound (or a full storage) dropped are added up and reported by one
+//! drop-report event per look at the queue ([`super::queue::drop_report`]), with one console
+//! warning per page.
 use super::backoff;
 use super::batch::{self, Batch, Outcome};
 use super::consent::{Category, Consent};
 use super::lease::{Lease, LeaseKeeper, LeaseStep};
-use super::queue::{Dropped, Queue, QueueError, Queued};
+use super::queue::{drop_report, Queue, QueueError, Queued};
 use super::schedule::Schedule;
 use super::store::{key, KeyValue};
 use super::Config;
@@ -35,7 +48,6 @@ struct Outbound {
     seq: u32,
     url: String,
     batch: Batch,
-    reported: Dropped,
 }
 
 struct Sender {
@@ -57,6 +69,14 @@ struct Sender {
     /// The wake timer the schedule asked for last.
     timer: Option<Timeout>,
     warned: Vec<String>,
+    /// Events recorded and not written yet, and the timer that writes them.
+    buffer: Vec<(String, Category, serde_json::Value)>,
+    flush_due: bool,
+    after_flush: fn(bool),
+    /// This browser's anonymous id, the identity of drop reports.
+    anonymous_id: String,
+    /// Events dropped and not reported yet.
+    lost: u64,
     _listeners: Vec<EventListener>,
 }
 
@@ -74,17 +94,20 @@ fn with<R>(f: impl FnOnce(&mut Sender) -> R) -> Option<R> {
 }
 
 /// Start delivering the queue of publishable key `env` to the collector at `api` (ending in
-/// `/`), with the default settings: resumes whatever earlier pages left queued.
-pub fn start(api: &str, env: &str) {
-    start_with(api, env, Config::default());
+/// `/`), with the default settings: resumes whatever earlier pages left queued. Drop reports
+/// carry `anonymous_id`; `after_flush(hiding)` runs each time the buffer has been written,
+/// on each tick, and (`hiding`) when the page is hidden or goes away: the runtime saves the
+/// journal then, so one timer and one set of page-lifecycle listeners serve both.
+pub fn start(api: &str, env: &str, anonymous_id: &str, after_flush: fn(bool)) {
+    start_with(api, env, anonymous_id, after_flush, Config::default());
 }
 
 /// [`start`] with explicit settings.
-pub fn start_with(api: &str, env: &str, config: Config) {
+pub fn start_with(api: &str, env: &str, anonymous_id: &str, after_flush: fn(bool), config: Config) {
     let store = LocalStore::open();
     // A UUIDv7, as event ids are: unique per tab, and no second id format in the wasm.
     let tab = platform::new_event_id();
-    let queue = Queue::new(store.clone(), env, &tab, config.bound);
+    let queue = Queue::new(store.clone(), env, config.bound);
     let consent_key = key(env, "consent");
     let consent = stored_consent(&store, &consent_key);
     let sender = Sender {
@@ -101,6 +124,11 @@ pub fn start_with(api: &str, env: &str, config: Config) {
         consent,
         timer: None,
         warned: Vec::new(),
+        buffer: Vec::new(),
+        flush_due: false,
+        after_flush,
+        anonymous_id: anonymous_id.to_owned(),
+        lost: 0,
         _listeners: listeners(),
     };
     SENDER.with(|s| {
@@ -112,20 +140,41 @@ pub fn start_with(api: &str, env: &str, config: Config) {
 }
 
 /// Record one event: an opaque JSON object with a string `id`. Written to the persistent
-/// queue at once (unless consent forbids its `category`); sent within the batch interval.
-pub fn record(event: &serde_json::Value, category: Category) {
-    let Some(id) = event.get("id").and_then(|v| v.as_str()) else {
+/// queue when the current task is over (unless consent forbids its `category`); sent within
+/// the batch interval.
+pub fn record(event: serde_json::Value, category: Category) {
+    let Some(id) = event.get("id").and_then(|v| v.as_str()).map(str::to_owned) else {
         return warn("an event without a string id was not recorded");
     };
-    let json = crate::json::stringify(event);
     let now = now_ms();
-    with(|s| s.record(id, category, json, now));
+    with(|s| s.record(id, category, event, now));
+}
+
+/// Write the buffered events to the queue (the microtask `flush_soon` queues).
+fn flush() {
+    flush_then(false);
+}
+
+/// Write the buffered events to the queue, then run `after_flush(hiding)`.
+fn flush_then(hiding: bool) {
+    if let Some(after) = with(|s| {
+        s.flush();
+        s.after_flush
+    }) {
+        after(hiding);
+    }
+}
+
+/// Write the buffer (and run `after_flush`) when the current task is over.
+pub fn flush_soon() {
+    with(Sender::flush_soon);
 }
 
 /// Apply and remember the user's consent: `none` stops recording and empties the queue,
 /// `essential` keeps only service events.
 pub fn consent(consent: Consent) {
     with(|s| {
+        s.flush();
         if s.store.set(&s.consent_key, consent.as_str()).is_err() {
             s.warn_once("could not remember the consent state; it holds for this page only");
         }
@@ -147,7 +196,10 @@ fn listeners() -> Vec<EventListener> {
     };
     let mut out = vec![
         EventListener::new(&window, "pagehide", |_| hide(true)),
-        EventListener::new(&window, "pageshow", |_| wake()),
+        EventListener::new(&window, "pageshow", |_| {
+            with(|s| s.keeper.rejoin());
+            wake();
+        }),
         EventListener::new(&window, "online", |_| {
             with(|s| s.schedule.online());
             wake();
@@ -170,6 +222,7 @@ fn listeners() -> Vec<EventListener> {
 
 /// Look at the lease and the queue; send a batch if one is due; set the next wake.
 fn wake() {
+    flush_then(false);
     let now = now_ms();
     if let Some(Some(out)) = with(|s| s.tick(now)) {
         send(out, false);
@@ -178,6 +231,7 @@ fn wake() {
 
 /// Flush everything with `keepalive` (the page is being hidden, or going away).
 fn hide(page_gone: bool) {
+    flush_then(true);
     let now = now_ms();
     with(|s| s.hide(page_gone, now));
 }
@@ -227,31 +281,64 @@ fn retry_after_ms(value: &str, now: u64) -> Option<u64> {
 }
 
 impl Sender {
-    fn record(&mut self, id: &str, category: Category, json: String, now: u64) {
+    fn record(&mut self, id: String, category: Category, event: serde_json::Value, now: u64) {
         self.consent = stored_consent(&self.store, &self.consent_key);
         if !self.consent.allows(category) {
             return;
         }
-        match self.queue.push(id, category, &json) {
-            Ok(_) => {}
+        self.buffer.push((id, category, event));
+        self.flush_soon();
+        if let Some(delay) = self.schedule.recorded(now) {
+            self.set_timer(delay);
+        }
+    }
+
+    /// A microtask, not a timer: it runs as soon as the host's script has returned, in the
+    /// same task, and costs no new JS closure (a `setTimeout` closure per burst was a tenth of
+    /// a millisecond of the call).
+    fn flush_soon(&mut self) {
+        if !std::mem::replace(&mut self.flush_due, true) {
+            wasm_bindgen_futures::spawn_local(async { flush() });
+        }
+    }
+
+    /// Write the buffer to the queue, oldest first.
+    fn flush(&mut self) {
+        self.flush_due = false;
+        for (id, category, event) in std::mem::take(&mut self.buffer) {
+            let json = crate::json::stringify(&event);
+            self.queue_event(Queued { id, category, json });
+        }
+    }
+
+    /// Write an event to the queue (one write), or keep it in memory when storage refuses.
+    fn queue_event(&mut self, e: Queued) {
+        match self.queue.push(&e.id, e.category, &e.json) {
+            Ok(()) => {}
             Err(QueueError::Store(_)) => {
                 if self.store.is_persistent() {
                     self.warn_once("localStorage is full; events are kept in memory");
                 }
                 if self.overflow.len() >= self.config.bound {
                     self.overflow.remove(0);
+                    self.lost += 1;
                 }
-                self.overflow.push(Queued {
-                    id: id.to_owned(),
-                    category,
-                    json,
-                });
+                self.overflow.push(e);
             }
             Err(e) => self.warn_once(&format!("event not recorded: {e}")),
         }
-        if let Some(delay) = self.schedule.recorded(now) {
-            self.set_timer(delay);
+    }
+
+    /// Queue one report of the events dropped since the last one, if any were.
+    fn report_lost(&mut self, now: u64) {
+        if self.lost == 0 {
+            return;
         }
+        self.warn_once("the event queue is full: the oldest events were dropped");
+        let id = touchpoint_core::uuid::Uuid::v7(now, platform::random10());
+        let report = drop_report(id, now, &self.anonymous_id, self.lost);
+        self.lost = 0;
+        self.queue_event(report);
     }
 
     fn stored_lease(&self) -> Option<Lease> {
@@ -290,43 +377,43 @@ impl Sender {
             // Nothing is shared with other tabs: this page sends its own events.
             self.owner = true;
         }
-        let next = self.schedule.woke(now, lease_at, || {
-            pending(
-                &mut self.queue,
-                &mut self.overflow,
-                self.owner,
-                self.consent,
-            )
+        let (owner, consent) = (self.owner, self.consent);
+        let mut lost = 0;
+        let next = self.schedule.woke(now, lease_at, |spare| {
+            let mut all = if owner {
+                let mut all = self.queue.entries();
+                lost = self.queue.trim(&mut all, spare);
+                all
+            } else {
+                Vec::new()
+            };
+            all.extend(self.overflow.iter().cloned());
+            if all.iter().any(|e| !consent.allows(e.category)) {
+                apply_consent(&mut self.queue, &mut self.overflow, consent);
+                all.retain(|e| consent.allows(e.category));
+            }
+            all
         });
+        self.lost += lost;
+        self.report_lost(now);
         let out = next.send.and_then(|head| self.begin(&head, now));
         self.set_timer(next.wake_in);
         out
     }
 
     fn begin(&mut self, head: &[Queued], now: u64) -> Option<Outbound> {
-        let dropped = if self.owner {
-            self.queue.dropped()
-        } else {
-            Dropped::default()
-        };
-        let first = batch::chunks(head, dropped.total(), now, &self.config.batch)
+        let first = batch::chunks(head, now, &self.config.batch)
             .into_iter()
             .next()?;
-        let reported = if first.dropped > 0 {
-            dropped
-        } else {
-            Dropped::default()
-        };
         Some(Outbound {
-            seq: self.schedule.sending(now),
+            seq: self.schedule.sending(now, &first.ids),
             url: self.url.clone(),
             batch: first,
-            reported,
         })
     }
 
     fn settle(&mut self, out: &Outbound, outcome: Outcome, now: u64) {
-        let next = batch::settle(outcome, out.batch.dropped);
+        let next = batch::settle(outcome);
         self.apply(out, &next);
         self.schedule
             .answered(out.seq, &next, now, platform::random_unit());
@@ -335,9 +422,6 @@ impl Sender {
     fn apply(&mut self, out: &Outbound, next: &batch::Settlement) {
         if next.forget {
             self.forget(&out.batch.ids);
-        }
-        if next.ack_dropped {
-            self.queue.ack_dropped(&out.reported);
         }
         if let Some(w) = &next.warning {
             self.warn_once(w);
@@ -357,12 +441,12 @@ impl Sender {
                 seq: 0,
                 url: self.url.clone(),
                 batch,
-                reported: Dropped::default(),
             };
             send(out, true);
         });
         if page_gone {
-            if self.keeper.releases(self.stored_lease().as_ref()) {
+            // From now on this page never claims the lease (see `lease`).
+            if self.keeper.leave(self.stored_lease().as_ref()) {
                 self.store.remove(&self.lease_key);
             }
             self.owner = false;
@@ -372,7 +456,7 @@ impl Sender {
     fn settle_keepalive(&mut self, out: &Outbound, outcome: Outcome) {
         self.schedule.keepalive_answered(&out.batch);
         // A failed keepalive request changes no backoff: the events simply stay queued.
-        let next = batch::settle(outcome, out.batch.dropped);
+        let next = batch::settle(outcome);
         self.apply(out, &next);
     }
 
@@ -400,30 +484,6 @@ impl Sender {
     fn set_timer(&mut self, delay: u32) {
         self.timer = Some(Timeout::new(delay, wake));
     }
-}
-
-/// Everything this tab should send now, oldest first: the shared queue when it holds the
-/// lease, and its own overflow always; minus what consent forbids. (The schedule leaves out
-/// what is already in a keepalive request.) A function of the fields, not a method, so the
-/// schedule can call it while the sender lends it out.
-fn pending(
-    queue: &mut Queue<LocalStore>,
-    overflow: &mut Vec<Queued>,
-    owner: bool,
-    consent: Consent,
-) -> Vec<Queued> {
-    let mut all = if owner {
-        queue.trim();
-        queue.entries()
-    } else {
-        Vec::new()
-    };
-    all.extend(overflow.iter().cloned());
-    if all.iter().any(|e| !consent.allows(e.category)) {
-        apply_consent(queue, overflow, consent);
-        all.retain(|e| consent.allows(e.category));
-    }
-    all
 }
 
 fn apply_consent(queue: &mut Queue<LocalStore>, overflow: &mut Vec<Queued>, consent: Consent) {

@@ -13,6 +13,12 @@
 //! sends, never lost events, because the collector stores each event id once. The lease is an
 //! economy, not what correctness rests on.
 //!
+//! A page that is going away (`pagehide`) gives the lease up and from then on never claims it
+//! again, whatever still runs in it: a batch in flight is aborted as the page unloads, and
+//! its error path used to wake the sender, which found the lease free and claimed it for the
+//! departing page — so no tab sent until that claim lapsed, 5 s later (issue 12). Only a
+//! `pageshow` (the page is back from the back-forward cache) lets it take part again.
+//!
 //! This module is pure: the decision takes the stored lease and `now` and says what to write.
 /// The stored lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +89,8 @@ pub struct LeaseKeeper {
     me: String,
     config: LeaseConfig,
     claimed_at: Option<u64>,
+    /// The page has left ([`LeaseKeeper::leave`]) and has not come back.
+    left: bool,
 }
 
 impl LeaseKeeper {
@@ -92,6 +100,7 @@ impl LeaseKeeper {
             me: me.into(),
             config,
             claimed_at: None,
+            left: false,
         }
     }
 
@@ -115,6 +124,12 @@ impl LeaseKeeper {
         // A lease further ahead than one ttl was not written by a live tab with this clock
         // (the clock went back, or the value is damaged): treat it as lapsed.
         let live = stored.filter(|l| l.until > now && l.until <= now.saturating_add(ttl));
+        if self.left {
+            // Gone: never a claim, never a renewal; look again as a bystander would.
+            return LeaseStep::Wait {
+                until: live.map_or(now.saturating_add(ttl), |l| l.until),
+            };
+        }
         match live {
             Some(l) if l.owner == self.me => {
                 if let Some(at) = self.claimed_at {
@@ -137,10 +152,17 @@ impl LeaseKeeper {
         }
     }
 
-    /// Should this tab remove the stored lease as it goes away? Only when it is its own.
-    pub fn releases(&mut self, stored: Option<&Lease>) -> bool {
+    /// The page is going away: from now on this keeper never claims or renews. Returns
+    /// whether to remove the stored lease (only when it is this tab's own).
+    pub fn leave(&mut self, stored: Option<&Lease>) -> bool {
         self.claimed_at = None;
+        self.left = true;
         stored.is_some_and(|l| l.owner == self.me)
+    }
+
+    /// The page is back (`pageshow` from the back-forward cache): take part again.
+    pub fn rejoin(&mut self) {
+        self.left = false;
     }
 
     fn lease(&self, now: u64) -> Lease {
@@ -230,8 +252,31 @@ mod tests {
     fn only_the_holder_releases() {
         let mut a = keeper("a");
         let lease = claim(a.step(None, 0));
-        assert!(a.releases(Some(&lease)));
-        assert!(!keeper("b").releases(Some(&lease)));
-        assert!(!a.releases(None));
+        assert!(a.leave(Some(&lease)));
+        assert!(!keeper("b").leave(Some(&lease)));
+        assert!(!a.leave(None));
+    }
+
+    #[test]
+    fn a_page_that_left_never_reclaims_the_lease_until_it_is_shown_again() {
+        // Issue 12: the departing page released the lease on pagehide, then its aborted
+        // batch's error path woke the sender, which claimed the free lease again.
+        let mut a = keeper("a");
+        let held = claim(a.step(None, 0));
+        assert!(matches!(a.step(Some(&held), 300), LeaseStep::Owner { .. }));
+        assert!(a.leave(Some(&held)), "the holder removes its lease");
+        for now in [301, 5_000, 60_000] {
+            assert_eq!(
+                a.step(None, now),
+                LeaseStep::Wait { until: now + 5_000 },
+                "no claim at {now}"
+            );
+        }
+        // The next page claims at once.
+        let mut next = keeper("next");
+        assert!(matches!(next.step(None, 302), LeaseStep::Claim(_)));
+        // Back from the back-forward cache: the page takes part again.
+        a.rejoin();
+        assert!(matches!(a.step(None, 70_000), LeaseStep::Claim(_)));
     }
 }

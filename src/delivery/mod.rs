@@ -13,7 +13,8 @@
 //! - [`lease`]: which tab sends;
 //! - [`batch`]: when to send, how to cut requests under 64 KB, what an answer means;
 //! - [`backoff`]: when to retry;
-//! - [`schedule`]: the sending schedule, one batch in flight, backoff, keepalive flush;
+//! - [`schedule`]: the sending schedule: a backlog drained at network speed, backoff,
+//!   keepalive flush;
 //! - [`consent`]: what the user allowed;
 //! - `browser` (wasm32): storage, timers, `fetch`, page-lifecycle listeners, and the
 //!   functions the runtime and the JS API call.
@@ -44,6 +45,8 @@ pub struct Config {
     pub lease: lease::LeaseConfig,
     /// How often a tab looks at the lease (and renews it), in ms.
     pub tick_ms: u64,
+    /// How many normal batches may be in flight at once (each with other events).
+    pub in_flight: usize,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             backoff: backoff::Backoff::default(),
             lease: lease::LeaseConfig::default(),
             tick_ms: 1_000,
+            in_flight: 2,
         }
     }
 }

@@ -18,6 +18,27 @@ pub fn key(env: &str, name: &str) -> String {
     format!("touchpoint:{env}:{name}")
 }
 
+/// Every key of `store` starting with `prefix`, in lexical order (for UUIDv7 suffixes: the
+/// order the events happened in).
+pub fn sorted_keys(store: &impl KeyValue, prefix: &str) -> Vec<String> {
+    let mut keys = store.keys(prefix);
+    sort(&mut keys);
+    keys
+}
+
+/// Sort strings in place. An insertion sort: Chromium lists localStorage keys already
+/// sorted, and ids come oldest first, which makes it linear here; and it is a fraction of
+/// the bytes of the standard library's sorts.
+pub fn sort(list: &mut [String]) {
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && list[j - 1] > list[j] {
+            list.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Why a write failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

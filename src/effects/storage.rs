@@ -49,9 +49,10 @@ impl KeyValue for LocalStore {
         let Some(s) = &self.0 else {
             return Vec::new();
         };
-        let n = s.length().unwrap_or(0);
-        (0..n)
-            .filter_map(|i| s.key(i).ok().flatten())
+        // One call for every key (not two per key through `length` and `key(i)`).
+        js_sys::Object::keys(s)
+            .iter()
+            .filter_map(|k| k.as_string())
             .filter(|k| k.starts_with(prefix))
             .collect()
     }

@@ -252,3 +252,136 @@ test("hiding the page flushes at once, before the batch timer", async () => {
     await expectStoredOnce(server, 3, 10000);
   });
 });
+
+/** The sending lease in this origin's localStorage (`null` when absent). */
+const lease = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("touchpoint:pk_demo:lease") ?? "null"));
+
+test("a page going away with a batch in flight never claims the lease again; the next page sends at once (issue 12)", async () => {
+  await scenario(async ({ server, context }) => {
+    // In every page: note each failed batch a task after it failed (by then the widget's own
+    // error path has run), the lease as the page found it, and when it first sent.
+    await context.addInitScript(() => {
+      window.__start = { at: performance.now(), wall: Date.now(), lease: localStorage.getItem("touchpoint:pk_demo:lease") };
+      window.__failed = 0;
+      const fetch = window.fetch;
+      window.fetch = function (input, init) {
+        const sending = String(input).includes("/v1/events");
+        if (sending && window.__firstSend === undefined) window.__firstSend = performance.now();
+        const p = fetch.call(this, input, init);
+        if (sending) p.catch(() => setTimeout(() => { window.__failed++; }, 0));
+        return p;
+      };
+    });
+    const { page } = await open(context, server);
+    await eventually(async () => (await lease(page))?.owner, 10000, "the page to hold the lease");
+    const held = [];
+    await page.route("**/v1/events**", (r) => { held.push(r); }); // no answer comes
+    await track(page, 60);
+    await eventually(() => held.length >= 1, 10000, "a batch in flight");
+
+    // The mechanism, deterministically: pagehide gives the lease up, then the batch in flight
+    // fails (an unload aborts it), and its error path must not claim the lease back.
+    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false })));
+    assert.equal(await lease(page), null, "pagehide released the lease");
+    const failed = await page.evaluate(() => window.__failed);
+    for (const r of held.splice(0)) await r.abort().catch(() => {});
+    await page.waitForFunction((n) => window.__failed > n, failed, { timeout: 10000 });
+    assert.equal(await lease(page), null, "the departing page did not claim the lease again");
+
+    // A real reload with a batch in flight: the next page finds no live lease of the departed
+    // one, and sends as soon as its own claim has settled (the stall was 5 s).
+    await page.unroute("**/v1/events**");
+    await page.reload();
+    await ready(page);
+    await eventually(async () => (await queued(page)) === 0, 20000, "the backlog to go");
+    const departed = (await eventually(() => lease(page), 10000, "a lease holder")).owner;
+    await page.route("**/v1/events**", (r) => { held.push(r); });
+    await track(page, 120);
+    await eventually(() => held.length >= 1, 10000, "a batch in flight");
+    await page.unroute("**/v1/events**");
+    await page.reload();
+    await ready(page);
+    const next = await (await page.waitForFunction(() => window.__firstSend !== undefined && window.__start, null, { timeout: 20000 })).jsonValue();
+    const firstSend = await page.evaluate(() => window.__firstSend);
+    const found = JSON.parse(next.lease ?? "null");
+    assert.ok(!found || found.owner !== departed || found.until <= next.wall, `the next page found the departed page's live lease: ${next.lease}`);
+    const delay = firstSend - next.at;
+    console.log(`first send of the next page: ${delay.toFixed(0)} ms after its start`);
+    assert.ok(delay < 4000, `the next page's first send came ${delay.toFixed(0)} ms after it started (a held lease stalls 5 s)`);
+    await expectStoredOnce(server, 180, 30000);
+  });
+});
+
+test("dropped events are counted once: two tabs past the bound, a lost answer, the rest stored (issue 12)", async () => {
+  await scenario(async ({ server, context }) => {
+    const a = await open(context, server);
+    const b = await open(context, server);
+    await eventually(async () => (await stored(server, "impression")) >= 1 && (await queued(a.page)) === 0, 15000, "the pages' own first events to go");
+    for (const p of [a.page, b.page]) await p.route("**/v1/events**", (r) => r.abort());
+    await Promise.all([
+      track(a.page, 700, { perTick: 50, label: "drop-a" }),
+      track(b.page, 700, { perTick: 50, label: "drop-b" }),
+    ]);
+    // The lease holder holds the bound at its next look (once a second while it backs off)
+    // and queues one report of what it dropped.
+    const report = () => a.page.evaluate(() => Object.keys(localStorage).some((k) => k.includes(":q:") && localStorage.getItem(k).includes("touchpoint:dropped")));
+    await eventually(report, 15000, "a drop report in the queue");
+    // The first request carrying the report reaches the collector, and its answer is lost.
+    let lost = 0;
+    for (const p of [a.page, b.page]) {
+      await p.unroute("**/v1/events**");
+      await p.route("**/v1/events**", async (r) => {
+        if (lost === 0 && (r.request().postData() ?? "").includes("touchpoint:dropped")) {
+          lost++;
+          await r.fetch();
+          return r.abort();
+        }
+        return r.continue();
+      });
+      await p.evaluate(() => window.dispatchEvent(new Event("online"))); // no backoff wait
+    }
+    await eventually(async () => (await queued(a.page)) === 0, 60000, "the queue to empty");
+    await sleep(1500);
+    const tracks = (await server.events({ type: "track", limit: 5000 })).events;
+    const kept = tracks.filter((e) => e.name === "drop-a" || e.name === "drop-b").length;
+    const reported = tracks.filter((e) => e.name === "touchpoint:dropped").reduce((n, e) => n + e.props.count, 0);
+    assert.equal(lost, 1, "one answer was lost");
+    assert.ok(reported >= 400, `at least the 400 past the bound were reported dropped: ${reported}`);
+    assert.equal(kept + reported, 1400, `stored ${kept} + reported dropped ${reported}: each event once`);
+    const stats = await (await fetch(`${server.url}/v1/admin/stats`, { headers: { authorization: "Bearer e2e-admin" } })).json();
+    assert.equal(stats.dropped, reported, "the collector counted the resent report once");
+    const warnings = (problems) => problems.filter((p) => p.includes("event queue is full")).length;
+    assert.ok(warnings(a.problems) <= 1 && warnings(b.problems) <= 1, "one warning per page at most");
+    assert.equal(warnings(a.problems) + warnings(b.problems), 1, "the tab that dropped warned");
+  });
+});
+
+test("the widget's files failing at first: the loader retries them, and what was tracked meanwhile is stored (issue 12)", async () => {
+  await scenario(async ({ server, context }) => {
+    const kind = (url) => (/\/touchpoint_widget\.[0-9a-f]+\.js$/.test(url.pathname) ? "glue"
+      : url.pathname.endsWith(".wasm") ? "wasm"
+        : /\/touchpoint\.[0-9a-f]+\.css$/.test(url.pathname) ? "css" : null);
+    const failed = { glue: 0, wasm: 0, css: 0 };
+    await context.route((url) => kind(url) !== null, (r) => {
+      const k = kind(new URL(r.request().url()));
+      if (failed[k] < 2) {
+        failed[k]++;
+        return r.abort("connectionrefused");
+      }
+      return r.continue();
+    });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(`${server.app}/app/`);
+    await page.evaluate(() => window.touchpoint.track("during_outage", {}));
+    await page.waitForFunction(() => document.querySelector("touchpoint-widget") !== null, null, { timeout: 60000 });
+    assert.deepEqual(failed, { glue: 2, wasm: 2, css: 2 }, "each file failed twice, then loaded");
+    // The stylesheet applies (the element exists before its stylesheet has loaded).
+    await page.waitForFunction(() => {
+      const root = document.querySelector("touchpoint-widget").shadowRoot.querySelector(".tp-root");
+      return root && getComputedStyle(root).getPropertyValue("--_radius").trim() === "8px";
+    }, null, { timeout: 20000 });
+    await expectStoredOnce(server, 1, 20000);
+    assert.deepEqual(problems.filter((p) => p.includes("[touchpoint]")), [], "no warning: the widget is on");
+  });
+});

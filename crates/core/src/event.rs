@@ -287,6 +287,11 @@ impl Event {
     }
 }
 
+/// The `name` of the `track` event a widget records when its queue's bound dropped events
+/// that were never sent; `props.count` says how many (issue 12). It travels through the
+/// queue like any event, so the collector stores each report once, and counts it once.
+pub const DROPPED_EVENT: &str = "touchpoint:dropped";
+
 /// A fresh UUIDv7 event id as text, from the caller's clock (Unix ms; negative clamps to 0)
 /// and 10 random bytes. A convenience over [`Uuid::v7`] for the widget.
 ///

@@ -29,6 +29,9 @@ pub struct Counters {
     pub identity_rejected: AtomicU64,
     /// Requests answered 429.
     pub rate_limited: AtomicU64,
+    /// Events client queues dropped before sending them, from newly stored drop reports
+    /// (each report counts once, however often it is sent).
+    pub dropped: AtomicU64,
 }
 
 impl Counters {
@@ -46,6 +49,7 @@ impl Counters {
             "rejected": get(&self.rejected),
             "identity_rejected": get(&self.identity_rejected),
             "rate_limited": get(&self.rate_limited),
+            "dropped": get(&self.dropped),
         })
     }
 }

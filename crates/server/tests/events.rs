@@ -210,3 +210,38 @@ async fn a_batch_field_given_twice_is_a_malformed_batch() {
         );
     }
 }
+
+/// A widget's report of `count` events its queue dropped (issue 12).
+fn drop_report(id: &str, count: u64) -> serde_json::Value {
+    json!({ "id": id, "type": "track", "ts": NOW - 1000, "anonymous_id": "anon-1",
+            "name": touchpoint_core::event::DROPPED_EVENT, "props": { "count": count } })
+}
+
+async fn dropped_count(router: &axum::Router) -> serde_json::Value {
+    let req = Request::get("/v1/admin/stats")
+        .header("authorization", "Bearer admin")
+        .body(Body::empty())
+        .expect("req");
+    let (status, body) = send(router, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["dropped"].clone()
+}
+
+#[tokio::test]
+async fn a_drop_report_counts_once_however_often_it_is_sent() {
+    // Issue 12: a lost answer made the client send its count again, and every tab sent its
+    // own: the collector logged ten times the events actually lost.
+    let (router, _dir) = sqlite_app().await;
+    let batch = json!({ "events": [event(&uuid(1), "cta"), drop_report(&uuid(2), 7)] }).to_string();
+    for _ in 0..3 {
+        let (status, body) = send(&router, post_events(&batch)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Another report, another count; a `track` of another name is no report.
+    let mut other = drop_report(&uuid(4), 5);
+    other["name"] = json!("invoice_sent");
+    let batch = json!({ "events": [drop_report(&uuid(3), 2), other] }).to_string();
+    let (status, _) = send(&router, post_events(&batch)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(dropped_count(&router).await, 9);
+}

@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use touchpoint_core::Event;
+use std::sync::atomic::Ordering;
+use touchpoint_core::event::DROPPED_EVENT;
+use touchpoint_core::{Event, EventKind};
 
 /// How far a client clock may run ahead of the server's before an event is refused.
 const MAX_FUTURE_MS: i64 = 24 * 3600 * 1000;
@@ -32,7 +34,9 @@ struct BatchIn {
     #[serde(default)]
     #[allow(dead_code)]
     sent_at: Option<i64>,
-    /// Events the client's bounded queue had to drop before this batch (logged).
+    /// Events an older widget's bounded queue had to drop before this batch (logged only:
+    /// such a count was sent again whenever an answer was lost, and by every tab). Current
+    /// widgets report drops with an event of their own, [`DROPPED_EVENT`].
     #[serde(default)]
     dropped: u64,
 }
@@ -105,13 +109,14 @@ pub async fn collect(
         tracing::warn!(
             env = env.name,
             dropped = batch.dropped,
-            "a client queue dropped events before this batch"
+            "an older widget's queue reported dropped events (a count that may be repeated)"
         );
     }
     let now = state.now_millis();
     let mut results = Vec::with_capacity(batch.events.len());
     let mut to_store = Vec::new();
     let mut slots = Vec::new();
+    let mut reports = Vec::new();
     for (i, event) in batch.events.into_iter().enumerate() {
         let id_unclear = event
             .duplicate
@@ -129,6 +134,7 @@ pub async fn collect(
         match validate(i, event, now, &env, state.limits.max_event_bytes) {
             Ok(event) => {
                 slots.push(results.len());
+                reports.push(reported_drops(&event));
                 results.push(EventResult {
                     id,
                     status: Status::Accepted,
@@ -153,10 +159,23 @@ pub async fn collect(
     } else {
         state.store.insert_events(&to_store).await?
     };
-    for (slot, outcome) in slots.into_iter().zip(outcomes) {
+    let mut dropped = 0;
+    for ((slot, outcome), report) in slots.into_iter().zip(outcomes).zip(reports) {
         if outcome == InsertOutcome::Duplicate {
             results[slot].status = Status::Duplicate;
+        } else {
+            dropped += report;
         }
+    }
+    if dropped > 0 {
+        // Counted only when its report is newly stored: a report sent again (a lost answer,
+        // two tabs) is a duplicate and counts nothing.
+        state.counters.dropped.fetch_add(dropped, Ordering::Relaxed);
+        tracing::warn!(
+            env = env.name,
+            dropped,
+            "a client queue dropped events that were never sent"
+        );
     }
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     let mut out = BatchOut {
@@ -175,6 +194,14 @@ pub async fn collect(
         }
     }
     Ok((StatusCode::OK, Json(out)))
+}
+
+/// How many dropped events `event` reports, if it is a widget's drop report (issue 12): a
+/// `track` named [`DROPPED_EVENT`] with `props.count`.
+fn reported_drops(event: &Event) -> u64 {
+    let report = event.kind == EventKind::Track && event.name.as_deref() == Some(DROPPED_EVENT);
+    let count = event.props.get("count").and_then(Value::as_u64);
+    count.filter(|_| report).unwrap_or(0)
 }
 
 fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
