@@ -85,7 +85,6 @@ impl WidgetState {
             consent: Consent {
                 marketing: self.consent.allows(Category::Marketing),
             },
-            ..Context::default()
         };
         let decision = decide(&self.campaigns, &ctx, &history, out.tick.now);
         let mut next = if page_load {
