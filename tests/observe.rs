@@ -17,7 +17,7 @@ use std::rc::Rc;
 use touchpoint::components::{NudgeProps, Tooltip};
 use touchpoint::effects::observe;
 use touchpoint_core::context::{Context, Occurrence};
-use touchpoint_core::decide::Arm;
+use touchpoint_core::decide::Cue;
 use touchpoint_core::{decide, History, Timestamp};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -261,7 +261,7 @@ async fn disarm_cancels_an_element_visible_arm_still_waiting_for_its_element() {
     let selector = "#tp-arm-late";
     let fired = Fired::default();
     observe::arm(
-        Arm::ElementVisible {
+        Cue::ElementVisible {
             selector: selector.into(),
         },
         fired.callback(),
@@ -291,7 +291,7 @@ async fn disarm_disconnects_an_element_visible_arm_watching_its_element() {
     let before = intersection_disconnects();
     let fired = Fired::default();
     observe::arm(
-        Arm::ElementVisible {
+        Cue::ElementVisible {
             selector: "#tp-arm-hidden".into(),
         },
         fired.callback(),
@@ -321,7 +321,7 @@ async fn an_element_visible_arm_that_fired_lets_go_of_its_observer() {
     let before = intersection_disconnects();
     let fired = Fired::default();
     observe::arm(
-        Arm::ElementVisible {
+        Cue::ElementVisible {
             selector: "#tp-arm-visible".into(),
         },
         fired.callback(),

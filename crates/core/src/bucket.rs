@@ -28,7 +28,12 @@ pub const VARIANT_SALT: &str = "variant";
 
 /// FNV-1a 64-bit hash.
 pub const fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a64_more(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// An FNV-1a 64-bit hash `h` continued over `bytes` (hashing a key in parts gives the hash
+/// of the whole key).
+pub const fn fnv1a64_more(mut h: u64, bytes: &[u8]) -> u64 {
     let mut i = 0;
     while i < bytes.len() {
         h ^= bytes[i] as u64;
@@ -59,18 +64,9 @@ pub const fn fmix64(mut x: u64) -> u64 {
 /// ```
 pub fn bucket(salt: &str, campaign_id: &str, unit_id: &str) -> u32 {
     // Hash incrementally: same result as hashing the concatenated key, without allocating.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
-        salt.as_bytes(),
-        b":",
-        campaign_id.as_bytes(),
-        b":",
-        unit_id.as_bytes(),
-    ] {
-        for &b in part {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+    let mut h = fnv1a64(salt.as_bytes());
+    for part in [b":", campaign_id.as_bytes(), b":", unit_id.as_bytes()] {
+        h = fnv1a64_more(h, part);
     }
     (fmix64(h) % u64::from(BUCKETS)) as u32
 }

@@ -264,13 +264,15 @@ fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
         && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
 }
 
-/// Gates 1–7 for one campaign, those of the moment; `Ok(cue)` when it passes them.
-fn gate(
+/// Gates 1–9 for one campaign; `Ok` with its cue and its history when eligible. The
+/// history is looked up only once the gates of the moment (1–7) have passed.
+fn gate<'h>(
     c: &Campaign,
     ctx: &Context,
+    history: &'h History,
     lifecycle: Option<&Lifecycle>,
     now: Timestamp,
-) -> Result<Option<Cue>, Reason> {
+) -> Result<(Option<Cue>, &'h CampaignHistory), Reason> {
     let s = c.schedule;
     if s.start.is_some_and(|t| now < t) || s.end.is_some_and(|t| now >= t) {
         return Err(Reason::OutOfSchedule {
@@ -308,11 +310,7 @@ fn gate(
             return Err(Reason::ChecklistComplete);
         }
     }
-    Ok(cue)
-}
-
-/// Gates 8–9 for one campaign, those of its history `h`.
-fn frequency(c: &Campaign, h: &CampaignHistory, now: Timestamp) -> Result<(), Reason> {
+    let h = history.campaign(&c.id);
     let f = &c.frequency;
     if f.stop_after_conversion {
         if let Some(&at) = h.user.conversions.iter().max() {
@@ -371,7 +369,7 @@ fn frequency(c: &Campaign, h: &CampaignHistory, now: Timestamp) -> Result<(), Re
             }));
         }
     }
-    Ok(())
+    Ok((cue, h))
 }
 
 /// The user's arm and variant in `c`: those recorded at their first exposure (sticky), else
@@ -458,17 +456,9 @@ pub fn decide(
     let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
     let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
     for (i, c) in campaigns.iter().enumerate() {
-        let outcome = gate(c, ctx, lifecycle.as_ref(), now).and_then(|cue| {
-            // The history is looked up only for a campaign that passed the other gates.
-            let h = history.campaign(&c.id);
-            frequency(c, h, now)?;
-            if over_week && c.format.slot().is_nudge() {
-                return Err(weekly());
-            }
-            Ok((cue, h))
-        });
-        reasons.push(match outcome {
+        reasons.push(match gate(c, ctx, history, lifecycle.as_ref(), now) {
             Err(r) => Some(r),
+            Ok(_) if over_week && c.format.slot().is_nudge() => Some(weekly()),
             Ok((cue, h)) => {
                 eligible.push((i, cue, h));
                 None
@@ -553,12 +543,14 @@ pub fn decide(
     }
     // Sized once: growing a list of thousands would copy it over and over.
     let mut not_shown = Vec::with_capacity(campaigns.len() - shown.len());
-    not_shown.extend(reasons.into_iter().zip(campaigns).filter_map(|(r, c)| {
-        r.map(|reason| NotShown {
-            campaign_id: c.id.clone(),
-            reason,
-        })
-    }));
+    for (r, c) in reasons.into_iter().zip(campaigns) {
+        if let Some(reason) = r {
+            not_shown.push(NotShown {
+                campaign_id: c.id.clone(),
+                reason,
+            });
+        }
+    }
     Decision {
         lifecycle,
         shown,

@@ -19,7 +19,6 @@ use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
-use crate::uuid::Uuid;
 use crate::vocab::Arm;
 
 /// A snooze: when it was asked and, if the client said so, until when.
@@ -112,9 +111,9 @@ pub struct FirstExposure {
     pub arm: Arm,
     /// The variant, if the event named one.
     pub variant: Option<String>,
-    /// Orders two exposures at the same millisecond (the event id), so every device picks
-    /// the same one.
-    tie: Option<Uuid>,
+    /// Orders two exposures at the same millisecond (the event id as a number; 0 when
+    /// recorded by hand), so every device picks the same one.
+    tie: u128,
 }
 
 impl FirstExposure {
@@ -123,7 +122,7 @@ impl FirstExposure {
     fn offer(
         slot: &mut Option<FirstExposure>,
         at: Timestamp,
-        tie: Option<Uuid>,
+        tie: u128,
         arm: Arm,
         variant: Option<&str>,
     ) {
@@ -240,7 +239,8 @@ impl History {
         if self.slots.len() <= 2 * self.campaigns.len() {
             // Grow to keep the table at most half full, and place every id again.
             let len = (4 * self.campaigns.len()).next_power_of_two().max(16);
-            self.slots = vec![0; len];
+            self.slots.clear();
+            self.slots.resize(len, 0);
             for at in 0..self.campaigns.len() {
                 let id = &self.campaigns[at].0;
                 let (Ok(slot) | Err(slot)) = self.probe(id);
@@ -305,7 +305,7 @@ impl History {
         let h = self.entry(campaign_id);
         if scope == Scope::User {
             h.user.record(EventKind::Impression, ts, None);
-            FirstExposure::offer(&mut h.first, ts, None, arm, variant);
+            FirstExposure::offer(&mut h.first, ts, 0, arm, variant);
         }
         h.account.record(EventKind::Impression, ts, None);
     }
@@ -355,7 +355,8 @@ impl History {
                         Arm::Treatment
                     };
                     let variant = e.variant.as_deref();
-                    FirstExposure::offer(&mut entry.first, e.ts, Some(e.id), arm, variant);
+                    let tie = u128::from_be_bytes(*e.id.as_bytes());
+                    FirstExposure::offer(&mut entry.first, e.ts, tie, arm, variant);
                 }
             }
             entry.account.record(e.kind, e.ts, until);
