@@ -25,9 +25,9 @@
 //! again (a batch aborted by the unload must not re-claim it, see [`super::lease`]) unless a
 //! `pageshow` brings it back from the back-forward cache.
 //!
-//! Events the queue's bound (or a full storage) dropped are added up and reported by one
-//! drop-report event per look at the queue ([`super::queue::drop_report`]), with one console
-//! warning per page.
+//! Events the queue's bound dropped (or, where storage refuses events, the bound of the ones
+//! kept in memory) are added up and reported by one drop-report event per look at the queue
+//! ([`super::queue::drop_report`]), with one console warning per page.
 use super::backoff;
 use super::batch::{self, Batch, Outcome};
 use super::consent::{Category, Consent};

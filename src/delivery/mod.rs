@@ -1,7 +1,8 @@
 //! Event delivery: nothing lost, nothing stored twice.
 //!
-//! Every engagement event gets its UUIDv7 id when it happens and is written at once to a
-//! persistent queue in localStorage, so a reload, a crash or a closed tab does not lose it.
+//! Every engagement event gets its UUIDv7 id when it happens and is written to a persistent
+//! queue in localStorage as soon as the host's script that recorded it returns (see
+//! `browser`), so a reload, a crash or a closed tab does not lose it.
 //! One tab per origin (the holder of a lease) sends the queue to the collector in batches,
 //! retries what failed with backoff and jitter, and removes an event only when the collector
 //! has answered for it. Because a resend carries the same id and the collector stores each id
@@ -19,8 +20,9 @@
 //! - `browser` (wasm32): storage, timers, `fetch`, page-lifecycle listeners, and the
 //!   functions the runtime and the JS API call.
 //!
-//! The queue treats an event as an opaque JSON object with a string `id`: the event schema
-//! belongs to the core and can change without touching delivery.
+//! The queue treats an event as an opaque JSON object with a string `id` (its own drop
+//! reports aside): the event schema belongs to the core and can change without touching
+//! delivery.
 pub mod backoff;
 pub mod batch;
 pub mod consent;

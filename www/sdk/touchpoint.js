@@ -39,17 +39,16 @@
       }
     });
     // A failed module import is remembered by the browser: each retry asks for a new URL.
-    var glue = retry(function (n) { return import(base + "__TOUCHPOINT_GLUE__" + (n ? "?retry=" + n : "")); }, 0)
-      .then(function (m) {
-        return retry(function () { return m.default({ module_or_path: base + "__TOUCHPOINT_WASM__" }); }, 0)
-          .then(function () { return m; });
-      });
+    var glue = retry(function (n) { return import(base + "__TOUCHPOINT_GLUE__" + (n ? "?" + n : "")); }, 0);
+    var wasm = glue.then(function (m) {
+      return retry(function () { return m.default({ module_or_path: base + "__TOUCHPOINT_WASM__" }); }, 0);
+    });
     // Fetched ahead so that the widget's <link> finds it in the HTTP cache; without it the
     // widget still starts, unstyled.
     var style = retry(function () {
-      return fetch(css).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); });
+      return fetch(css).then(function (r) { if (!r.ok) throw r.status; });
     }, 0).catch(function () {});
-    Promise.all([glue, style])
+    Promise.all([glue, wasm, style])
       .then(function (loaded) {
         var m = loaded[0];
         m.start({ key: key, api: api, css: css, anchorWait: me.getAttribute("data-anchor-wait") });
