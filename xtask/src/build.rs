@@ -125,29 +125,12 @@ pub fn build(root: &Path) -> Result<Vec<FileSize>, run::Error> {
     let dist = root.join("dist");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(&dist).map_err(|e| format!("creating {}: {e}", dist.display()))?;
-    run::status(
-        Command::new(root.join("node_modules/.bin/wasm-opt"))
-            .args(WASM_OPT_FLAGS)
-            .args(WASM_FEATURES)
-            .arg(bindgen_out.join("touchpoint_widget_bg.wasm"))
-            .arg("-o")
-            .arg(dist.join("touchpoint_widget_bg.wasm")),
-    )?;
-    let glue = minify_names(
-        root,
-        &dist.join("touchpoint_widget_bg.wasm"),
-        &bindgen_out.join("touchpoint_widget.js"),
-    )?;
+    let wasm = dist.join("touchpoint_widget_bg.wasm");
+    optimise(root, &bindgen_out.join("touchpoint_widget_bg.wasm"), &wasm)?;
+    let glue = minify_names(root, &wasm, &bindgen_out.join("touchpoint_widget.js"))?;
     // Once the import and export names are short, one more round finds about 0.4 KB brotli
     // that the first (converged) one could not: the renamed module optimises anew.
-    run::status(
-        Command::new(root.join("node_modules/.bin/wasm-opt"))
-            .args(WASM_OPT_FLAGS)
-            .args(WASM_FEATURES)
-            .arg(dist.join("touchpoint_widget_bg.wasm"))
-            .arg("-o")
-            .arg(dist.join("touchpoint_widget_bg.wasm")),
-    )?;
+    optimise(root, &wasm, &wasm)?;
     let copies: [(PathBuf, &str); 4] = [
         (glue, "touchpoint_widget.js"),
         (root.join("www/sdk/touchpoint.js"), LOADER),
@@ -269,6 +252,19 @@ const IMPORT_MODULE: (&str, &str) = ("\"./touchpoint_widget_bg.js\"", "\"a\"");
 /// becomes `Aa`) and rewrite the JS glue to match; the long names cost about 3 KB brotli
 /// between the two files. binaryen does the wasm side and prints the mapping; returns the
 /// rewritten glue's path. Every name is checked, so a change in either tool's output fails
+/// One binaryen `wasm-opt` run with the build's flags, from `input` to `output` (may be the
+/// same file).
+fn optimise(root: &Path, input: &Path, output: &Path) -> Result<(), run::Error> {
+    run::status(
+        Command::new(root.join("node_modules/.bin/wasm-opt"))
+            .args(WASM_OPT_FLAGS)
+            .args(WASM_FEATURES)
+            .arg(input)
+            .arg("-o")
+            .arg(output),
+    )
+}
+
 /// the build instead of shipping a glue that no longer links.
 fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<PathBuf, run::Error> {
     let out = Command::new(root.join("node_modules/.bin/wasm-opt"))
