@@ -248,10 +248,6 @@ fn write_manifest(dist: &Path, hashed: &[(&str, String)]) -> Result<(), run::Err
 /// (it names modules `a`, `b`, … in order; the glue has exactly one).
 const IMPORT_MODULE: (&str, &str) = ("\"./touchpoint_widget_bg.js\"", "\"a\"");
 
-/// Shorten the wasm's import and export names (wasm-bindgen's `__wbg_focus_d5e2fdbdb56416f0`
-/// becomes `Aa`) and rewrite the JS glue to match; the long names cost about 3 KB brotli
-/// between the two files. binaryen does the wasm side and prints the mapping; returns the
-/// rewritten glue's path. Every name is checked, so a change in either tool's output fails
 /// One binaryen `wasm-opt` run with the build's flags, from `input` to `output` (may be the
 /// same file).
 fn optimise(root: &Path, input: &Path, output: &Path) -> Result<(), run::Error> {
@@ -265,6 +261,10 @@ fn optimise(root: &Path, input: &Path, output: &Path) -> Result<(), run::Error> 
     )
 }
 
+/// Shorten the wasm's import and export names (wasm-bindgen's `__wbg_focus_d5e2fdbdb56416f0`
+/// becomes `Aa`) and rewrite the JS glue to match; the long names cost about 3 KB brotli
+/// between the two files. binaryen does the wasm side and prints the mapping; returns the
+/// rewritten glue's path. Every name is checked, so a change in either tool's output fails
 /// the build instead of shipping a glue that no longer links.
 fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<PathBuf, run::Error> {
     let out = Command::new(root.join("node_modules/.bin/wasm-opt"))
