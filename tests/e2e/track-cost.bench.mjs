@@ -16,7 +16,8 @@
 //   timer, rendering), minus nothing — the floor row shows what the harness itself adds.
 // The floor: one bare `localStorage.setItem` of one event's JSON, measured the same way.
 //
-// Run: `cargo xtask bench` (after `cargo xtask build`), or directly:
+// Run: `cargo xtask bench` (which builds the widget and the collector first), or, after
+// `cargo xtask build` and `cargo build -p touchpoint-server`:
 //   TOUCHPOINT_BIN=$CARGO_TARGET_DIR/debug/touchpoint TOUCHPOINT_ROOT=$PWD node tests/e2e/track-cost.bench.mjs
 // Not a test (no assertion on time: CI is a loaded 2-core machine); it prints a table.
 import { startServer, launchBrowser, ROOT } from "./harness.mjs";
