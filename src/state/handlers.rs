@@ -128,7 +128,8 @@ impl WidgetState {
         out.effects.push(Effect::SaveProgress(Progress::default()));
     }
 
-    /// The user used a call to action: report it, then do what it says.
+    /// The user used a call to action: report it, then do what it says. A CTA is not a
+    /// conversion: the server attributes those from the campaign's goal event.
     pub(super) fn on_cta(&mut self, out: &mut Emitter<'_>, campaign_id: &str, cta_id: &str) {
         let Some(nudge) = self.on_screen.iter().find(|n| n.campaign_id == campaign_id) else {
             return;
@@ -141,7 +142,7 @@ impl WidgetState {
         self.send(out, e, true);
         match cta.action {
             CtaAction::OpenUrl { url } | CtaAction::BookMeeting { url } => {
-                self.retire(out, campaign_id, EventKind::Conversion);
+                self.take_off(campaign_id);
                 // Tokens filled as URL components; the runtime checks the result again.
                 let vars = crate::markdown::Vars {
                     user: self.user.traits.clone(),
@@ -151,7 +152,7 @@ impl WidgetState {
                     .push(Effect::Open(crate::markdown::personalize_url(&url, &vars)));
             }
             CtaAction::Track { event } => {
-                self.retire(out, campaign_id, EventKind::Conversion);
+                self.take_off(campaign_id);
                 let mut t = self.event(out, EventKind::Track);
                 t.name = Some(event);
                 self.send(out, t, true);

@@ -155,7 +155,7 @@ impl WidgetState {
         effects
     }
 
-    /// Take a nudge off screen, recording why (dismiss, snooze, or conversion through a CTA).
+    /// Take a nudge off screen, recording why (a dismissal or a snooze).
     pub(super) fn retire(&mut self, out: &mut Emitter<'_>, campaign_id: &str, why: EventKind) {
         self.retire_with(out, campaign_id, why, Traits::new());
     }
@@ -167,18 +167,22 @@ impl WidgetState {
         why: EventKind,
         props: Traits,
     ) {
-        let Some(pos) = self
-            .on_screen
-            .iter()
-            .position(|n| n.campaign_id == campaign_id)
-        else {
+        let Some(nudge) = self.take_off(campaign_id) else {
             return;
         };
-        let nudge = self.on_screen.remove(pos);
-        self.answered.remove(campaign_id);
         let mut e = self.campaign_event(out, why, &nudge);
         e.props = props;
         self.send(out, e, true);
+    }
+
+    /// Take a nudge off screen without recording anything (a used CTA was reported already).
+    pub(super) fn take_off(&mut self, campaign_id: &str) -> Option<Nudge> {
+        let pos = self
+            .on_screen
+            .iter()
+            .position(|n| n.campaign_id == campaign_id)?;
+        self.answered.remove(campaign_id);
+        Some(self.on_screen.remove(pos))
     }
 
     /// An event of `kind` by the current user, now.

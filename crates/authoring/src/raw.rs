@@ -255,14 +255,21 @@ pub struct RawCap {
     pub within_days: Option<u32>,
 }
 
-/// Conversion goal as authored.
+/// Conversion goal as authored: exactly one of `event` and `cta`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConversion {
     /// Tracked event that counts as success.
-    pub event: String,
-    /// Days after a view in which it counts.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// Or: a CTA of the campaign whose use counts as success.
+    #[serde(default)]
+    pub cta: Option<String>,
+    /// Days after an exposure in which it counts.
     pub within_days: u32,
+    /// `user` (the default) or `account`: whose goal event counts.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// Lead routing as authored: exactly one of `cta`, `min_score`, `answers`.

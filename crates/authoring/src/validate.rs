@@ -190,26 +190,10 @@ fn build(raw: &RawCampaign, e: &mut Errors) -> Option<CampaignParts> {
     let variants = variants(&raw.variants, e);
     let schedule = schedule(raw.schedule.as_ref(), e);
     let frequency = frequency(&raw.frequency, e);
-    let conversion = raw.conversion.as_ref().map(|c| {
-        if c.event.trim().is_empty() {
-            e.push(
-                "conversion.event",
-                Kind::Invalid,
-                "expected a tracked event name",
-            );
-        }
-        if c.within_days == 0 {
-            e.push(
-                "conversion.within_days",
-                Kind::Invalid,
-                "expected at least 1 day",
-            );
-        }
-        ConversionGoal {
-            event: c.event.clone(),
-            within_days: c.within_days,
-        }
-    });
+    let conversion = raw
+        .conversion
+        .as_ref()
+        .and_then(|c| conversion(c, holdout_bp, &content, e));
     let leads = leads(&raw.leads, &content, format.as_ref(), e);
     Some(CampaignParts {
         id: raw.id.clone(),
@@ -747,6 +731,74 @@ fn frequency(raw: &RawFrequency, e: &mut Errors) -> Frequency {
         stop_after_conversion: raw.stop_after_conversion.unwrap_or(true),
         caps,
     }
+}
+
+/// The `[conversion]` table: exactly one target, at least a day, and no CTA goal beside a
+/// holdout (whose members never see the CTA).
+fn conversion(
+    raw: &RawConversion,
+    holdout_bp: u32,
+    content: &BTreeMap<String, Content>,
+    e: &mut Errors,
+) -> Option<ConversionGoal> {
+    if raw.within_days == 0 {
+        e.push(
+            "conversion.within_days",
+            Kind::Invalid,
+            "expected at least 1 day",
+        );
+    }
+    let scope = match raw.scope.as_deref() {
+        None => Some(CapScope::User),
+        Some(s) => e.one_of("conversion.scope", s, CapScope::NAMES),
+    };
+    let target = match (&raw.event, &raw.cta) {
+        (Some(event), None) => {
+            if event.trim().is_empty() {
+                e.push(
+                    "conversion.event",
+                    Kind::Invalid,
+                    "expected a tracked event name",
+                );
+            }
+            Some(GoalTarget::Event {
+                event: event.clone(),
+            })
+        }
+        (None, Some(cta)) => {
+            if !content
+                .values()
+                .any(|c| c.ctas.iter().any(|x| &x.id == cta))
+            {
+                e.push(
+                    "conversion.cta",
+                    Kind::Reference,
+                    format!("no CTA has id `{cta}`"),
+                );
+            } else if holdout_bp > 0 {
+                e.push(
+                    "conversion.cta",
+                    Kind::Invalid,
+                    "a holdout never sees the CTA, so a CTA goal cannot be compared with it: \
+                     track the outcome the CTA leads to (`event = \"...\"`) or set `holdout = 0`",
+                );
+            }
+            Some(GoalTarget::Cta { cta: cta.clone() })
+        }
+        _ => {
+            e.push(
+                "conversion",
+                Kind::Invalid,
+                "expected exactly one of `event` (a tracked event) or `cta` (a CTA of this campaign)",
+            );
+            None
+        }
+    };
+    Some(ConversionGoal {
+        target: target?,
+        within_days: raw.within_days,
+        scope: scope?,
+    })
 }
 
 fn leads(

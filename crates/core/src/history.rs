@@ -15,7 +15,6 @@
 //! "would-be view" spends `max_views`, windowed caps and the weekly limit exactly as a
 //! view does, so both arms leave a campaign at the same point.
 use crate::bucket::{fmix64, fnv1a64};
-use crate::campaign::Campaign;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
@@ -371,34 +370,6 @@ impl History {
             .iter()
             .map(|(_, h)| h.user.views_since(since))
             .sum()
-    }
-
-    /// Campaigns whose conversion goal is met by tracking `event_name` at `now`: the user
-    /// was exposed to the campaign (shown it, or held out) within the goal's window and has
-    /// not converted since. The widget logs a `conversion` event for each, with the returned
-    /// holdout flag (the arm of the user's first exposure).
-    pub fn conversions_for<'c>(
-        &self,
-        campaigns: &'c [Campaign],
-        event_name: &str,
-        now: Timestamp,
-    ) -> Vec<(&'c str, bool)> {
-        let mut out = Vec::new();
-        for c in campaigns {
-            let Some(goal) = &c.conversion else { continue };
-            if goal.event != event_name {
-                continue;
-            }
-            let h = self.campaign(&c.id);
-            let since = now.plus_days(-i64::from(goal.within_days));
-            if let Some(&t) = h.user.views_between(since, now).last() {
-                if !h.user.conversions.iter().any(|&c| c >= t) {
-                    let holdout = h.first.as_ref().is_some_and(|f| f.arm == Arm::Holdout);
-                    out.push((c.id.as_str(), holdout));
-                }
-            }
-        }
-        out
     }
 }
 

@@ -25,6 +25,7 @@
 //! - [`decide`](mod@decide): the decision with a reason for every campaign not shown.
 #![deny(missing_docs)]
 
+pub mod attribution;
 pub mod bucket;
 pub mod calendar;
 pub mod campaign;

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 use touchpoint_authoring::files::check_files;
+use touchpoint_core::attribution::attribute;
 use touchpoint_core::campaign::compiled;
+use touchpoint_core::campaign::ConversionGoal;
 use touchpoint_core::context::{AccountDates, Occurrence, Session};
 use touchpoint_core::history::event_stats;
 use touchpoint_core::uuid::Uuid;
@@ -19,7 +21,9 @@ use touchpoint_core::{decide, Arm, Campaign, Context, Event, EventKind, History,
 
 const DAY: i64 = 86_400_000;
 
-fn playbook() -> Vec<Campaign> {
+/// The playbook as the widget reads it from the compiled catalog, and the conversion goals
+/// the server keeps for itself (the catalog does not carry them).
+fn playbook() -> (Vec<Campaign>, Vec<(String, ConversionGoal)>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../campaigns");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -36,10 +40,14 @@ fn playbook() -> Vec<Campaign> {
     // The server validates and sends the compiled catalog; the widget decides over what it
     // reads back from it.
     let campaigns: Vec<Campaign> = report.campaigns.into_iter().map(|(_, c)| c).collect();
+    let goals = campaigns
+        .iter()
+        .filter_map(|c| Some((c.id.clone(), c.conversion.clone()?)))
+        .collect();
     let text = serde_json::to_string(&compiled::Catalog::new(&campaigns)).unwrap();
     let (read, rejected) = compiled::decode_catalog(&serde_json::from_str(&text).unwrap()).unwrap();
     assert!(rejected.is_empty(), "{rejected:?}");
-    read
+    (read, goals)
 }
 
 /// The collector's default policy as the widget reads it from the catalog (signals parsed
@@ -52,6 +60,7 @@ fn catalog_policy() -> touchpoint_core::Policy {
 
 struct Sim {
     campaigns: Vec<Campaign>,
+    goals: Vec<(String, ConversionGoal)>,
     events: Vec<Event>,
     ctx: Context,
     seq: u64,
@@ -81,12 +90,17 @@ impl Sim {
 
     fn track(&mut self, name: &str, ts: Timestamp) {
         self.event(EventKind::Track, ts, None).name = Some(name.into());
-        let h = self.history();
-        let hits: Vec<(String, bool)> = h
-            .conversions_for(&self.campaigns, name, ts)
-            .into_iter()
-            .map(|(id, ho)| (id.to_owned(), ho))
-            .collect();
+        let goal_event = self.events.last().unwrap().id;
+        // Conversions as the server attributes them from the stored events, and hands back
+        // in the history it serves (which is what `stop_after_conversion` reads).
+        let mut hits = Vec::new();
+        for (id, goal) in &self.goals {
+            for w in attribute(id, goal, &self.events) {
+                if w.conversion.is_some_and(|c| c.event_id == goal_event) {
+                    hits.push((id.clone(), w.arm == Arm::Holdout));
+                }
+            }
+        }
         for (id, holdout) in hits {
             self.event(EventKind::Conversion, ts, Some(&id)).holdout = holdout;
             let _ = writeln!(
@@ -262,8 +276,10 @@ fn simulate() -> String {
         .unwrap();
     ctx.locale = "en-GB".into();
     ctx.account.id = Some("acme-studio".into());
+    let (campaigns, goals) = playbook();
     let mut sim = Sim {
-        campaigns: playbook(),
+        campaigns,
+        goals,
         events: Vec::new(),
         ctx,
         seq: 0,
@@ -410,7 +426,7 @@ fn journey_matches_golden_timeline() {
 /// (built from the account's events, as the server stores them) holds it back for everyone.
 #[test]
 fn nps_is_once_per_account_per_ninety_days() {
-    let campaigns = playbook();
+    let (campaigns, _) = playbook();
     let nps = campaigns.iter().find(|c| c.id == "nps-quarterly").unwrap();
     let user = |id: &str| {
         let mut ctx = Context::default();

@@ -52,6 +52,12 @@ pub enum AppError {
     /// a size (those answer as [`AppError::IdentityUnverified`] and [`AppError::TooLarge`]).
     #[error("{0}")]
     InvalidEvent(Rejection),
+    /// The catalog has no campaign with this id.
+    #[error("no campaign `{0}` in the catalog")]
+    UnknownCampaign(String),
+    /// The campaign declares no `[conversion]` goal, so it has no conversions.
+    #[error("campaign `{0}` has no [conversion] goal to attribute")]
+    NoConversionGoal(String),
     /// A history request names no subject.
     #[error("give user_id, anonymous_id or account_id")]
     MissingSubject,
@@ -83,6 +89,7 @@ impl AppError {
             | Self::MissingSubject
             | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::UnknownCampaign(_) | Self::NoConversionGoal(_) => StatusCode::NOT_FOUND,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -100,6 +107,8 @@ impl AppError {
             Self::MalformedBatch(_) => "malformed_batch",
             Self::InvalidEvent(_) => "invalid_event",
             Self::MissingSubject => "missing_subject",
+            Self::UnknownCampaign(_) => "unknown_campaign",
+            Self::NoConversionGoal(_) => "no_conversion_goal",
             Self::InvalidQuery(_) => "invalid_query",
             Self::BodyTimeout(_) => "request_timeout",
             Self::Store(_) => "internal",

@@ -5,6 +5,7 @@
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
 pub mod catalog;
 pub mod config;
+pub mod conversions;
 pub mod error;
 pub mod guard;
 pub mod identity;
@@ -60,6 +61,7 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         .merge(public)
         .route("/v1/admin/events", get(routes::admin::events))
         .route("/v1/admin/stats", get(routes::admin::stats))
+        .route("/v1/admin/conversions", get(routes::admin::conversions))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .with_state(state)

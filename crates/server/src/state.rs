@@ -149,6 +149,11 @@ impl AppState {
             .ok_or_else(|| AppError::UnknownKey(key.to_owned()))
     }
 
+    /// The publishable keys of every configured environment, in configuration order.
+    pub fn environment_keys(&self) -> Vec<String> {
+        self.environments.iter().map(|e| e.key.clone()).collect()
+    }
+
     /// Count one request against the per-IP and per-key limits.
     ///
     /// # Errors

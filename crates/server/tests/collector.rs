@@ -465,6 +465,7 @@ async fn history_keeps_the_first_exposure_older_than_its_window() {
         anonymous_id: None,
         account_id: None,
         campaign_id: Some("exp".into()),
+        name: None,
         body: e.to_string(),
     };
     let mut later = first.clone();

@@ -18,6 +18,7 @@ fn stored(i: u32, campaign: &str) -> StoredEvent {
         anonymous_id: None,
         account_id: Some("acme".into()),
         campaign_id: Some(campaign.into()),
+        name: None,
         body: format!("{{\"n\":{i}}}"),
     }
 }
@@ -76,6 +77,96 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(store.count_events(&u1).await.expect("count"), 4);
 
     first_exposures(store.as_ref()).await;
+    attribution_events(store.as_ref()).await;
+}
+
+/// Issue 11: what attribution reads. For a campaign: its impressions and CTAs, the goal's
+/// track events (found by the `name` column), and the identify events of devices that saw
+/// it anonymously; for a subject: its goal events since a time and its user's identifies.
+async fn attribution_events(store: &dyn Store) {
+    let row = |i: u32,
+               kind: &str,
+               campaign: Option<&str>,
+               name: Option<&str>,
+               user: Option<&str>,
+               anon: Option<&str>| {
+        let mut e = stored(200 + i, "x");
+        e.kind = kind.into();
+        e.campaign_id = campaign.map(Into::into);
+        e.name = name.map(Into::into);
+        e.user_id = user.map(Into::into);
+        e.anonymous_id = anon.map(Into::into);
+        e.ts_client = 10_000 + i64::from(i);
+        e
+    };
+    let events = [
+        row(0, "impression", Some("renew"), None, None, Some("dev")),
+        row(1, "identify", None, None, Some("ada"), Some("dev")),
+        row(2, "track", None, Some("renewal_signed"), Some("ada"), None),
+        row(3, "track", None, Some("other_goal"), Some("ada"), None),
+        row(4, "cta", Some("renew"), None, Some("ada"), None),
+        row(5, "impression", Some("tips"), None, Some("ada"), None),
+        row(6, "identify", None, None, Some("bob"), Some("bob-pc")),
+        row(7, "page", None, Some("/app/"), Some("ada"), None),
+    ];
+    store.insert_events(&events).await.expect("insert");
+    let ids = |rows: Vec<StoredEvent>| {
+        let mut v: Vec<String> = rows.into_iter().map(|r| r.id).collect();
+        v.sort();
+        v
+    };
+    let want = |idx: &[usize]| {
+        let mut v: Vec<String> = idx.iter().map(|&i| events[i].id.clone()).collect();
+        v.sort();
+        v
+    };
+    let got = store
+        .attribution_events("pk_test", "renew", Some("renewal_signed"))
+        .await
+        .expect("attribution events");
+    assert_eq!(ids(got.clone()), want(&[0, 1, 2, 4]));
+    assert_eq!(
+        got.iter().find(|r| r.id == events[2].id),
+        Some(&events[2]),
+        "the name round-trips"
+    );
+    let no_goal = store
+        .attribution_events("pk_test", "renew", None)
+        .await
+        .expect("attribution events");
+    assert_eq!(ids(no_goal), want(&[0, 1, 4]));
+    let elsewhere = store
+        .attribution_events("pk_other", "renew", Some("renewal_signed"))
+        .await
+        .expect("attribution events");
+    assert!(elsewhere.is_empty());
+
+    let ada = Subject {
+        env_key: "pk_test".into(),
+        user_id: Some("ada".into()),
+        anonymous_id: Some("phone".into()),
+        account_id: None,
+    };
+    let names = ["renewal_signed".to_owned()];
+    let goals = store
+        .goal_events(&ada, &names, 0)
+        .await
+        .expect("goal events");
+    assert_eq!(ids(goals), want(&[1, 2]));
+    let later = store
+        .goal_events(&ada, &names, 10_203)
+        .await
+        .expect("goal events");
+    assert_eq!(
+        ids(later),
+        want(&[1]),
+        "identifies however old, goals since the time"
+    );
+    assert!(store
+        .goal_events(&ada, &[], 0)
+        .await
+        .expect("goal events")
+        .is_empty());
 }
 
 /// Issue 11: per campaign, the user's earliest impression (by user id or anonymous id),
@@ -146,4 +237,44 @@ async fn postgres_store_passes_the_suite() {
         .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
     suite(Arc::new(store)).await;
     common::drop_schema(&url, &schema).await;
+}
+
+/// Issue 11: rows stored before migration 0002 added the `name` column get theirs from the
+/// stored JSON, so conversions stay attributable across the upgrade.
+#[tokio::test]
+async fn events_stored_before_the_name_column_keep_their_goal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let old = sqlx::SqlitePool::connect(&url).await.expect("open");
+    let first = tempfile::tempdir().expect("temp dir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    std::fs::copy(
+        root.join("0001_events.sql"),
+        first.path().join("0001_events.sql"),
+    )
+    .expect("copy");
+    sqlx::migrate::Migrator::new(first.path())
+        .await
+        .expect("migrator")
+        .run(&old)
+        .await
+        .expect("the first migration");
+    sqlx::query(
+        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, body) \
+         VALUES ('e1', 'pk_test', 'track', 1, 1, 'ada', '{\"name\":\"renewal_signed\"}')",
+    )
+    .execute(&old)
+    .await
+    .expect("an old row");
+    old.close().await;
+    let store = SqliteStore::open(path.to_str().expect("path"))
+        .await
+        .expect("upgrade");
+    let got = store
+        .attribution_events("pk_test", "renew", Some("renewal_signed"))
+        .await
+        .expect("read");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].name.as_deref(), Some("renewal_signed"));
 }

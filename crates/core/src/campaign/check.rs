@@ -136,13 +136,6 @@ pub(crate) fn check(c: &CampaignParts) -> Result<(), FieldError> {
         "frequency.caps",
         AT_LEAST_ONE,
     );
-    if let Some(goal) = &c.conversion {
-        ensure!(
-            filled(&goal.event) && goal.within_days >= 1,
-            "conversion",
-            "expected an event and at least 1 day",
-        );
-    }
     ensure!(
         c.leads.iter().all(|lead| lead_holds(c, &lead.source)),
         "leads",

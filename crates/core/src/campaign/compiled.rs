@@ -339,12 +339,8 @@ impl Reader {
                     within_days: r.opt_uint(v, "within_days", false),
                 }),
             }),
-            conversion: self.get(v, "conversion", false).map(|goal| {
-                self.within("conversion", |r| ConversionGoal {
-                    event: r.string(goal, "event"),
-                    within_days: r.uint(goal, "within_days"),
-                })
-            }),
+            // The goal is the server's (conversions are attributed from stored events).
+            conversion: None,
             leads: self.each(v, "leads", Reader::lead),
         }
     }

@@ -370,13 +370,35 @@ pub struct Frequency {
     pub caps: Vec<Cap>,
 }
 
-/// A conversion goal.
+/// A conversion goal: the outcome a campaign is measured by, attributed on the server from
+/// stored events ([`crate::attribution`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConversionGoal {
-    /// Tracked event.
-    pub event: String,
-    /// Window after a view, in days.
+    /// What counts as success.
+    #[serde(flatten)]
+    pub target: GoalTarget,
+    /// Days after an exposure in which the goal still counts.
     pub within_days: u32,
+    /// Whose goal event counts: the exposed user's, or any user's of their account.
+    pub scope: CapScope,
+}
+
+/// What a conversion goal waits for; written as the one field that says so (`event` or
+/// `cta`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum GoalTarget {
+    /// A `track` event of this name (from the widget or the vendor's backend).
+    Event {
+        /// The tracked event's name.
+        event: String,
+    },
+    /// This CTA of the campaign itself (a click-through goal: a holdout member never sees
+    /// it, so such a goal is only allowed without a holdout).
+    Cta {
+        /// The CTA id.
+        cta: String,
+    },
 }
 
 /// What raises a lead; written as the one field that says so (`cta`, `min_score` or
@@ -446,8 +468,9 @@ pub struct CampaignParts {
     pub schedule: Schedule,
     /// Frequency.
     pub frequency: Frequency,
-    /// Conversion goal.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Conversion goal. The server's alone: conversions are attributed from stored events,
+    /// so the compiled catalog does not carry it to widgets.
+    #[serde(skip)]
     pub conversion: Option<ConversionGoal>,
     /// Lead routing.
     pub leads: Vec<LeadRule>,

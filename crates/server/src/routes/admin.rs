@@ -62,3 +62,57 @@ pub async fn stats(
     state.check_admin(&headers)?;
     Ok(Json(state.counters.snapshot()))
 }
+
+/// Which campaign `GET /v1/admin/conversions` reports, in which environment.
+#[derive(Debug, Deserialize)]
+pub struct ConversionsQuery {
+    campaign_id: String,
+    /// The publishable key; every configured environment when absent.
+    env_key: Option<String>,
+    /// At most this many exposure windows listed per environment (newest first; the
+    /// totals count them all). Default 100.
+    limit: Option<usize>,
+}
+
+/// `GET /v1/admin/conversions?campaign_id=…`: the campaign's goal, and per environment its
+/// per-arm totals (exposed and converted users or accounts, exposure windows and their
+/// conversions) and its newest exposure windows, attributed from the stored events.
+///
+/// # Errors
+/// 401 without the admin token; 400 for a query string it cannot read; 404 for a campaign
+/// that is not in the catalog or has no `[conversion]` goal; 503 when storage fails.
+pub async fn conversions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ConversionsQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    state.check_admin(&headers)?;
+    let Query(q) = query?;
+    let catalog = state.catalog();
+    let campaign = catalog
+        .campaigns
+        .iter()
+        .find(|c| c.id == q.campaign_id)
+        .ok_or_else(|| AppError::UnknownCampaign(q.campaign_id.clone()))?;
+    let goal = campaign
+        .conversion
+        .as_ref()
+        .ok_or_else(|| AppError::NoConversionGoal(campaign.id.clone()))?;
+    let keys: Vec<String> = match q.env_key {
+        Some(k) => vec![state.environment(Some(&k))?.key.clone()],
+        None => state.environment_keys(),
+    };
+    let mut out = Vec::new();
+    for key in keys {
+        let (mut windows, totals) =
+            crate::conversions::for_campaign(&state, &key, &campaign.id, goal).await?;
+        windows.sort_by_key(|w| std::cmp::Reverse(w.opened_at));
+        windows.truncate(q.limit.unwrap_or(100));
+        out.push(json!({ "env_key": key, "totals": totals, "windows": windows }));
+    }
+    Ok(Json(json!({
+        "campaign_id": campaign.id,
+        "goal": goal,
+        "environments": out,
+    })))
+}

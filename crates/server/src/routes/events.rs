@@ -217,6 +217,7 @@ fn stored(event: &Event, env: &Environment, now: i64) -> StoredEvent {
         anonymous_id: event.anonymous_id.clone(),
         account_id: event.account_id.clone(),
         campaign_id: event.campaign_id.clone(),
+        name: event.name.clone(),
         body: serde_json::to_string(&event).expect("an event serialises"),
     }
 }

@@ -3,7 +3,9 @@
 //! ("one NPS per account per quarter") hold across all users of the account. The widget merges
 //! these events with its own journal and rebuilds the core's `History` from both. Each
 //! campaign's first exposure of the user is always included, however old: the arm and
-//! variant it records are the user's for good.
+//! variant it records are the user's for good. The user's conversions come last, as
+//! `conversion` events the server attributed from the campaigns' goal events
+//! ([`crate::conversions`]); conversions a client sent are never part of a history.
 use crate::config::Environment;
 use crate::identity::{self, Verdict};
 use crate::store::Subject;
@@ -68,7 +70,11 @@ pub async fn history(
             rows.push(first);
         }
     }
-    let events: Vec<Value> = rows
+    // The user's conversions, attributed here from the goal events (issue 11): what
+    // `stop_after_conversion` reads, on every device.
+    let conversions =
+        crate::conversions::of_subject(&state, &state.catalog(), &subject, &rows, since).await?;
+    let mut events: Vec<Value> = rows
         .into_iter()
         .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
         .map(|mut e| {
@@ -84,5 +90,6 @@ pub async fn history(
             e
         })
         .collect();
+    events.extend(conversions);
     Ok(Json(json!({ "events": events })))
 }

@@ -33,6 +33,8 @@ pub struct StoredEvent {
     pub account_id: Option<String>,
     /// The campaign it concerns, if any.
     pub campaign_id: Option<String>,
+    /// The `track` event's name or the `page` event's path, if any.
+    pub name: Option<String>,
     /// The whole event as JSON, as received.
     pub body: String,
 }
@@ -75,7 +77,9 @@ pub struct Subject {
     pub account_id: Option<String>,
 }
 
-/// Event types that are engagements with a campaign, and so part of a history.
+/// Event types that are engagements with a campaign, and so part of a history. A
+/// `conversion` a client sent is stored as sent but never read back: conversions are
+/// attributed on the server from the goal events ([`touchpoint_core::attribution`]).
 pub const CAMPAIGN_EVENT_TYPES: &[&str] = &[
     "impression",
     "click",
@@ -83,7 +87,6 @@ pub const CAMPAIGN_EVENT_TYPES: &[&str] = &[
     "dismiss",
     "snooze",
     "survey_response",
-    "conversion",
 ];
 
 /// A storage failure, with the operation that failed.
@@ -148,6 +151,28 @@ pub trait Store: Send + Sync + 'static {
     /// the user was assigned, which stay theirs: a history that lost it to its window or
     /// its limit would let the widget assign them again.
     async fn first_exposures(&self, subject: &Subject) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// What attributing one campaign's conversions reads, in one environment: the
+    /// campaign's impressions and CTAs, the `track` events named `goal_event` (anybody's:
+    /// the vendor's backend may track them), and the `identify` events of devices that saw
+    /// the campaign before their user was known (they link the device to the user).
+    async fn attribution_events(
+        &self,
+        env_key: &str,
+        campaign_id: &str,
+        goal_event: Option<&str>,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// The subject's `track` events (by user id, anonymous id or account) named one of
+    /// `names`, at or after `since` (unix millis) — the goal events of its history's
+    /// conversions — and the `identify` events of the subject's user, however old, which
+    /// link the devices they used before signing in to them.
+    async fn goal_events(
+        &self,
+        subject: &Subject,
+        names: &[String],
+        since: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -12,7 +12,7 @@ macro_rules! sql_store {
                 let mut outcomes = Vec::with_capacity(events.len());
                 for e in events {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, anonymous_id, account_id, campaign_id, body) ",
+                        "INSERT INTO events (id, env_key, type, ts_client, ts_server, user_id, anonymous_id, account_id, campaign_id, name, body) ",
                     );
                     q.push_values(std::iter::once(e), |mut row, e| {
                         row.push_bind(e.id.clone())
@@ -24,6 +24,7 @@ macro_rules! sql_store {
                             .push_bind(e.anonymous_id.clone())
                             .push_bind(e.account_id.clone())
                             .push_bind(e.campaign_id.clone())
+                            .push_bind(e.name.clone())
                             .push_bind(e.body.clone());
                     });
                     q.push(" ON CONFLICT (id) DO NOTHING");
@@ -91,6 +92,54 @@ macro_rules! sql_store {
                 Ok(rows.iter().map(row_to_event!()).collect())
             }
 
+            async fn attribution_events(&self, env_key: &str, campaign_id: &str, goal_event: Option<&str>) -> Result<Vec<StoredEvent>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_EVENTS);
+                q.push(" AND env_key = ").push_bind(env_key.to_owned());
+                q.push(" AND ((campaign_id = ").push_bind(campaign_id.to_owned());
+                q.push(" AND type IN ('impression', 'cta'))");
+                if let Some(name) = goal_event {
+                    q.push(" OR (type = 'track' AND name = ").push_bind(name.to_owned()).push(")");
+                }
+                q.push(" OR (type = 'identify' AND user_id IS NOT NULL AND anonymous_id IN \
+                        (SELECT anonymous_id FROM events WHERE type = 'impression' AND user_id IS NULL AND campaign_id = ")
+                    .push_bind(campaign_id.to_owned())
+                    .push(" AND env_key = ")
+                    .push_bind(env_key.to_owned())
+                    .push(")))");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("reading a campaign's attribution events"))?;
+                Ok(rows.iter().map(row_to_event!()).collect())
+            }
+
+            async fn goal_events(&self, subject: &Subject, names: &[String], since: i64) -> Result<Vec<StoredEvent>, StoreError> {
+                if names.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_EVENTS);
+                q.push(" AND env_key = ").push_bind(subject.env_key.clone());
+                q.push(" AND ((type = 'track' AND name IN (");
+                let mut each = q.separated(", ");
+                for n in names {
+                    each.push_bind(n.clone());
+                }
+                q.push(") AND ts_client >= ").push_bind(since).push(" AND (1 = 0");
+                if let Some(u) = &subject.user_id {
+                    q.push(" OR user_id = ").push_bind(u.clone());
+                }
+                if let Some(a) = &subject.anonymous_id {
+                    q.push(" OR anonymous_id = ").push_bind(a.clone());
+                }
+                if let Some(a) = &subject.account_id {
+                    q.push(" OR account_id = ").push_bind(a.clone());
+                }
+                q.push("))");
+                if let Some(u) = &subject.user_id {
+                    q.push(" OR (type = 'identify' AND anonymous_id IS NOT NULL AND user_id = ").push_bind(u.clone()).push(")");
+                }
+                q.push(")");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("reading goal events"))?;
+                Ok(rows.iter().map(row_to_event!()).collect())
+            }
+
             async fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
                 let mut q = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM events WHERE 1 = 1");
                 push_filter!(q, filter);
@@ -113,13 +162,13 @@ macro_rules! sql_store {
 /// The columns of [`super::StoredEvent`], in the order `row_to_event!` reads them.
 pub(super) const SELECT_EVENTS: &str =
     "SELECT id, env_key, type, ts_client, ts_server, user_id, anonymous_id, \
-     account_id, campaign_id, body FROM events WHERE 1 = 1";
+     account_id, campaign_id, name, body FROM events WHERE 1 = 1";
 
 /// The first impression per campaign of a user, in [`SELECT_EVENTS`]'s columns; the caller
 /// binds the environment and closes the user condition and the subquery.
 pub(super) const FIRST_EXPOSURES: &str =
     "SELECT id, env_key, type, ts_client, ts_server, user_id, anonymous_id, \
-     account_id, campaign_id, body FROM (SELECT *, ROW_NUMBER() OVER \
+     account_id, campaign_id, name, body FROM (SELECT *, ROW_NUMBER() OVER \
      (PARTITION BY campaign_id ORDER BY ts_client, id) AS nth FROM events \
      WHERE type = 'impression' AND env_key = ";
 
@@ -138,7 +187,8 @@ macro_rules! row_to_event {
                 anonymous_id: r.get(6),
                 account_id: r.get(7),
                 campaign_id: r.get(8),
-                body: r.get(9),
+                name: r.get(9),
+                body: r.get(10),
             }
         }
     };
