@@ -1,6 +1,7 @@
 //! `touchpoint.on(name, fn)` / `off(name, fn)`: the host page's listeners for what happens
-//! in the widget (`shown`, `dismissed`, `snoozed`, `cta`, `survey_response`, `conversion`,
-//! `target_missing`, or `*` for all). Each is called with a plain object; a listener that
+//! in the widget (`shown`, `dismissed`, `snoozed`, `cta`, `survey_response`,
+//! `target_missing`, or `*` for all; conversions are the collector's, attributed from stored
+//! events, so the page hears of none). Each is called with a plain object; a listener that
 //! throws is reported once on the console and never breaks the widget or the other listeners.
 use std::cell::RefCell;
 use touchpoint_core::{Event, EventKind};
@@ -60,7 +61,6 @@ pub fn event(e: &Event) {
         EventKind::Snooze => "snoozed",
         EventKind::Cta => "cta",
         EventKind::SurveyResponse => "survey_response",
-        EventKind::Conversion => "conversion",
         _ => return,
     };
     let has_listeners = LISTENERS.with(|l| !l.borrow().is_empty());

@@ -4,7 +4,9 @@
 //! when there is no room below and follows scrolling and resizing; both dot and card sit in
 //! the top layer, so viewport coordinates are theirs whatever the host's styles. Either is
 //! seen once its element is found (a tooltip waiting for its element, or whose element never
-//! appears, was never seen).
+//! appears, was never seen). For a holdout member it is an invisible stand-in: it looks for
+//! the element and reports the find, so the would-be view counts when the nudge would have
+//! been seen.
 use crate::components::anchor::{use_anchor, use_follow, Anchor};
 use crate::components::common::{
     self, body, ctas, head, place, place_dot, Gesture, NudgeProps, SEEN,
@@ -12,6 +14,7 @@ use crate::components::common::{
 use crate::i18n::is_rtl;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
+use touchpoint_core::Arm;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -57,7 +60,8 @@ pub fn tooltip(p: &NudgeProps) -> Html {
             }),
         );
     }
-    if found.is_none() {
+    // A holdout member's stand-in renders nothing: it only reports the find.
+    if found.is_none() || p.nudge.arm == Arm::Holdout {
         return html! {};
     }
     let title_id = p.id("title");

@@ -10,6 +10,7 @@ use crate::i18n::{tf, Text};
 use crate::markdown::personalize;
 use std::rc::Rc;
 use touchpoint_core::campaign::Format;
+use touchpoint_core::Arm;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -74,7 +75,9 @@ pub fn tour(p: &NudgeProps) -> Html {
     let Some(step) = step else {
         return html! {};
     };
-    if anchor == Anchor::Waiting {
+    // A holdout member's stand-in renders nothing: it only reports when the first step
+    // would have been displayed.
+    if anchor == Anchor::Waiting || p.nudge.arm == Arm::Holdout {
         return html! {};
     }
     let title_id = p.id("title");

@@ -23,11 +23,13 @@ impl WidgetState {
     pub(super) fn placed(&mut self, out: &mut Emitter<'_>, nudge: &Nudge) {
         // A feed item until the open launcher shows it, a tooltip or hotspot until its
         // element is found, a tour until its first step is displayed. (A checklist opens
-        // expanded in the top layer: seen as placed.) A holdout placeholder renders nothing
-        // the view could report seen: its would-be view counts as it is placed.
-        let waits = nudge.arm == Arm::Treatment
-            && (matches!(nudge.slot, Slot::Feed | Slot::Anchored)
-                || matches!(nudge.format, Format::Tour { .. }));
+        // expanded in the top layer: seen as placed.) A held-out tooltip, hotspot or tour
+        // waits the same way, in an invisible stand-in that looks for its element
+        // ([`WidgetState::stand_ins`]); a held-out feed item counts as placed (a holdout
+        // member may have no launcher to open).
+        let waits = nudge.slot == Slot::Anchored
+            || matches!(nudge.format, Format::Tour { .. })
+            || (nudge.slot == Slot::Feed && nudge.arm == Arm::Treatment);
         if waits {
             self.unseen.insert(nudge.campaign_id.clone());
         } else {

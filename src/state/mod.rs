@@ -149,6 +149,15 @@ impl WidgetState {
         self.rendered().filter(|n| n.slot == Slot::Feed)
     }
 
+    /// Held-out tooltips, hotspots and tours not yet seen: the view renders each as an
+    /// invisible stand-in that looks for its element, so that the would-be view counts when
+    /// the nudge would have been seen (or not at all, when its element never appears).
+    pub fn stand_ins(&self) -> impl Iterator<Item = &Nudge> {
+        self.on_screen
+            .iter()
+            .filter(|n| n.arm == Arm::Holdout && self.unseen.contains(&n.campaign_id))
+    }
+
     /// Nudges on screen that render: the treatment arm's.
     fn rendered(&self) -> impl Iterator<Item = &Nudge> {
         self.on_screen.iter().filter(|n| n.arm == Arm::Treatment)

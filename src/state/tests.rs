@@ -1128,3 +1128,66 @@ fn no_consent_shows_nothing_and_records_nothing_issue_11() {
         "a banner again (not the marketing one: it was shown this session)"
     );
 }
+
+/// Issue 11: a held-out tooltip, hotspot or tour is exposed when it would have been seen —
+/// its element found, its first step displayed — not when it is placed, and not at all when
+/// its element never appears; until then the view renders its stand-in, which shows nothing.
+#[test]
+fn a_held_out_tooltip_or_tour_is_exposed_when_it_would_have_been_seen_issue_11() {
+    let tour = serde_json::json!({ "kind": "tour", "steps": [
+        { "anchor": "#a", "title": "One", "body": "" }
+    ] });
+    let tip = serde_json::json!({ "kind": "tooltip", "anchor": "#nope" });
+    let mut s = loaded(Vec::new());
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![
+            all_held_out(with_format("tour", page_load(), tour)),
+            all_held_out(with_format("tip", page_load(), tip)),
+        ]),
+        T,
+    );
+    assert!(impressions(&fx).is_empty(), "placed, not yet seen");
+    let stand_ins: Vec<&str> = s.stand_ins().map(|n| n.campaign_id.as_str()).collect();
+    assert_eq!(stand_ins.len(), 2, "{stand_ins:?}");
+    assert!(s.in_slot(Slot::Anchored).is_none() && s.in_slot(Slot::Overlay).is_none());
+    assert_eq!(
+        impressions(&seen(&mut s, "tour")),
+        [("tour".to_owned(), true)]
+    );
+    assert_eq!(
+        s.stand_ins()
+            .map(|n| n.campaign_id.as_str())
+            .collect::<Vec<_>>(),
+        ["tip"],
+        "a seen stand-in is no longer needed"
+    );
+    s.reduce(
+        Action::TargetMissing {
+            campaign_id: "tip".into(),
+            selector: "#nope".into(),
+        },
+        T,
+    );
+    assert!(
+        !s.journal
+            .iter()
+            .any(|e| e.campaign_id.as_deref() == Some("tip")),
+        "its element never appeared: no would-be view"
+    );
+}
+
+/// A held-out feed item still counts as placed: a holdout member may have no launcher.
+#[test]
+fn a_held_out_feed_item_counts_as_it_is_placed() {
+    let mut s = loaded(Vec::new());
+    let fx = s.reduce(
+        Action::CampaignsLoaded(vec![all_held_out(with_format(
+            "f1",
+            page_load(),
+            serde_json::json!({ "kind": "feed" }),
+        ))]),
+        T,
+    );
+    assert_eq!(impressions(&fx), [("f1".to_owned(), true)]);
+    assert_eq!(s.stand_ins().count(), 0);
+}

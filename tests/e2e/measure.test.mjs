@@ -1,7 +1,8 @@
 // How Touchpoint measures, end to end on the demo host page (issue 11): a feed item counts as
-// seen only when the open launcher shows it, the first page view carries the identity the
-// host queued in the stub before the widget arrived, and consent gates what is shown, not
-// only what is sent. What the collector stored is the evidence, read through its admin API.
+// seen only when the open launcher shows it, a held-out tooltip only when its element
+// appears, the first page view carries the identity the host queued in the stub before the
+// widget arrived, and consent gates what is shown, not only what is sent. What the collector
+// stored is the evidence, read through its admin API.
 //
 // Absence is proven, never waited for: `settled()` tracks a marker event and waits until
 // the collector has stored it. The widget records every event into one ordered queue and
@@ -137,4 +138,35 @@ test("after consent(\"essential\") a marketing campaign is not rendered; consent
   assert.ok(!tracked.includes("while_none"), `nothing recorded under none: ${tracked}`);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("a held-out tooltip counts its would-be view when its element appears, and none when it never does (issue 11)", async () => {
+  // Everyone is in f-held's holdout. Its element is not on the page until the test adds it.
+  const { context, page, problems, user } = await open("held", `${RUN}-held`);
+  await settled(page, user, "placed");
+  assert.deepEqual(await stored("impression", user), [], "placed, its element absent: no would-be view yet");
+  await page.evaluate(() => {
+    const target = document.createElement("button");
+    target.id = "tp-e2e-held-target";
+    target.textContent = "Held target";
+    document.body.append(target);
+  });
+  await eventually(async () => (await stored("impression", user)).length > 0, 15000, "the would-be view");
+  await settled(page, user, "found");
+  const views = (await server.events({ type: "impression", user_id: user })).events;
+  assert.deepEqual(views.map((e) => [e.campaign_id, e.holdout]), [["f-held", true]], "one would-be view, held out");
+  assert.equal(await page.locator("touchpoint-widget .tp-card, touchpoint-widget .tp-hotspot").count(), 0, "the stand-in renders nothing");
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // Another visitor, whose page never gets the element: the stand-in gives up, no view.
+  const missing = await open("held", `${RUN}-held-missing`);
+  await missing.page.evaluate(() => {
+    window.__missing = [];
+    window.touchpoint.on("target_missing", (e) => window.__missing.push(e.campaign_id));
+  });
+  await eventually(() => missing.page.evaluate(() => window.__missing[0]), 20000, "target_missing");
+  await settled(missing.page, missing.user, "gave_up");
+  assert.deepEqual(await stored("impression", missing.user), [], "its element never appeared: never would have been seen");
+  await missing.context.close();
 });
