@@ -51,10 +51,10 @@ pub fn app() -> Html {
         account: s.account.traits.clone(),
     });
     let locale = AttrValue::from(s.ui_locale().to_owned());
-    let props_of = |n: &touchpoint_core::Nudge| {
-        let n = n.clone();
+    let props = |slot: Slot| {
+        let n = s.in_slot(slot)?.clone();
         let id = n.campaign_id.clone();
-        NudgeProps {
+        Some(NudgeProps {
             step: s.tour_step(&id),
             answered: s.answered.contains(&id),
             on: Callback::from(move |g| runtime::dispatch(action(id.clone(), g))),
@@ -64,20 +64,8 @@ pub fn app() -> Html {
             inline: false,
             wait_ms: crate::effects::observe::anchor_wait(),
             toast_ms: crate::components::common::TOAST_MS,
-        }
-    };
-    let props = |slot: Slot| s.in_slot(slot).map(props_of);
-    // Held-out tooltips, hotspots and tours: invisible, they only look for their element.
-    let stand_ins: Vec<Html> = s
-        .stand_ins()
-        .map(|n| {
-            let (k, p) = (n.campaign_id.clone(), props_of(n));
-            match n.format {
-                Format::Tour { .. } => html! { <Tour key={k} ..p /> },
-                _ => html! { <Tooltip key={k} ..p /> },
-            }
         })
-        .collect();
+    };
     let overlay = props(Slot::Overlay).map(|p| {
         let k = p.nudge.campaign_id.clone();
         match &p.nudge.format.clone() {
@@ -135,7 +123,6 @@ pub fn app() -> Html {
             { for anchored }
             { for launcher }
             { for overlay }
-            { for stand_ins }
             <div class="tp-toasts" role="status" aria-live="polite">{ for toast }</div>
         </div>
     }

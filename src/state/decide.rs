@@ -24,9 +24,9 @@ impl WidgetState {
         // A feed item until the open launcher shows it, a tooltip or hotspot until its
         // element is found, a tour until its first step is displayed. (A checklist opens
         // expanded in the top layer: seen as placed.) A held-out tooltip, hotspot or tour
-        // waits the same way, in an invisible stand-in that looks for its element
-        // ([`WidgetState::stand_ins`]); a held-out feed item counts as placed (a holdout
-        // member may have no launcher to open).
+        // waits the same way, in an invisible stand-in that looks for its element (see
+        // `WidgetState::rendered`); a held-out feed item counts as placed (a holdout member
+        // may have no launcher to open).
         let waits = nudge.slot == Slot::Anchored
             || matches!(nudge.format, Format::Tour { .. })
             || (nudge.slot == Slot::Feed && nudge.arm == Arm::Treatment);

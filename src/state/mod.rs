@@ -115,7 +115,8 @@ pub struct WidgetState {
     pub hidden: bool,
     /// Nudges on screen, best first, holdout placeholders included: a holdout member's
     /// nudge holds its slot as the nudge would, and renders nothing (the view reads
-    /// [`Self::in_slot`] and [`Self::feed`], which skip them).
+    /// [`Self::in_slot`] and [`Self::feed`], which skip them, but for the invisible
+    /// stand-ins of held-out tooltips, hotspots and tours waiting to be seen).
     pub on_screen: Vec<Nudge>,
     /// Nudges decided but waiting for their delay or element (see [`Effect::Arm`]).
     pub armed: Vec<Nudge>,
@@ -149,18 +150,14 @@ impl WidgetState {
         self.rendered().filter(|n| n.slot == Slot::Feed)
     }
 
-    /// Held-out tooltips, hotspots and tours not yet seen: the view renders each as an
-    /// invisible stand-in that looks for its element, so that the would-be view counts when
-    /// the nudge would have been seen (or not at all, when its element never appears).
-    pub fn stand_ins(&self) -> impl Iterator<Item = &Nudge> {
+    /// Nudges on screen that render: the treatment arm's, and the held-out tooltips,
+    /// hotspots and tours not yet seen — each an invisible stand-in that only looks for its
+    /// element, so that the would-be view counts when the nudge would have been seen (or
+    /// not at all, when its element never appears).
+    fn rendered(&self) -> impl Iterator<Item = &Nudge> {
         self.on_screen
             .iter()
-            .filter(|n| n.arm == Arm::Holdout && self.unseen.contains(&n.campaign_id))
-    }
-
-    /// Nudges on screen that render: the treatment arm's.
-    fn rendered(&self) -> impl Iterator<Item = &Nudge> {
-        self.on_screen.iter().filter(|n| n.arm == Arm::Treatment)
+            .filter(|n| n.arm == Arm::Treatment || self.unseen.contains(&n.campaign_id))
     }
 
     /// Feed items the user has not seen in the launcher yet.
