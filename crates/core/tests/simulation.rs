@@ -140,8 +140,8 @@ struct Rng(u64);
 
 impl Rng {
     /// The stream of user `n` (streams of neighbouring users are unrelated).
-    fn for_user(n: u32) -> Rng {
-        let mut r = Rng(SEED ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    fn for_user(seed: u64, n: u32) -> Rng {
+        let mut r = Rng(seed ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         r.next();
         r
     }
@@ -203,6 +203,8 @@ struct World {
     decisions: u64,
     /// Event ids are v7 UUIDs made unique by this counter.
     seq: u64,
+    /// The seed of every user's random stream.
+    seed: u64,
 }
 
 impl World {
@@ -232,7 +234,7 @@ impl World {
     /// One user's 60 days: visits through `decide`, then their goal draws.
     fn simulate_user(&mut self, n: u32, campaigns: &[Campaign], start: Timestamp) {
         let id = format!("u{n:05}");
-        let mut rng = Rng::for_user(n);
+        let mut rng = Rng::for_user(self.seed, n);
         let trial = rng.chance(TRIAL);
         let mut ctx = Context::default();
         ctx.user.id = Some(id.clone());
@@ -340,7 +342,16 @@ fn holdout_comparison_estimates_the_true_effect_and_the_old_rules_do_not() {
     let started = Instant::now();
     let (campaigns, goal) = catalog();
     let start = Timestamp::parse("2026-03-02T00:00:00Z").unwrap();
-    let mut world = World::default();
+    // Another world for a look at the spread: `TOUCHPOINT_SIM_SEED=7 cargo test -p
+    // touchpoint-core --test simulation -- --nocapture`.
+    let seed = std::env::var("TOUCHPOINT_SIM_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED);
+    let mut world = World {
+        seed,
+        ..World::default()
+    };
     for n in 0..USERS {
         world.simulate_user(n, &campaigns, start);
     }
@@ -376,7 +387,7 @@ fn holdout_comparison_estimates_the_true_effect_and_the_old_rules_do_not() {
     let p = rate(now.holdout);
     let se = (p * (1.0 - p) / now.holdout.exposed as f64).sqrt();
     eprintln!(
-        "simulation: {USERS} users x {DAYS} days, {} decisions, {} events, simulated in {:.2?}, total {:.2?}",
+        "simulation (seed {seed:#x}): {USERS} users x {DAYS} days, {} decisions, {} events, simulated in {:.2?}, total {:.2?}",
         world.decisions,
         world.exposures.len() + world.old_holdout.len() + world.goals.len(),
         simulated,
@@ -398,14 +409,15 @@ fn holdout_comparison_estimates_the_true_effect_and_the_old_rules_do_not() {
         100.0 * estimate
     );
     eprintln!(
-        "  old rules:     treatment {}/{} = {:.2}%, holdout {}/{} = {:.2}%, estimate {:+.2} points",
+        "  old rules:     treatment {}/{} = {:.2}%, holdout {}/{} = {:.2}%, estimate {:+.2} points (off by {:+.2})",
         old.treatment.converted,
         old.treatment.exposed,
         100.0 * rate(old.treatment),
         old.holdout.converted,
         old.holdout.exposed,
         100.0 * rate(old.holdout),
-        100.0 * old_estimate
+        100.0 * old_estimate,
+        100.0 * (old_estimate - truth)
     );
 
     let share = now.holdout.exposed as f64 / exposed;
