@@ -7,8 +7,9 @@
 //! with the answer: a nudge without a cue is exposed at once; a nudge behind a delay is
 //! exposed when the delay has passed, unless the visitor left before (then nothing is logged,
 //! for either arm). An exposure is an `impression` event, `holdout: true` for a holdout
-//! member's would-be view, and goes into the user's history (the widget's journal), so caps
-//! and the weekly limit count it.
+//! member's would-be view, and goes into the user's history (the widget's journal, kept with
+//! `History::record_exposure` as it goes rather than rebuilt from the events before every
+//! decision: the same history, cheaper), so caps and the weekly limit count it.
 //!
 //! * `payment-reminders-tip` — the campaign under test: a banner after 10 s on any `/app/`
 //!   page, `holdout = 10`, at most 3 views ever and 1 per 7 days, measured by the
@@ -297,6 +298,7 @@ impl World {
                     }
                 }
                 if decided {
+                    // At decision time, in the tip's only variant.
                     let e = self.exposure(&id, now, Arm::Holdout, "control");
                     self.old_holdout.push(e);
                 }
