@@ -224,8 +224,11 @@ fn perform(effect: Effect, config: &Config) {
                     account_id: account_id.as_deref(),
                 };
                 match http::fetch_history(&config.api, &config.key, &q).await {
-                    Ok(events) => dispatch(Action::RemoteHistory(events)),
-                    Err(e) => platform::warn(&format!("cannot load this user's history: {e}")),
+                    Ok(events) => dispatch(Action::RemoteHistory(Some(events))),
+                    Err(e) => {
+                        platform::warn(&format!("cannot load this user's history: {e}"));
+                        dispatch(Action::RemoteHistory(None));
+                    }
                 }
             });
         }

@@ -35,8 +35,9 @@ pub enum Action {
     },
     /// `touchpoint.page()` or a detected route change.
     Page(Page),
-    /// The server's history for this user and account arrived.
-    RemoteHistory(Vec<Event>),
+    /// The server's history for this user and account arrived (`None`: it could not be
+    /// loaded; decide without it).
+    RemoteHistory(Option<Vec<Event>>),
     /// `touchpoint.track(name, props, {category})`.
     Track {
         /// Event name.

@@ -30,10 +30,13 @@ impl WidgetState {
     }
 
     /// The server's history arrived.
-    pub(super) fn on_remote_history(&mut self, mut events: Vec<Event>) {
-        // Drop what this browser already journals, once here rather than per decision.
-        events.retain(|e| !self.journal.iter().any(|j| j.id == e.id));
-        self.remote = Rc::new(events);
+    pub(super) fn on_remote_history(&mut self, events: Option<Vec<Event>>) {
+        self.awaiting_history = false;
+        if let Some(mut events) = events {
+            // Drop what this browser already journals, once here rather than per decision.
+            events.retain(|e| !self.journal.iter().any(|j| j.id == e.id));
+            self.remote = Rc::new(events);
+        }
     }
 
     /// `identify`: a new user forgets the last one's server history.
@@ -64,8 +67,9 @@ impl WidgetState {
 
     /// Ask for the identified user's history from elsewhere; under consent `none` nothing
     /// about the user leaves the browser.
-    fn fetch_history(&self, out: &mut Emitter<'_>) {
+    fn fetch_history(&mut self, out: &mut Emitter<'_>) {
         if let (Some(user_id), true) = (&self.user.id, self.consent != Consent::None) {
+            self.awaiting_history = true;
             out.effects.push(Effect::FetchHistory {
                 user_id: user_id.clone(),
                 user_hash: self.user_hash.clone(),

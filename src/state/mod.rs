@@ -113,6 +113,10 @@ pub struct WidgetState {
     pub session: Session,
     /// The host called `hide()`.
     pub hidden: bool,
+    /// The user's history was asked of the collector and has not arrived: nothing is
+    /// decided until it has (or failed), so that what the user did on another device — a
+    /// dismissal, a conversion the collector attributed — holds from the first decision.
+    pub awaiting_history: bool,
     /// Nudges on screen, best first, holdout placeholders included: a holdout member's
     /// nudge holds its slot as the nudge would, and renders nothing (the view reads
     /// [`Self::in_slot`] and [`Self::feed`], which skip them, but for the invisible

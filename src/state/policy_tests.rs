@@ -42,6 +42,8 @@ fn widget(
         },
         T,
     );
+    // The collector has no history for them.
+    s.reduce(Action::RemoteHistory(Some(Vec::new())), T);
     s.reduce(
         Action::Page(Page {
             path: "/app/home".into(),

@@ -147,8 +147,9 @@ impl WidgetState {
                 None
             }
         };
-        // Under consent `none` nothing is shown, so there is nothing to decide.
-        let shows = !self.hidden && self.consent != Consent::None;
+        // Under consent `none` nothing is shown, so there is nothing to decide; nor while
+        // the user's history is on its way.
+        let shows = !self.hidden && self.consent != Consent::None && !self.awaiting_history;
         if let Some(occurrence) = occurrence.filter(|_| shows) {
             self.decide(out, occurrence);
         }

@@ -399,7 +399,7 @@ fn a_dismissal_on_another_device_keeps_the_banner_away() {
         },
         T,
     );
-    fresh.reduce(Action::RemoteHistory(vec![dismissed]), T);
+    fresh.reduce(Action::RemoteHistory(Some(vec![dismissed])), T);
     goto(&mut fresh, "/app/invoices");
     fresh.reduce(
         Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
@@ -437,7 +437,7 @@ fn a_conversion_in_the_servers_history_stops_the_campaign_issue_11() {
             },
             T,
         );
-        s.reduce(Action::RemoteHistory(remote), T);
+        s.reduce(Action::RemoteHistory(Some(remote)), T);
         goto(&mut s, "/app/invoices");
         s.reduce(
             Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
@@ -891,7 +891,7 @@ fn a_modal_on_screen_survives_a_re_decision_under_the_session_overlay_limit() {
     )]);
     assert!(s.in_slot(Slot::Overlay).is_some());
     // The server's history arrives later and re-decides as a page load.
-    s.reduce(Action::RemoteHistory(Vec::new()), T);
+    s.reduce(Action::RemoteHistory(Some(Vec::new())), T);
     assert!(s.in_slot(Slot::Overlay).is_some(), "still on screen");
     goto(&mut s, "/app/other");
     assert!(
@@ -1122,6 +1122,8 @@ fn no_consent_shows_nothing_and_records_nothing_issue_11() {
     assert!(fx
         .iter()
         .any(|f| matches!(f, Effect::FetchHistory { user_id, .. } if user_id == "u1")));
+    assert!(s.banner().is_none(), "decided once the history is in");
+    s.reduce(Action::RemoteHistory(None), T);
     assert_eq!(
         s.banner().map(|n| n.campaign_id.as_str()),
         Some("b"),
@@ -1189,4 +1191,42 @@ fn a_held_out_feed_item_counts_as_it_is_placed() {
     );
     assert_eq!(impressions(&fx), [("f1".to_owned(), true)]);
     assert_eq!(s.feed().count(), 0, "and never renders");
+}
+
+/// Issue 11: an identified user's first decision waits for their history from the
+/// collector, so a conversion or dismissal recorded elsewhere holds from the first nudge;
+/// a history that cannot be loaded releases the wait.
+#[test]
+fn the_first_decision_waits_for_the_users_history_issue_11() {
+    for arrives in [Some(Vec::new()), None] {
+        let mut s2 = WidgetState::default();
+        s2.reduce(
+            Action::Restored {
+                anonymous_id: "anon-3".into(),
+                session_id: "s-1".into(),
+                journal: Vec::new(),
+            },
+            T,
+        );
+        s2.reduce(
+            Action::Identify {
+                user_id: "u1".into(),
+                user_hash: None,
+                traits: Traits::new(),
+                account: None,
+            },
+            T,
+        );
+        goto(&mut s2, "/app/invoices");
+        let fx = s2.reduce(
+            Action::CampaignsLoaded(vec![campaign("a", 1, "/app/**")]),
+            T,
+        );
+        assert!(
+            impressions(&fx).is_empty() && s2.banner().is_none(),
+            "waiting"
+        );
+        let fx = s2.reduce(Action::RemoteHistory(arrives), T);
+        assert_eq!(impressions(&fx), [("a".to_owned(), false)]);
+    }
 }

@@ -170,3 +170,28 @@ test("a held-out tooltip counts its would-be view when its element appears, and 
   assert.deepEqual(await stored("impression", missing.user), [], "its element never appeared: never would have been seen");
   await missing.context.close();
 });
+
+test("a goal the vendor's backend tracks converts the exposure, and the widget stops the campaign on the next load (issue 11)", async () => {
+  const { context, page, problems, user } = await open("convert", `${RUN}-convert`);
+  const banner = page.locator("touchpoint-banner .tp-banner[data-campaign='f-convert']");
+  await banner.waitFor({ state: "visible", timeout: 15000 });
+  await settled(page, user, "shown");
+  // The billing backend reports the new seat: server to server, no Origin, the user id only.
+  const res = await fetch(`${server.url}/v1/events?key=pk_demo`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ events: [{ id: crypto.randomUUID().replace(/^(.{14})./, "$17"), type: "track", ts: Date.now(), user_id: user, name: "seat_added" }] }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  const report = await (await fetch(`${server.url}/v1/admin/conversions?campaign_id=f-convert`, { headers: { authorization: "Bearer e2e-admin" } })).json();
+  const mine = report.environments.flatMap((e) => e.windows).filter((w) => w.party.id === user);
+  assert.equal(mine.length, 1, JSON.stringify(report));
+  assert.ok(mine[0].conversion, "the exposure window converted");
+  await page.reload();
+  await page.locator("touchpoint-widget .tp-ui").waitFor({ state: "attached", timeout: 15000 });
+  await settled(page, user, "reloaded");
+  assert.equal(await banner.count(), 0, "stopped after its conversion");
+  assert.deepEqual(await stored("impression", user), ["f-convert"], "one view, before the conversion");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
