@@ -480,7 +480,16 @@ pub fn decide(
     // The week's views: of every campaign the user saw (those no longer in the catalog
     // too), less the catalog's persistent surfaces (feed, checklist), which are not nudges.
     let week_views = history.user_views_since(since).saturating_sub(persistent);
-    let over_week = week_views >= policy.max_nudges_per_week as usize;
+    if week_views >= policy.max_nudges_per_week as usize {
+        // Over the weekly limit from the start: no nudge is placed.
+        eligible.retain(|&(i, at, ..)| {
+            let nudge = campaigns[i].gates.slot.is_nudge();
+            if nudge {
+                not_shown[at].reason = weekly();
+            }
+            !nudge
+        });
+    }
     eligible.sort_unstable_by(|(a, ..), (b, ..)| {
         let (ca, cb) = (&campaigns[*a], &campaigns[*b]);
         // Index last: a total order, so the unstable sort stays deterministic.
@@ -498,10 +507,7 @@ pub fn decide(
     for (i, at, cue, h) in eligible {
         let c = &campaigns[i];
         let slot = c.gates.slot;
-        // Over the weekly limit from the start, a nudge takes no slot and none is taken.
-        let refused = if over_week && slot.is_nudge() {
-            Some(weekly())
-        } else if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
+        let refused = if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
             Some(Reason::SlotTaken {
                 slot,
                 by: campaigns[by].id.clone(),
