@@ -482,8 +482,9 @@ pub struct CampaignParts {
 /// so the invariants hold for as long as the campaign exists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
-// `gates` first: a campaign that fails the first gates is read at its start alone.
-#[repr(C)]
+// `gates` first, at the start of a cache line: a campaign that fails the first gates is
+// read in that one line (and its id, to name it).
+#[repr(C, align(64))]
 pub struct Campaign {
     #[serde(skip)]
     pub(crate) gates: Gates,
