@@ -43,6 +43,12 @@ pub const fn fnv1a64_more(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
+/// The hash that indexes a campaign id in the history (FNV-1a 64 and the finaliser, no
+/// salt); campaigns keep theirs, so finding one in the history need not read its id.
+pub(crate) fn id_hash(id: &str) -> u64 {
+    fmix64(fnv1a64(id.as_bytes()))
+}
+
 /// MurmurHash3's 64-bit finaliser.
 pub const fn fmix64(mut x: u64) -> u64 {
     x ^= x >> 33;

@@ -254,14 +254,15 @@ fn trigger_fires(c: &Campaign, ctx: &Context) -> Option<Option<Cue>> {
     }
 }
 
-fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>) -> bool {
-    let a = &c.audience;
-    if a.stages.is_empty() && a.phases.is_empty() {
+/// Whether the campaign's audience admits the lifecycle; `held` has a bit set for each
+/// phase the account is in (see [`crate::campaign::Gates`]).
+fn in_stage(c: &Campaign, lifecycle: Option<&Lifecycle>, held: u8) -> bool {
+    let g = &c.gates;
+    if g.stages == 0 && g.phases == 0 {
         return true;
     }
     let Some(l) = lifecycle else { return false };
-    (a.stages.is_empty() || a.stages.contains(&l.stage))
-        && (a.phases.is_empty() || a.phases.iter().any(|p| l.has_phase(*p)))
+    (g.stages == 0 || g.stages & 1 << l.stage as u8 != 0) && (g.phases == 0 || g.phases & held != 0)
 }
 
 /// Gates 1–9 for one campaign; `Ok` with its cue and its history when eligible. The
@@ -271,22 +272,23 @@ fn gate<'h>(
     ctx: &Context,
     history: &'h History,
     lifecycle: Option<&Lifecycle>,
+    held: u8,
     now: Timestamp,
 ) -> Result<(Option<Cue>, &'h CampaignHistory), Reason> {
-    let s = c.schedule;
+    let s = c.gates.schedule;
     if s.start.is_some_and(|t| now < t) || s.end.is_some_and(|t| now >= t) {
         return Err(Reason::OutOfSchedule {
             starts: s.start.filter(|&t| now < t),
             ended: s.end.filter(|&t| now >= t),
         });
     }
-    if !in_stage(c, lifecycle) {
+    if !in_stage(c, lifecycle, held) {
         return Err(Reason::NotInStage {
             stage: lifecycle.map(|l| l.stage),
             phase: lifecycle.and_then(|l| l.phase),
         });
     }
-    if c.category == Category::Marketing && !ctx.consent.marketing {
+    if c.gates.category == Category::Marketing && !ctx.consent.marketing {
         return Err(Reason::NoConsent);
     }
     let cue = trigger_fires(c, ctx).ok_or(Reason::TriggerNotMatched)?;
@@ -310,7 +312,7 @@ fn gate<'h>(
             return Err(Reason::ChecklistComplete);
         }
     }
-    let h = history.campaign(&c.id);
+    let h = history.hashed(&c.id, c.gates.id_hash);
     let f = &c.frequency;
     if f.stop_after_conversion {
         if let Some(&at) = h.user.conversions.iter().max() {
@@ -435,34 +437,57 @@ pub fn decide(
     now: Timestamp,
 ) -> Decision {
     let lifecycle = stage::derive(ctx, now);
+    let held = lifecycle.as_ref().map_or(0, |l| {
+        Phase::NAMES
+            .iter()
+            .filter(|(_, p)| l.has_phase(*p))
+            .fold(0, |m, &(_, p)| m | 1 << p as u8)
+    });
     let policy = &ctx.policy;
-    // The week's views, counted once: of every campaign the user saw (those no longer in
-    // the catalog too), less the catalog's persistent surfaces (feed, checklist), which are
-    // not nudges.
-    let since = now.plus_days(-7).plus_ms(1);
-    let persistent: usize = campaigns
-        .iter()
-        .filter(|c| !c.format.slot().is_nudge())
-        .map(|c| history.campaign(&c.id).user.views_since(since))
-        .sum();
-    let week_views = history.user_views_since(since).saturating_sub(persistent);
-    let over_week = week_views >= policy.max_nudges_per_week as usize;
     let weekly = || {
         Reason::Capped(CapHit::Weekly {
             max: policy.max_nudges_per_week,
         })
     };
-    // One outcome per campaign, in input order: `None` while eligible (and once shown).
-    let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(campaigns.len());
-    let mut eligible: Vec<(usize, Option<Cue>, &CampaignHistory)> = Vec::new();
+    // One pass over the campaigns, which at thousands do not stay in the cache: each
+    // gated, its outcome written in input order (an eligible one's entry is settled when
+    // placed), and the week's persistent-surface views counted on the way.
+    let since = now.plus_days(-7).plus_ms(1);
+    let mut persistent = 0;
+    // Sized once: growing a list of thousands would copy it over and over.
+    let mut not_shown = Vec::with_capacity(campaigns.len());
+    let mut eligible: Vec<(usize, usize, Option<Cue>, &CampaignHistory)> = Vec::new();
     for (i, c) in campaigns.iter().enumerate() {
-        reasons.push(match gate(c, ctx, history, lifecycle.as_ref(), now) {
-            Err(r) => Some(r),
-            Ok(_) if over_week && c.format.slot().is_nudge() => Some(weekly()),
+        if !c.gates.slot.is_nudge() {
+            persistent += history
+                .hashed(&c.id, c.gates.id_hash)
+                .user
+                .views_since(since);
+        }
+        let reason = match gate(c, ctx, history, lifecycle.as_ref(), held, now) {
+            Err(r) => r,
             Ok((cue, h)) => {
-                eligible.push((i, cue, h));
-                None
+                eligible.push((i, not_shown.len(), cue, h));
+                // A stand-in: the entry is refused a place or, placed, dropped below.
+                Reason::NoConsent
             }
+        };
+        not_shown.push(NotShown {
+            campaign_id: c.id.clone(),
+            reason,
+        });
+    }
+    // The week's views: of every campaign the user saw (those no longer in the catalog
+    // too), less the catalog's persistent surfaces (feed, checklist), which are not nudges.
+    let week_views = history.user_views_since(since).saturating_sub(persistent);
+    if week_views >= policy.max_nudges_per_week as usize {
+        // Over the weekly limit from the start: no nudge is placed.
+        eligible.retain(|&(i, at, ..)| {
+            let nudge = campaigns[i].gates.slot.is_nudge();
+            if nudge {
+                not_shown[at].reason = weekly();
+            }
+            !nudge
         });
     }
     eligible.sort_unstable_by(|(a, ..), (b, ..)| {
@@ -479,9 +504,9 @@ pub fn decide(
     let mut budget = (policy.max_nudges_per_week as usize).saturating_sub(week_views);
     let mut overlays = ctx.session.modals_shown;
     let mut shown = Vec::new();
-    for (i, cue, h) in eligible {
+    for (i, at, cue, h) in eligible {
         let c = &campaigns[i];
-        let slot = c.format.slot();
+        let slot = c.gates.slot;
         let refused = if let Some(&(_, by)) = taken.iter().find(|(s, _)| *s == slot) {
             Some(Reason::SlotTaken {
                 slot,
@@ -504,7 +529,7 @@ pub fn decide(
         let (arm, variant) = match assigned {
             Ok(a) => a,
             Err(r) => {
-                reasons[i] = Some(r);
+                not_shown[at].reason = r;
                 continue;
             }
         };
@@ -527,7 +552,9 @@ pub fn decide(
             _ => Vec::new(),
         };
         shown.push(Nudge {
-            campaign_id: c.id.clone(),
+            // Shown: its entry's id moves here, and the entry, left empty, is dropped below
+            // (a campaign's id is never empty).
+            campaign_id: std::mem::take(&mut not_shown[at].campaign_id),
             variant: variant.id.clone(),
             arm,
             locale: locale.to_owned(),
@@ -541,16 +568,7 @@ pub fn decide(
             leads: c.leads.clone(),
         });
     }
-    // Sized once: growing a list of thousands would copy it over and over.
-    let mut not_shown = Vec::with_capacity(campaigns.len() - shown.len());
-    for (r, c) in reasons.into_iter().zip(campaigns) {
-        if let Some(reason) = r {
-            not_shown.push(NotShown {
-                campaign_id: c.id.clone(),
-                reason,
-            });
-        }
-    }
+    not_shown.retain(|n| !n.campaign_id.is_empty());
     Decision {
         lifecycle,
         shown,

@@ -14,7 +14,7 @@
 //! An exposure is an `impression` event, treatment or holdout alike: a holdout member's
 //! "would-be view" spends `max_views`, windowed caps and the weekly limit exactly as a
 //! view does, so both arms leave a campaign at the same point.
-use crate::bucket::{fmix64, fnv1a64};
+use crate::bucket::id_hash as hash;
 use crate::context::{EventStat, EventStats, User};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
@@ -163,18 +163,15 @@ impl PartialEq for History {
     /// The same campaigns with the same histories, whatever order they were met in.
     fn eq(&self, other: &History) -> bool {
         self.campaigns.len() == other.campaigns.len()
-            && self
-                .campaigns
-                .iter()
-                .all(|(id, h)| other.find(id).is_some_and(|i| other.campaigns[i].1 == *h))
+            && self.campaigns.iter().all(|(id, h)| {
+                other
+                    .find(id, hash(id))
+                    .is_some_and(|i| other.campaigns[i].1 == *h)
+            })
     }
 }
 
 impl Eq for History {}
-
-fn hash(id: &str) -> u64 {
-    fmix64(fnv1a64(id.as_bytes()))
-}
 
 /// Who an engagement is attributed to when recording by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,10 +197,9 @@ static EMPTY: CampaignHistory = CampaignHistory {
 };
 
 impl History {
-    /// The slot of `id`: `Ok(slot)` holding it, or `Err(slot)`, the free slot it would
+    /// The slot of `id`, whose hash is `h`: `Ok(slot)` holding it, or `Err(slot)`, the free slot it would
     /// take. The table must not be empty.
-    fn probe(&self, id: &str) -> Result<usize, usize> {
-        let h = hash(id);
+    fn probe(&self, id: &str, h: u64) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;
         loop {
@@ -224,12 +220,12 @@ impl History {
         (hash(id) >> 32 << 32) | (position as u64 + 1)
     }
 
-    /// The position of `id` in `campaigns`.
-    fn find(&self, id: &str) -> Option<usize> {
+    /// The position of `id`, whose hash is `h`, in `campaigns`.
+    fn find(&self, id: &str, h: u64) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let slot = self.probe(id).ok()?;
+        let slot = self.probe(id, h).ok()?;
         Some(self.slots[slot] as u32 as usize - 1)
     }
 
@@ -242,11 +238,11 @@ impl History {
             self.slots.resize(len, 0);
             for at in 0..self.campaigns.len() {
                 let id = &self.campaigns[at].0;
-                let (Ok(slot) | Err(slot)) = self.probe(id);
+                let (Ok(slot) | Err(slot)) = self.probe(id, hash(id));
                 self.slots[slot] = Self::slot(id, at);
             }
         }
-        match self.probe(id) {
+        match self.probe(id, hash(id)) {
             Ok(slot) => self.slots[slot] as u32 as usize - 1,
             Err(slot) => {
                 let at = self.campaigns.len();
@@ -270,7 +266,13 @@ impl History {
 
     /// One campaign's history (empty if none).
     pub fn campaign(&self, id: &str) -> &CampaignHistory {
-        self.find(id).map_or(&EMPTY, |i| &self.campaigns[i].1)
+        self.hashed(id, hash(id))
+    }
+
+    /// The history of the campaign `id`, whose [`crate::bucket::id_hash`] is `h` (a campaign keeps its own:
+    /// without history, the lookup then reads the index alone).
+    pub(crate) fn hashed(&self, id: &str, h: u64) -> &CampaignHistory {
+        self.find(id, h).map_or(&EMPTY, |i| &self.campaigns[i].1)
     }
 
     /// Iterate over all campaigns with history (in no particular order).

@@ -482,13 +482,40 @@ pub struct CampaignParts {
 /// so the invariants hold for as long as the campaign exists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct Campaign(CampaignParts);
+// `gates` first, at the start of a cache line: a campaign that fails the first gates is
+// read in that one line (and its id, to name it).
+#[repr(C, align(64))]
+pub struct Campaign {
+    #[serde(skip)]
+    pub(crate) gates: Gates,
+    parts: CampaignParts,
+}
+
+/// What [`decide`](crate::decide())'s first gates and the history lookup read, worked out
+/// once by [`Campaign::new`] and kept together: walking thousands of campaigns, most fail
+/// these gates, and each then costs one cache line rather than a chase through its parts
+/// and their heap (stages and phases lists, the id's text).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Gates {
+    /// The schedule.
+    pub(crate) schedule: Schedule,
+    /// [`crate::bucket::id_hash`] of the id.
+    pub(crate) id_hash: u64,
+    /// One bit per allowed stage (`1 << stage as u8`); 0: any.
+    pub(crate) stages: u8,
+    /// One bit per allowed phase; 0: any.
+    pub(crate) phases: u8,
+    /// The consent category.
+    pub(crate) category: Category,
+    /// The format's slot.
+    pub(crate) slot: Slot,
+}
 
 impl Deref for Campaign {
     type Target = CampaignParts;
 
     fn deref(&self) -> &CampaignParts {
-        &self.0
+        &self.parts
     }
 }
 
@@ -500,12 +527,21 @@ impl Campaign {
     /// The first invariant that does not hold, with the path of the field at fault.
     pub fn new(parts: CampaignParts) -> Result<Campaign, super::FieldError> {
         super::check::check(&parts)?;
-        Ok(Campaign(parts))
+        let a = &parts.audience;
+        let gates = Gates {
+            schedule: parts.schedule,
+            id_hash: crate::bucket::id_hash(&parts.id),
+            stages: a.stages.iter().fold(0, |m, &s| m | 1 << s as u8),
+            phases: a.phases.iter().fold(0, |m, &p| m | 1 << p as u8),
+            category: parts.category,
+            slot: parts.format.slot(),
+        };
+        Ok(Campaign { gates, parts })
     }
 
     /// The parts back, to change and check again.
     pub fn into_parts(self) -> CampaignParts {
-        self.0
+        self.parts
     }
 
     /// The content for `locale` in `variant`: exact locale, then its language (`fr` for
