@@ -66,6 +66,25 @@ impl Catalog {
         }
     }
 
+    /// Build a catalog from stored sources `(campaign id, TOML)` under `policy`. The sources
+    /// were validated when they were published, but a newer release may validate more
+    /// strictly: a source that no longer passes is left out alone, and its diagnostics are
+    /// returned so the caller can log them.
+    pub fn from_sources(
+        sources: &[(String, String)],
+        policy: Policy,
+    ) -> (Self, Vec<touchpoint_authoring::diagnostic::Diagnostic>) {
+        let names: Vec<String> = sources.iter().map(|(id, _)| format!("{id}.toml")).collect();
+        let report = touchpoint_authoring::files::check_files(
+            names
+                .iter()
+                .zip(sources)
+                .map(|(n, (_, text))| (n.as_str(), text.as_str())),
+        );
+        let campaigns = report.campaigns.into_iter().map(|(_, c)| c).collect();
+        (Self::compile(campaigns, policy), report.diagnostics)
+    }
+
     /// Load every `*.toml` file of `dir`, in name order, validating each.
     ///
     /// # Errors

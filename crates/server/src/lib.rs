@@ -3,12 +3,15 @@
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
 //! `main` only parses the command line and configuration, sets up logging and calls
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
+pub mod campaign_state;
 pub mod catalog;
 pub mod config;
 pub mod conversions;
+pub mod documents;
 pub mod error;
 pub mod guard;
 pub mod identity;
+pub mod live_catalog;
 pub mod rejection;
 pub mod request_log;
 pub mod routes;
