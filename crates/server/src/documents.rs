@@ -118,7 +118,16 @@ pub async fn rollback(
             version,
         })?;
     let note = format!("rollback to v{version}");
-    publish(store, id, &old.source, Change { note: &note, ..change }).await
+    publish(
+        store,
+        id,
+        &old.source,
+        Change {
+            note: &note,
+            ..change
+        },
+    )
+    .await
 }
 
 /// Pause, resume (`published`), archive or restore (`paused` from archived).

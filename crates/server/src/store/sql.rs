@@ -364,8 +364,7 @@ macro_rules! push_filter {
 }
 
 /// The columns `row_to_campaign!` reads; the caller adds `WHERE` and `ORDER BY`.
-pub(super) const SELECT_CAMPAIGNS: &str =
-    "SELECT c.id, c.state, c.live_version, \
+pub(super) const SELECT_CAMPAIGNS: &str = "SELECT c.id, c.state, c.live_version, \
      (SELECT MAX(version) FROM campaign_versions v WHERE v.campaign_id = c.id), \
      c.created_at, c.updated_at FROM campaigns c";
 
