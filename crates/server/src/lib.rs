@@ -4,6 +4,7 @@
 //! `main` only parses the command line and configuration, sets up logging and calls
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
 pub mod campaign_state;
+pub mod campaign_sync;
 pub mod catalog;
 pub mod config;
 pub mod conversions;

@@ -212,7 +212,8 @@ impl Limiters {
     }
 }
 
-fn system_millis() -> i64 {
+/// The system clock in unix millis (the default [`Clock`]).
+pub fn system_millis() -> i64 {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -170,7 +170,7 @@ impl NewVersion {
 }
 
 /// What adding a version did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum PublishOutcome {
     /// The source equals the latest version's (and, when publishing, it already is the live
