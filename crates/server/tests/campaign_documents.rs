@@ -83,7 +83,10 @@ impl Server {
             .map(|c| {
                 (
                     c["id"].as_str().expect("id").to_owned(),
-                    c["content"]["en"]["title"].as_str().unwrap_or("").to_owned(),
+                    c["content"]["en"]["title"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
                 )
             })
             .collect();
@@ -130,12 +133,16 @@ async fn pushing_the_same_folder_twice_creates_no_version() {
     assert_eq!(body["campaign"]["status"], "live");
 
     // A folder with an error pushes nothing and reports as `touchpoint check` does.
-    write(folder.path(), "a.toml", &campaign("alpha", "A3").replace("banner", "nope"));
+    write(
+        folder.path(),
+        "a.toml",
+        &campaign("alpha", "A3").replace("banner", "nope"),
+    );
     let err = campaign_sync::push(&s.remote(), folder.path(), "ana", "", 4)
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("a.toml:9:8: format.kind"), "{text}");
+    assert!(text.contains("a.toml:10:8: format.kind"), "{text}");
     assert!(text.ends_with("nothing was pushed"), "{text}");
     let (_, body) = s.get("/workspace/api/campaigns/alpha").await;
     assert_eq!(body["versions"].as_array().expect("versions").len(), 1);
@@ -155,7 +162,9 @@ async fn pull_then_push_changes_nothing_locally_and_remotely() {
 
     for target in [s.remote(), Target::Local(s.state.store.clone())] {
         let out = tempfile::tempdir().expect("dir");
-        let pulled = campaign_sync::pull(&target, out.path()).await.expect("pull");
+        let pulled = campaign_sync::pull(&target, out.path())
+            .await
+            .expect("pull");
         assert_eq!(pulled, [("delta".to_owned(), 1), ("gamma".to_owned(), 1)]);
         let text = std::fs::read_to_string(out.path().join("gamma.toml")).expect("read");
         assert_eq!(text, odd, "byte-stable");
@@ -186,21 +195,33 @@ async fn an_invalid_publish_answers_400_with_the_diagnostics_and_stores_nothing(
     let d = &body["error"]["diagnostics"][0];
     assert_eq!(d["file"], "tips.toml");
     assert_eq!(d["path"], "trigger.on");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(7), Some(6)));
-    assert!(d["message"].as_str().expect("message").contains("page_lod"), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7), Some(6))
+    );
+    assert!(
+        d["message"].as_str().expect("message").contains("page_lod"),
+        "{d}"
+    );
     let (status, _) = s.get("/workspace/api/campaigns/tips").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing stored");
     assert!(s.state.store.campaigns().await.expect("list").is_empty());
 
     // The check endpoint returns the same diagnostics without storing anything.
     let (status, body) = s
-        .post("/workspace/api/check", json!({ "source": bad, "name": "tips" }))
+        .post(
+            "/workspace/api/check",
+            json!({ "source": bad, "name": "tips" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["ok"], false);
     assert_eq!(&body["diagnostics"][0], d);
     let (_, body) = s
-        .post("/workspace/api/check", json!({ "source": campaign("tips", "T") }))
+        .post(
+            "/workspace/api/check",
+            json!({ "source": campaign("tips", "T") }),
+        )
         .await;
     assert_eq!(body, json!({ "ok": true, "diagnostics": [] }));
 
@@ -228,7 +249,10 @@ async fn publish_pause_resume_and_rollback_reach_the_widget_without_a_restart() 
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body, json!({ "outcome": "created", "version": 1, "state": "published" }));
+    assert_eq!(
+        body,
+        json!({ "outcome": "created", "version": 1, "state": "published" })
+    );
     let (v1_etag, ids) = s.catalog().await;
     assert_eq!(ids, [("tips".to_owned(), "First".to_owned())]);
     assert_ne!(v1_etag, empty_etag);
@@ -257,7 +281,10 @@ async fn publish_pause_resume_and_rollback_reach_the_widget_without_a_restart() 
 
     // Pause takes it out; resume (`live`) brings it back.
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/state", json!({ "state": "paused" }))
+        .post(
+            "/workspace/api/campaigns/tips/state",
+            json!({ "state": "paused" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["campaign"]["status"], "paused");
@@ -265,7 +292,10 @@ async fn publish_pause_resume_and_rollback_reach_the_widget_without_a_restart() 
     assert!(ids.is_empty());
     assert_eq!(paused_etag, empty_etag);
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/state", json!({ "state": "live" }))
+        .post(
+            "/workspace/api/campaigns/tips/state",
+            json!({ "state": "live" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["campaign"]["state"], "published");
@@ -273,7 +303,10 @@ async fn publish_pause_resume_and_rollback_reach_the_widget_without_a_restart() 
 
     // Rollback: v1's text again, as v3.
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/rollback", json!({ "version": 1 }))
+        .post(
+            "/workspace/api/campaigns/tips/rollback",
+            json!({ "version": 1 }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["version"], 3);
@@ -284,7 +317,10 @@ async fn publish_pause_resume_and_rollback_reach_the_widget_without_a_restart() 
     assert_eq!(ids, [("tips".to_owned(), "First".to_owned())]);
     assert_eq!(etag, v1_etag, "the ETag follows from the JSON");
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/rollback", json!({ "version": 9 }))
+        .post(
+            "/workspace/api/campaigns/tips/rollback",
+            json!({ "version": 9 }),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["message"], "campaign `tips` has no version 9");
@@ -299,11 +335,17 @@ async fn an_illegal_transition_is_refused_with_from_and_to() {
     )
     .await;
     let (status, _) = s
-        .post("/workspace/api/campaigns/tips/state", json!({ "state": "archived" }))
+        .post(
+            "/workspace/api/campaigns/tips/state",
+            json!({ "state": "archived" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/state", json!({ "state": "live" }))
+        .post(
+            "/workspace/api/campaigns/tips/state",
+            json!({ "state": "live" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "illegal_transition");
@@ -319,12 +361,18 @@ async fn an_illegal_transition_is_refused_with_from_and_to() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, body) = s
-        .post("/workspace/api/campaigns/tips/state", json!({ "state": "ended" }))
+        .post(
+            "/workspace/api/campaigns/tips/state",
+            json!({ "state": "ended" }),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "invalid_body");
     let (status, _) = s
-        .post("/workspace/api/campaigns/nope/state", json!({ "state": "paused" }))
+        .post(
+            "/workspace/api/campaigns/nope/state",
+            json!({ "state": "paused" }),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -360,7 +408,10 @@ async fn the_status_follows_the_schedule() {
         campaign("later", "L")
     );
     let (status, body) = s
-        .post("/workspace/api/campaigns/later/versions", json!({ "source": later }))
+        .post(
+            "/workspace/api/campaigns/later/versions",
+            json!({ "source": later }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (_, body) = s.get("/workspace/api/campaigns").await;
@@ -394,7 +445,14 @@ fn the_cli_pushes_and_pulls_against_the_database() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let push = |f: &Path| run(&["push".as_ref(), f.as_os_str(), "--author".as_ref(), "ci".as_ref()]);
+    let push = |f: &Path| {
+        run(&[
+            "push".as_ref(),
+            f.as_os_str(),
+            "--author".as_ref(),
+            "ci".as_ref(),
+        ])
+    };
     let (code, out, err) = push(&folder);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.starts_with("alpha: v1 published\n"), "{out}");
