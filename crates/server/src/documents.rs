@@ -4,7 +4,7 @@
 //! file, must carry the id it is published under, and becomes a version only when it differs
 //! from the latest one; a rollback publishes an older version's source as a new version.
 use crate::store::{
-    PublishOutcome, Refusal, Store, StoreError, TransitionError, {CampaignState, NewVersion},
+    CampaignState, NewVersion, PublishOutcome, Refusal, Store, StoreError, TransitionError,
 };
 use touchpoint_authoring::diagnostic::Diagnostic;
 use touchpoint_core::Campaign;
@@ -89,6 +89,30 @@ pub async fn publish(
     source: &str,
     change: Change<'_>,
 ) -> Result<PublishOutcome, DocumentError> {
+    add(store, id, source, change, true).await
+}
+
+/// Validate `source` and save it as a new version of `id` without publishing it: a new
+/// campaign is a draft, a published one keeps serving its live version.
+///
+/// # Errors
+/// As [`publish`].
+pub async fn save_draft(
+    store: &dyn Store,
+    id: &str,
+    source: &str,
+    change: Change<'_>,
+) -> Result<PublishOutcome, DocumentError> {
+    add(store, id, source, change, false).await
+}
+
+async fn add(
+    store: &dyn Store,
+    id: &str,
+    source: &str,
+    change: Change<'_>,
+    publish: bool,
+) -> Result<PublishOutcome, DocumentError> {
     let campaign = check_source(id, source).map_err(DocumentError::Invalid)?;
     if campaign.id != id {
         return Err(DocumentError::IdMismatch {
@@ -96,7 +120,7 @@ pub async fn publish(
             found: campaign.id.clone(),
         });
     }
-    let new = NewVersion::new(id, source, change.author, change.note, change.now, true);
+    let new = NewVersion::new(id, source, change.author, change.note, change.now, publish);
     Ok(store.add_version(&new).await??)
 }
 

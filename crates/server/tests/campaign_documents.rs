@@ -518,3 +518,39 @@ async fn a_second_collector_sees_a_publish_after_its_poll() {
     assert!(!live_catalog::poll(&b).await.expect("poll"));
     common::drop_schema(&url, &schema).await;
 }
+
+#[tokio::test]
+async fn a_draft_stays_out_of_the_catalog_until_published() {
+    let s = server().await;
+    let (status, body) = s
+        .post(
+            "/workspace/api/campaigns/new/versions",
+            json!({ "source": campaign("new", "N"), "draft": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["state"], "draft");
+    assert!(s.catalog().await.1.is_empty());
+    let (_, body) = s.get("/workspace/api/campaigns/new").await;
+    assert_eq!(body["campaign"]["status"], "draft");
+    assert_eq!(body["campaign"]["live_version"], Value::Null);
+    let (status, body) = s
+        .post(
+            "/workspace/api/campaigns/new/state",
+            json!({ "state": "paused" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["error"]["message"],
+        "campaign `new` cannot go from draft to paused: publish it first"
+    );
+    let (status, _) = s
+        .post(
+            "/workspace/api/campaigns/new/state",
+            json!({ "state": "live" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s.catalog().await.1, [("new".to_owned(), "N".to_owned())]);
+}

@@ -369,6 +369,56 @@ async fn campaign_documents(store: Arc<dyn Store>) {
         .expect("sources")
         .contains(&("tips".to_owned(), "three\n".to_owned())));
 
+    // A draft over a published campaign: the live version stays; publishing the live
+    // source again adds nothing; publishing the draft's source makes it live.
+    let over = NewVersion::new("tips", "four\n", "ana", "draft", 43, false);
+    let out = store
+        .add_version(&over)
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 4,
+            state: CampaignState::Published
+        }
+    );
+    assert!(store
+        .catalog_sources()
+        .await
+        .expect("sources")
+        .contains(&("tips".to_owned(), "three\n".to_owned())));
+    let out = store
+        .add_version(&v("three\n", "", 44))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Unchanged {
+            version: 3,
+            state: CampaignState::Published
+        }
+    );
+    let out = store
+        .add_version(&v("four\n", "", 45))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 4,
+            state: CampaignState::Published
+        }
+    );
+    assert!(store
+        .catalog_sources()
+        .await
+        .expect("sources")
+        .contains(&("tips".to_owned(), "four\n".to_owned())));
+
     // Archived refuses publishing until restored to paused.
     store
         .set_campaign_state("tips", CampaignState::Archived, 50)
@@ -376,7 +426,7 @@ async fn campaign_documents(store: Arc<dyn Store>) {
         .expect("store")
         .expect("allowed");
     let err = store
-        .add_version(&v("four\n", "", 51))
+        .add_version(&v("five\n", "", 51))
         .await
         .expect("store")
         .unwrap_err();
@@ -386,7 +436,7 @@ async fn campaign_documents(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store.versions("tips").await.expect("versions").len(),
-        3,
+        4,
         "nothing stored"
     );
     store
@@ -409,7 +459,7 @@ async fn campaign_documents(store: Arc<dyn Store>) {
         ids,
         vec![
             ("draft", CampaignState::Published, 1),
-            ("tips", CampaignState::Paused, 3)
+            ("tips", CampaignState::Paused, 4)
         ]
     );
     assert_eq!(list[1].created_at, 10);

@@ -134,10 +134,13 @@ pub struct PublishBody {
     #[serde(default)]
     note: String,
     author: Option<String>,
+    /// Save without publishing (a draft, or an edit not yet released).
+    #[serde(default)]
+    draft: bool,
 }
 
-/// `POST /workspace/api/campaigns/{id}/versions`: validate and publish a source. 201 with
-/// the new version, 200 when the source is unchanged.
+/// `POST /workspace/api/campaigns/{id}/versions`: validate and publish a source (or save it,
+/// with `"draft": true`). 201 with the new version, 200 when the source is unchanged.
 ///
 /// # Errors
 /// 401; 400 with every diagnostic when the source is invalid (nothing is stored) or names
@@ -156,7 +159,11 @@ pub async fn publish(
         note: &body.note,
         now: state.now_millis(),
     };
-    let out = documents::publish(state.store.as_ref(), &id, &body.source, change).await?;
+    let out = if body.draft {
+        documents::save_draft(state.store.as_ref(), &id, &body.source, change).await?
+    } else {
+        documents::publish(state.store.as_ref(), &id, &body.source, change).await?
+    };
     answered(&state, out).await
 }
 

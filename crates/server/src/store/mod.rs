@@ -174,7 +174,7 @@ impl NewVersion {
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum PublishOutcome {
     /// The source equals the latest version's (and, when publishing, it already is the live
-    /// one): nothing changed.
+    /// one), or a publish equals the live version: nothing changed.
     Unchanged {
         /// The latest version.
         version: i64,
@@ -310,7 +310,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Add a version, in one transaction that also creates the campaign (as a draft) when it
     /// is new, moves its state ([`CampaignState::publish`]) and bumps the catalog revision.
-    /// A source equal (by hash) to the latest version's adds nothing. Concurrent publishers
+    /// A source equal (by hash) to the latest version's adds nothing (publishing it makes it
+    /// live if it was not), and publishing the live version's source under a newer draft
+    /// adds nothing either. Concurrent publishers
     /// of one campaign are serialised on its row, so the same source sent twice at once still
     /// makes one version.
     async fn add_version(

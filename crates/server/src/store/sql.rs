@@ -211,6 +211,18 @@ macro_rules! sql_store {
                     state
                 };
                 let same = latest.as_ref().filter(|(_, h)| *h == new.sha256);
+                if new.publish && same.is_none() {
+                    // The source of the live version, under a newer draft: already published.
+                    if let Some(v) = live {
+                        let mut q = sqlx::QueryBuilder::<$db>::new("SELECT sha256 FROM campaign_versions WHERE campaign_id = ");
+                        q.push_bind(new.campaign_id.clone()).push(" AND version = ").push_bind(v);
+                        let hash: Option<String> = q.build().fetch_optional(&mut *tx).await.map_err(StoreError::query(doing))?.map(|r| r.get(0));
+                        if hash.as_deref() == Some(new.sha256.as_str()) {
+                            tx.rollback().await.map_err(StoreError::query(doing))?;
+                            return Ok(Ok(PublishOutcome::Unchanged { version: v, state }));
+                        }
+                    }
+                }
                 let version = match same {
                     Some(&(v, _)) if !new.publish || live == Some(v) => {
                         tx.rollback().await.map_err(StoreError::query(doing))?;
