@@ -57,6 +57,9 @@ pub enum SyncError {
         #[source]
         source: DocumentError,
     },
+    /// Reading the database failed (a local pull).
+    #[error("reading the campaigns: {0}")]
+    Local(#[source] DocumentError),
     /// A pulled file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {

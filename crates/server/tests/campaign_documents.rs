@@ -554,3 +554,68 @@ async fn a_draft_stays_out_of_the_catalog_until_published() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s.catalog().await.1, [("new".to_owned(), "N".to_owned())]);
 }
+
+/// `serve --campaigns DIR` pushes the folder at start (a restart with the same folder adds
+/// no version) and serves the database's catalog; `campaigns push --server` publishes
+/// through the running server, whose catalog follows at once.
+#[tokio::test]
+async fn serve_pushes_its_folder_and_the_cli_publishes_through_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("serve.db");
+    let folder = dir.path().join("campaigns");
+    std::fs::create_dir(&folder).expect("mkdir");
+    write(&folder, "a.toml", &campaign("alpha", "A"));
+    let http = reqwest::Client::new();
+    let get = |url: String| {
+        let http = http.clone();
+        async move {
+            let res = http
+                .get(url)
+                .bearer_auth("admin")
+                .send()
+                .await
+                .expect("get");
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    for _ in 0..2 {
+        let c = common::Collector::start(db.as_os_str(), &folder);
+        let list = get(format!("{}/workspace/api/campaigns", c.url())).await;
+        assert_eq!(list["campaigns"][0]["latest_version"], 1, "{list}");
+        let catalog = get(format!("{}/v1/campaigns?key=pk_test", c.url())).await;
+        assert_eq!(catalog["campaigns"][0]["id"], "alpha");
+    }
+
+    let c = common::Collector::start(db.as_os_str(), &folder);
+    let edited = dir.path().join("edited");
+    std::fs::create_dir(&edited).expect("mkdir");
+    write(&edited, "a.toml", &campaign("alpha", "A2"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(["campaigns", "push"])
+        .arg(&edited)
+        .args([
+            "--server",
+            &c.url(),
+            "--token",
+            "admin",
+            "--note",
+            "from ci",
+        ])
+        .output()
+        .expect("run touchpoint");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("alpha: v2 published\n"), "{stdout}");
+    let catalog = get(format!("{}/v1/campaigns?key=pk_test", c.url())).await;
+    assert_eq!(catalog["campaigns"][0]["content"]["en"]["title"], "A2");
+    let v2 = get(format!(
+        "{}/workspace/api/campaigns/alpha/versions/2",
+        c.url()
+    ))
+    .await;
+    assert_eq!(v2["note"], "from ci");
+}
