@@ -618,4 +618,12 @@ async fn serve_pushes_its_folder_and_the_cli_publishes_through_it() {
     ))
     .await;
     assert_eq!(v2["note"], "from ci");
+    drop(c);
+
+    // An empty folder pushes nothing: the database's campaigns are served as they are.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let c = common::Collector::start(db.as_os_str(), &empty);
+    let catalog = get(format!("{}/v1/campaigns?key=pk_test", c.url())).await;
+    assert_eq!(catalog["campaigns"][0]["content"]["en"]["title"], "A2");
 }
