@@ -66,28 +66,32 @@ impl Catalog {
         }
     }
 
+    /// Build a catalog from stored sources `(campaign id, TOML)` under `policy`. The sources
+    /// were validated when they were published, but a newer release may validate more
+    /// strictly: a source that no longer passes is left out alone, and its diagnostics are
+    /// returned so the caller can log them.
+    pub fn from_sources(
+        sources: &[(String, String)],
+        policy: Policy,
+    ) -> (Self, Vec<touchpoint_authoring::diagnostic::Diagnostic>) {
+        let names: Vec<String> = sources.iter().map(|(id, _)| format!("{id}.toml")).collect();
+        let report = touchpoint_authoring::files::check_files(
+            names
+                .iter()
+                .zip(sources)
+                .map(|(n, (_, text))| (n.as_str(), text.as_str())),
+        );
+        let campaigns = report.campaigns.into_iter().map(|(_, c)| c).collect();
+        (Self::compile(campaigns, policy), report.diagnostics)
+    }
+
     /// Load every `*.toml` file of `dir`, in name order, validating each.
     ///
     /// # Errors
     /// When the folder or a file cannot be read, or any campaign is invalid: every problem of
     /// every file is reported together, compiler-style (file:line:col, field path, caret).
     pub fn load_dir(dir: &Path) -> Result<Self, CatalogError> {
-        let read_err = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| CatalogError::Read { path, source }
-        };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(read_err(dir))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        let mut files = Vec::with_capacity(paths.len());
-        for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
-            files.push((path.display().to_string(), text));
-        }
+        let files = read_dir_files(dir)?;
         let report = touchpoint_authoring::files::check_files(
             files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
         );
@@ -96,15 +100,46 @@ impl Catalog {
                 report.campaigns.into_iter().map(|(_, c)| c).collect(),
             ))
         } else {
-            let n = report.diagnostics.len();
-            let mut text: Vec<String> =
-                report.diagnostics.iter().map(ToString::to_string).collect();
-            text.push(format!(
-                "{n} error{} in {}",
-                if n == 1 { "" } else { "s" },
-                dir.display()
-            ));
-            Err(CatalogError::Invalid(text.join("\n")))
+            Err(CatalogError::Invalid(report_text(&report.diagnostics, dir)))
         }
     }
+}
+
+/// Every `*.toml` file of `dir` as `(path, text)`, in name order.
+///
+/// # Errors
+/// When the folder or a file cannot be read.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, CatalogError> {
+    let read_err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| CatalogError::Read { path, source }
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(read_err(dir))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
+        files.push((path.display().to_string(), text));
+    }
+    Ok(files)
+}
+
+/// The report `touchpoint check` prints: every diagnostic, then `N errors in DIR`.
+pub fn report_text(
+    diagnostics: &[touchpoint_authoring::diagnostic::Diagnostic],
+    dir: &Path,
+) -> String {
+    let n = diagnostics.len();
+    let mut text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    text.push(format!(
+        "{n} error{} in {}",
+        if n == 1 { "" } else { "s" },
+        dir.display()
+    ));
+    text.join("\n")
 }

@@ -3,6 +3,7 @@
 //! hides internals (a storage failure is logged, and the client sees only `internal`). Each
 //! variant holds what its message and field are made of (serde's error, a refused event, axum's
 //! query rejection), so the body is rendered from values and never parsed back from text.
+use crate::documents::DocumentError;
 use crate::rejection::Rejection;
 use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
@@ -69,6 +70,13 @@ pub enum AppError {
     /// client); the connection is closed after this answer.
     #[error("the request body did not arrive within {0:?}")]
     BodyTimeout(std::time::Duration),
+    /// A change to a campaign document was refused (invalid source, unknown campaign or
+    /// version, illegal transition) or its storage failed.
+    #[error("{0}")]
+    Document(#[from] crate::documents::DocumentError),
+    /// A JSON body is not what the endpoint takes.
+    #[error("{}", .0.body_text())]
+    InvalidBody(#[from] axum::extract::rejection::JsonRejection),
     /// Storage failed; details are logged, not returned.
     #[error("storage failure: {0}")]
     Store(#[from] crate::store::StoreError),
@@ -91,6 +99,17 @@ impl AppError {
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnknownCampaign(_) | Self::NoConversionGoal(_) => StatusCode::NOT_FOUND,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            Self::Document(d) => match d {
+                DocumentError::Invalid(_) | DocumentError::IdMismatch { .. } => {
+                    StatusCode::BAD_REQUEST
+                }
+                DocumentError::UnknownCampaign(_) | DocumentError::UnknownVersion { .. } => {
+                    StatusCode::NOT_FOUND
+                }
+                DocumentError::Transition(_) => StatusCode::CONFLICT,
+                DocumentError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            },
         }
     }
 
@@ -112,6 +131,15 @@ impl AppError {
             Self::InvalidQuery(_) => "invalid_query",
             Self::BodyTimeout(_) => "request_timeout",
             Self::Store(_) => "internal",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::Document(d) => match d {
+                DocumentError::Invalid(_) => "invalid_campaign",
+                DocumentError::IdMismatch { .. } => "campaign_id_mismatch",
+                DocumentError::UnknownCampaign(_) => "unknown_campaign",
+                DocumentError::UnknownVersion { .. } => "unknown_version",
+                DocumentError::Transition(_) => "illegal_transition",
+                DocumentError::Store(_) => "internal",
+            },
         }
     }
 
@@ -129,7 +157,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, field) = (self.status(), self.code(), self.field());
         let message = match &self {
-            Self::Store(e) => {
+            Self::Document(DocumentError::Invalid(d)) => format!(
+                "the campaign has {} error{}",
+                d.len(),
+                if d.len() == 1 { "" } else { "s" }
+            ),
+            Self::Store(e) | Self::Document(DocumentError::Store(e)) => {
                 tracing::error!(error = %e, "storage failure");
                 "the server could not store the request; retry later".to_owned()
             }
@@ -138,6 +171,9 @@ impl IntoResponse for AppError {
         let mut body = json!({ "error": { "code": code, "message": message } });
         if let Some(f) = field {
             body["error"]["field"] = json!(f);
+        }
+        if let Self::Document(DocumentError::Invalid(d)) = &self {
+            body["error"]["diagnostics"] = json!(d);
         }
         let mut res = (status, Json(body)).into_response();
         if let Self::BodyTimeout(_) = self {

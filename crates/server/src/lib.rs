@@ -3,12 +3,16 @@
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
 //! `main` only parses the command line and configuration, sets up logging and calls
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
+pub mod campaign_state;
+pub mod campaign_sync;
 pub mod catalog;
 pub mod config;
 pub mod conversions;
+pub mod documents;
 pub mod error;
 pub mod guard;
 pub mod identity;
+pub mod live_catalog;
 pub mod rejection;
 pub mod request_log;
 pub mod routes;
@@ -62,6 +66,7 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         .route("/v1/admin/events", get(routes::admin::events))
         .route("/v1/admin/stats", get(routes::admin::stats))
         .route("/v1/admin/conversions", get(routes::admin::conversions))
+        .nest("/workspace/api", workspace_api())
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .with_state(state)
@@ -87,6 +92,19 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         .layer(trace)
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The workspace's JSON API over campaign documents ([`routes::workspace_api`]).
+fn workspace_api() -> Router<AppState> {
+    use routes::workspace_api as w;
+    Router::new()
+        .route("/campaigns", get(w::list))
+        .route("/campaigns/{id}", get(w::show))
+        .route("/campaigns/{id}/versions", post(w::publish))
+        .route("/campaigns/{id}/versions/{n}", get(w::version))
+        .route("/campaigns/{id}/rollback", post(w::rollback))
+        .route("/campaigns/{id}/state", post(w::set_state))
+        .route("/check", post(w::check))
 }
 
 /// The widget files from memory (with their own caching, CORS and precompressed codings, so

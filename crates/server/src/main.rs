@@ -1,11 +1,12 @@
 //! The `touchpoint` binary: parse the command line and configuration, set up logging, and
-//! either serve or check campaign files. Everything else lives in the library.
+//! serve, check campaign files, or push and pull them to and from the database. Everything else lives in the library.
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use touchpoint_server::config::Config;
 use touchpoint_server::{
-    app, catalog::Catalog, store, AppState, Environment, StaticDirs, WidgetFiles,
+    app, campaign_sync, catalog::Catalog, live_catalog, store, AppState, Environment, StaticDirs,
+    WidgetFiles,
 };
 
 #[derive(Debug, Parser)]
@@ -43,6 +44,72 @@ enum Command {
         /// Folder of `*.toml` campaigns.
         dir: PathBuf,
     },
+    /// Campaigns as code: push a folder as versions, pull the live versions as files.
+    Campaigns {
+        #[command(subcommand)]
+        action: CampaignsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CampaignsCommand {
+    /// Validate a folder as `check` does and, only when it passes, publish every changed
+    /// campaign as a new version (an unchanged file creates none).
+    Push {
+        /// Folder of `*.toml` campaigns.
+        dir: PathBuf,
+        /// A note kept with each new version.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who publishes [default: $USER, or `cli`].
+        #[arg(long)]
+        author: Option<String>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Write each published (or paused) campaign's live version as `DIR/<id>.toml`, byte for
+    /// byte as it was published.
+    Pull {
+        /// Folder to write (created if missing).
+        dir: PathBuf,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+/// The database (as `serve` opens it), or a running server with an API token.
+#[derive(Debug, clap::Args)]
+struct TargetArgs {
+    /// SQLite file path, or a postgres:// URL [default: touchpoint.db].
+    #[arg(
+        long,
+        alias = "database",
+        env = "TOUCHPOINT_DATABASE_URL",
+        conflicts_with = "server"
+    )]
+    database_url: Option<String>,
+    /// A running server's base URL (`http://host:port`); needs `--token`.
+    #[arg(long, requires = "token")]
+    server: Option<String>,
+    /// The server's API token (today the admin token).
+    #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN")]
+    token: Option<String>,
+}
+
+impl TargetArgs {
+    async fn open(self) -> anyhow::Result<campaign_sync::Target> {
+        Ok(match (self.server, self.token) {
+            (Some(url), Some(token)) => {
+                campaign_sync::Target::Remote(campaign_sync::Remote::new(&url, &token))
+            }
+            _ => {
+                let url = self.database_url.unwrap_or_else(|| "touchpoint.db".into());
+                campaign_sync::Target::Local(
+                    store::open(&url).await.context("opening the database")?,
+                )
+            }
+        })
+    }
 }
 
 /// Flags override the environment, which overrides the config file, which overrides defaults.
@@ -109,6 +176,57 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Campaigns { action } => campaigns(action).await,
+    }
+}
+
+async fn campaigns(action: CampaignsCommand) -> anyhow::Result<()> {
+    match action {
+        CampaignsCommand::Push {
+            dir,
+            note,
+            author,
+            target,
+        } => {
+            let author = author
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "cli".into());
+            let target = target.open().await?;
+            let now = touchpoint_server::state::system_millis();
+            match campaign_sync::push(&target, &dir, &author, &note, now).await {
+                Ok(pushed) => {
+                    for p in &pushed {
+                        println!("{p}");
+                    }
+                    let changed = pushed
+                        .iter()
+                        .filter(|p| matches!(p.outcome, store::PublishOutcome::Created { .. }))
+                        .count();
+                    println!(
+                        "{}: {} campaigns, {changed} changed",
+                        dir.display(),
+                        pushed.len()
+                    );
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        CampaignsCommand::Pull { dir, target } => {
+            let target = target.open().await?;
+            let written = campaign_sync::pull(&target, &dir).await?;
+            for (id, version) in &written {
+                println!(
+                    "{id}: v{version} -> {}",
+                    dir.join(format!("{id}.toml")).display()
+                );
+            }
+            println!("{}: {} campaigns pulled", dir.display(), written.len());
+            Ok(())
+        }
     }
 }
 
@@ -117,10 +235,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => Config::load(path, &|v| std::env::var(v).ok())?,
         None => Config::default(),
     };
-    let campaigns = args
-        .campaigns
-        .or(file.campaigns)
-        .unwrap_or_else(|| "campaigns".into());
+    // A folder named on the command line or in the config must exist; the default one is
+    // used only when present, and without it the database's campaigns are served.
+    let campaigns = match args.campaigns.or(file.campaigns) {
+        Some(dir) => Some(dir),
+        None => Some(PathBuf::from("campaigns")).filter(|d| d.is_dir()),
+    };
     let database_url = args
         .database_url
         .or(file.database_url)
@@ -138,12 +258,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         };
         environments.extend(keys.iter().map(|k| Environment::open(k)));
     }
-    let catalog = Catalog::load_dir(&campaigns)
-        .context("loading campaigns")?
-        .with_policy(file.policy);
     let store = store::open(&database_url)
         .await
         .context("opening the database")?;
+    // The folder is pushed into the database exactly as `campaigns push` would (unchanged
+    // files create no version); the catalog is always the database's.
+    if let Some(dir) = &campaigns {
+        let target = campaign_sync::Target::Local(store.clone());
+        let note = format!("serve --campaigns {}", dir.display());
+        let now = touchpoint_server::state::system_millis();
+        let pushed = campaign_sync::push(&target, dir, "serve", &note, now)
+            .await
+            .context("loading campaigns")?;
+        for p in &pushed {
+            tracing::info!(file = %p.file, "{p}");
+        }
+    }
+    let catalog = Catalog::new(Vec::new()).with_policy(file.policy);
     // Read once: the widget is served from memory.
     let dist = args
         .dist
@@ -157,6 +288,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.admin_token.or(file.admin_token),
     )
     .with_limits(file.limits);
+    live_catalog::rebuild(&state)
+        .await
+        .context("building the catalog from the database")?;
+    live_catalog::spawn_poller(state.clone(), live_catalog::POLL_EVERY);
     let router = app(
         state,
         &StaticDirs {

@@ -73,6 +73,9 @@ pub struct AppState {
     admin_token: Option<Arc<str>>,
     clock: Clock,
     limiters: Arc<Limiters>,
+    /// The database's catalog revision the served catalog was built at (`None` until it is
+    /// built from the database); held while rebuilding so rebuilds never interleave.
+    catalog_revision: Arc<tokio::sync::Mutex<Option<i64>>>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -98,6 +101,7 @@ impl AppState {
             admin_token: admin_token.map(Into::into),
             clock: Arc::new(system_millis),
             limiters: Arc::new(Limiters::new(limits)),
+            catalog_revision: Arc::default(),
         }
     }
 
@@ -135,6 +139,12 @@ impl AppState {
             .catalog
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalog);
+    }
+
+    /// The revision of the database's campaigns the catalog was last built at (see
+    /// [`crate::live_catalog`]).
+    pub(crate) fn catalog_revision(&self) -> &tokio::sync::Mutex<Option<i64>> {
+        &self.catalog_revision
     }
 
     /// The environment a publishable key names.
@@ -202,7 +212,8 @@ impl Limiters {
     }
 }
 
-fn system_millis() -> i64 {
+/// The system clock in unix millis (the default [`Clock`]).
+pub fn system_millis() -> i64 {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -4,7 +4,8 @@ mod common;
 
 use std::sync::Arc;
 use touchpoint_server::store::{
-    EventFilter, InsertOutcome, PostgresStore, SqliteStore, Store, StoredEvent, Subject,
+    CampaignState, EventFilter, InsertOutcome, NewVersion, PostgresStore, PublishOutcome, Refusal,
+    SqliteStore, Store, StoredEvent, Subject,
 };
 
 fn stored(i: u32, campaign: &str) -> StoredEvent {
@@ -78,6 +79,7 @@ async fn suite(store: Arc<dyn Store>) {
 
     first_exposures(store.as_ref()).await;
     attribution_events(store.as_ref()).await;
+    campaign_documents(store.clone()).await;
 }
 
 /// Issue 11: what attribution reads. For a campaign: its impressions and CTAs, the goal's
@@ -212,6 +214,260 @@ async fn first_exposures(store: &dyn Store) {
         .await
         .expect("firsts")
         .is_empty());
+}
+
+/// Campaign documents (issue 13): versions are immutable and numbered from 1, an unchanged
+/// source adds none, states move only as the lifecycle allows, and every change bumps the
+/// catalog revision that collectors poll.
+async fn campaign_documents(store: Arc<dyn Store>) {
+    let v =
+        |source: &str, note: &str, at: i64| NewVersion::new("tips", source, "ana", note, at, true);
+    let rev0 = store.catalog_revision().await.expect("revision");
+    assert!(store.campaigns().await.expect("list").is_empty());
+    let out = store
+        .add_version(&v("one\n", "first", 10))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 1,
+            state: CampaignState::Published
+        }
+    );
+    let out = store
+        .add_version(&v("one\n", "again", 11))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Unchanged {
+            version: 1,
+            state: CampaignState::Published
+        }
+    );
+    let rev1 = store.catalog_revision().await.expect("revision");
+    assert_eq!(rev1, rev0 + 1, "an unchanged source changes nothing");
+
+    // The same new source sent twice at once still makes one version.
+    let (two_a, two_b) = (v("two\n", "a", 20), v("two\n", "b", 20));
+    let (a, b) = tokio::join!(store.add_version(&two_a), store.add_version(&two_b));
+    let mut outs = [a.expect("a").expect("a"), b.expect("b").expect("b")];
+    outs.sort_by_key(|o| matches!(o, PublishOutcome::Unchanged { .. }));
+    assert_eq!(
+        outs[0],
+        PublishOutcome::Created {
+            version: 2,
+            state: CampaignState::Published
+        }
+    );
+    assert_eq!(
+        outs[1],
+        PublishOutcome::Unchanged {
+            version: 2,
+            state: CampaignState::Published
+        }
+    );
+
+    let versions = store.versions("tips").await.expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        (
+            versions[0].version,
+            versions[0].source.as_str(),
+            versions[0].note.as_str()
+        ),
+        (1, "one\n", "first")
+    );
+    assert_eq!(versions[0].author, "ana");
+    assert_eq!(versions[0].created_at, 10);
+    assert_eq!(
+        versions[0].sha256,
+        "2c8b08da5ce60398e1f19af0e5dccc744df274b826abe585eaba68c525434806"
+    );
+    assert_eq!(
+        store.version("tips", 2).await.expect("read"),
+        Some(versions[1].clone())
+    );
+    assert_eq!(store.version("tips", 3).await.expect("read"), None);
+    assert_eq!(
+        store.catalog_sources().await.expect("sources"),
+        vec![("tips".to_owned(), "two\n".to_owned())]
+    );
+
+    // A draft: saved, not published, not in the catalog.
+    let draft = NewVersion::new("draft", "d\n", "bo", "", 30, false);
+    let out = store
+        .add_version(&draft)
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 1,
+            state: CampaignState::Draft
+        }
+    );
+    assert_eq!(store.catalog_sources().await.expect("sources").len(), 1);
+    let err = store
+        .set_campaign_state("draft", CampaignState::Paused, 31)
+        .await
+        .expect("store")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "campaign `draft` cannot go from draft to paused: publish it first"
+    );
+    let rec = store
+        .set_campaign_state("draft", CampaignState::Published, 32)
+        .await
+        .expect("store")
+        .expect("allowed");
+    assert_eq!(
+        (rec.state, rec.live_version, rec.latest_version),
+        (CampaignState::Published, Some(1), 1)
+    );
+
+    // Pause takes it out of the catalog and keeps its live version; a publish while paused
+    // stays paused; resume puts the newest live version back.
+    let rec = store
+        .set_campaign_state("tips", CampaignState::Paused, 40)
+        .await
+        .expect("store")
+        .expect("allowed");
+    assert_eq!(
+        (rec.state, rec.live_version, rec.updated_at),
+        (CampaignState::Paused, Some(2), 40)
+    );
+    assert_eq!(
+        store.catalog_sources().await.expect("sources"),
+        vec![("draft".to_owned(), "d\n".to_owned())]
+    );
+    let out = store
+        .add_version(&v("three\n", "while paused", 41))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 3,
+            state: CampaignState::Paused
+        }
+    );
+    store
+        .set_campaign_state("tips", CampaignState::Published, 42)
+        .await
+        .expect("store")
+        .expect("allowed");
+    assert!(store
+        .catalog_sources()
+        .await
+        .expect("sources")
+        .contains(&("tips".to_owned(), "three\n".to_owned())));
+
+    // A draft over a published campaign: the live version stays; publishing the live
+    // source again adds nothing; publishing the draft's source makes it live.
+    let over = NewVersion::new("tips", "four\n", "ana", "draft", 43, false);
+    let out = store
+        .add_version(&over)
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 4,
+            state: CampaignState::Published
+        }
+    );
+    assert!(store
+        .catalog_sources()
+        .await
+        .expect("sources")
+        .contains(&("tips".to_owned(), "three\n".to_owned())));
+    let out = store
+        .add_version(&v("three\n", "", 44))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Unchanged {
+            version: 3,
+            state: CampaignState::Published
+        }
+    );
+    let out = store
+        .add_version(&v("four\n", "", 45))
+        .await
+        .expect("add")
+        .expect("allowed");
+    assert_eq!(
+        out,
+        PublishOutcome::Created {
+            version: 4,
+            state: CampaignState::Published
+        }
+    );
+    assert!(store
+        .catalog_sources()
+        .await
+        .expect("sources")
+        .contains(&("tips".to_owned(), "four\n".to_owned())));
+
+    // Archived refuses publishing until restored to paused.
+    store
+        .set_campaign_state("tips", CampaignState::Archived, 50)
+        .await
+        .expect("store")
+        .expect("allowed");
+    let err = store
+        .add_version(&v("five\n", "", 51))
+        .await
+        .expect("store")
+        .unwrap_err();
+    assert_eq!(
+        (err.from, err.to),
+        (CampaignState::Archived, CampaignState::Published)
+    );
+    assert_eq!(
+        store.versions("tips").await.expect("versions").len(),
+        4,
+        "nothing stored"
+    );
+    store
+        .set_campaign_state("tips", CampaignState::Paused, 52)
+        .await
+        .expect("store")
+        .expect("restore");
+    let missing = store
+        .set_campaign_state("nope", CampaignState::Paused, 53)
+        .await
+        .expect("store");
+    assert_eq!(missing, Err(Refusal::UnknownCampaign("nope".into())));
+
+    let list = store.campaigns().await.expect("list");
+    let ids: Vec<_> = list
+        .iter()
+        .map(|c| (c.id.as_str(), c.state, c.latest_version))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("draft", CampaignState::Published, 1),
+            ("tips", CampaignState::Paused, 4)
+        ]
+    );
+    assert_eq!(list[1].created_at, 10);
+    assert_eq!(
+        store.campaign("tips").await.expect("read"),
+        Some(list[1].clone())
+    );
+    assert!(store.catalog_revision().await.expect("revision") > rev1 + 5);
 }
 
 #[tokio::test]

@@ -5,3 +5,4 @@ pub mod campaigns;
 pub mod events;
 pub mod health;
 pub mod history;
+pub mod workspace_api;

@@ -1,4 +1,4 @@
-//! Storage of engagement events behind one trait, so that the collector runs on the embedded
+//! Storage of engagement events and campaign documents behind one trait, so that the collector runs on the embedded
 //! SQLite file by default and on PostgreSQL when several collectors share a database. Both
 //! implementations pass the same test suite (`tests/store.rs`).
 mod postgres;
@@ -7,6 +7,8 @@ mod sqlite;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+pub use crate::campaign_state::{CampaignState, TransitionError};
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -89,6 +91,116 @@ pub const CAMPAIGN_EVENT_TYPES: &[&str] = &[
     "survey_response",
 ];
 
+/// A campaign as stored: its state and which of its versions is live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CampaignRecord {
+    /// The campaign id (its slug).
+    pub id: String,
+    /// What people decided.
+    pub state: CampaignState,
+    /// The version in the catalog while published (kept while paused); none for a draft.
+    pub live_version: Option<i64>,
+    /// The newest version.
+    pub latest_version: i64,
+    /// Unix millis of the first version.
+    pub created_at: i64,
+    /// Unix millis of the last change.
+    pub updated_at: i64,
+}
+
+/// One immutable version of a campaign's source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CampaignVersion {
+    /// The campaign.
+    pub campaign_id: String,
+    /// 1, 2, ...
+    pub version: i64,
+    /// The full TOML source, exactly as given.
+    pub source: String,
+    /// Hex SHA-256 of `source`.
+    pub sha256: String,
+    /// Who published it.
+    pub author: String,
+    /// Unix millis.
+    pub created_at: i64,
+    /// Why (`rollback to v2`, a commit message, ...).
+    pub note: String,
+}
+
+/// A version to add. Build it with [`NewVersion::new`], which hashes the source.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    campaign_id: String,
+    source: String,
+    sha256: String,
+    author: String,
+    note: String,
+    created_at: i64,
+    publish: bool,
+}
+
+impl NewVersion {
+    /// A version of `campaign_id` holding `source`; `publish` makes it the live version
+    /// (otherwise it is saved only: a draft, or an edit of a published campaign not yet
+    /// released).
+    pub fn new(
+        campaign_id: &str,
+        source: &str,
+        author: &str,
+        note: &str,
+        created_at: i64,
+        publish: bool,
+    ) -> Self {
+        use sha2::Digest as _;
+        Self {
+            campaign_id: campaign_id.to_owned(),
+            source: source.to_owned(),
+            sha256: hex::encode(sha2::Sha256::digest(source.as_bytes())),
+            author: author.to_owned(),
+            note: note.to_owned(),
+            created_at,
+            publish,
+        }
+    }
+
+    /// Hex SHA-256 of the source.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+/// What adding a version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum PublishOutcome {
+    /// The source equals the latest version's (and, when publishing, it already is the live
+    /// one), or a publish equals the live version: nothing changed.
+    Unchanged {
+        /// The latest version.
+        version: i64,
+        /// The campaign's state.
+        state: CampaignState,
+    },
+    /// A new version was stored (or the latest, unchanged, was made live).
+    Created {
+        /// Its number.
+        version: i64,
+        /// The campaign's state after it.
+        state: CampaignState,
+    },
+}
+
+/// Why a change to a campaign was refused (not a storage failure).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No campaign has this id.
+    #[error("no campaign `{0}`")]
+    UnknownCampaign(String),
+    /// The lifecycle does not allow it.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
 /// A storage failure, with the operation that failed.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -112,6 +224,12 @@ pub enum StoreError {
         /// The driver's error.
         #[source]
         source: sqlx::Error,
+    },
+    /// A stored value is not one this version can read.
+    #[error("the database holds {what}, which this version cannot read")]
+    Corrupt {
+        /// What was found.
+        what: String,
     },
 }
 
@@ -173,6 +291,50 @@ pub trait Store: Send + Sync + 'static {
         names: &[String],
         since: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Every campaign, by id.
+    async fn campaigns(&self) -> Result<Vec<CampaignRecord>, StoreError>;
+
+    /// One campaign, when it exists.
+    async fn campaign(&self, id: &str) -> Result<Option<CampaignRecord>, StoreError>;
+
+    /// A campaign's versions, oldest first (empty for an unknown campaign).
+    async fn versions(&self, campaign_id: &str) -> Result<Vec<CampaignVersion>, StoreError>;
+
+    /// One version.
+    async fn version(
+        &self,
+        campaign_id: &str,
+        version: i64,
+    ) -> Result<Option<CampaignVersion>, StoreError>;
+
+    /// Add a version, in one transaction that also creates the campaign (as a draft) when it
+    /// is new, moves its state ([`CampaignState::publish`]) and bumps the catalog revision.
+    /// A source equal (by hash) to the latest version's adds nothing (publishing it makes it
+    /// live if it was not), and publishing the live version's source under a newer draft
+    /// adds nothing either. Concurrent publishers
+    /// of one campaign are serialised on its row, so the same source sent twice at once still
+    /// makes one version.
+    async fn add_version(
+        &self,
+        new: &NewVersion,
+    ) -> Result<Result<PublishOutcome, TransitionError>, StoreError>;
+
+    /// Move a campaign to `to` ([`CampaignState::change_to`]) at `now` (unix millis), bumping
+    /// the catalog revision. Draft → published makes the latest version live.
+    async fn set_campaign_state(
+        &self,
+        id: &str,
+        to: CampaignState,
+        now: i64,
+    ) -> Result<Result<CampaignRecord, Refusal>, StoreError>;
+
+    /// `(id, source)` of the live version of every published campaign, by id: what the
+    /// widget's catalog is built from.
+    async fn catalog_sources(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// A number that changes whenever a campaign does (cheap enough to poll every second).
+    async fn catalog_revision(&self) -> Result<i64, StoreError>;
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

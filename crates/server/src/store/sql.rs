@@ -151,6 +151,169 @@ macro_rules! sql_store {
                 Ok(n.unsigned_abs())
             }
 
+            async fn campaigns(&self) -> Result<Vec<crate::store::CampaignRecord>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_CAMPAIGNS);
+                q.push(" ORDER BY c.id");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("listing campaigns"))?;
+                rows.iter().map(row_to_campaign!()).collect()
+            }
+
+            async fn campaign(&self, id: &str) -> Result<Option<crate::store::CampaignRecord>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_CAMPAIGNS);
+                q.push(" WHERE c.id = ").push_bind(id.to_owned());
+                let row = q.build().fetch_optional(&self.pool).await.map_err(StoreError::query("reading a campaign"))?;
+                row.as_ref().map(row_to_campaign!()).transpose()
+            }
+
+            async fn versions(&self, campaign_id: &str) -> Result<Vec<crate::store::CampaignVersion>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_VERSIONS);
+                q.push(" WHERE campaign_id = ").push_bind(campaign_id.to_owned()).push(" ORDER BY version");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("listing versions"))?;
+                Ok(rows.iter().map(row_to_version!()).collect())
+            }
+
+            async fn version(&self, campaign_id: &str, version: i64) -> Result<Option<crate::store::CampaignVersion>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_VERSIONS);
+                q.push(" WHERE campaign_id = ").push_bind(campaign_id.to_owned());
+                q.push(" AND version = ").push_bind(version);
+                let row = q.build().fetch_optional(&self.pool).await.map_err(StoreError::query("reading a version"))?;
+                Ok(row.as_ref().map(row_to_version!()))
+            }
+
+            async fn add_version(&self, new: &crate::store::NewVersion) -> Result<Result<crate::store::PublishOutcome, crate::store::TransitionError>, StoreError> {
+                use crate::store::{CampaignState, PublishOutcome};
+                use sqlx::Row as _;
+                let doing = "publishing a version";
+                let mut tx = self.pool.begin().await.map_err(StoreError::query(doing))?;
+                // Writing first takes the row lock (PostgreSQL) or the write lock (SQLite)
+                // before anything is read, so concurrent publishers of one campaign queue here.
+                let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO campaigns (id, state, live_version, created_at, updated_at) VALUES (");
+                q.push_bind(new.campaign_id.clone()).push(", 'draft', NULL, ").push_bind(new.created_at).push(", ").push_bind(new.created_at);
+                q.push(") ON CONFLICT (id) DO UPDATE SET updated_at = campaigns.updated_at");
+                q.build().execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT state, live_version FROM campaigns WHERE id = ");
+                q.push_bind(new.campaign_id.clone());
+                let row = q.build().fetch_one(&mut *tx).await.map_err(StoreError::query(doing))?;
+                let state = crate::store::sql::parse_state(&row.get::<String, _>(0))?;
+                let live: Option<i64> = row.get(1);
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT version, sha256 FROM campaign_versions WHERE campaign_id = ");
+                q.push_bind(new.campaign_id.clone()).push(" ORDER BY version DESC LIMIT 1");
+                let latest = q.build().fetch_optional(&mut *tx).await.map_err(StoreError::query(doing))?
+                    .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)));
+                let next_state = if new.publish {
+                    match state.publish(&new.campaign_id) {
+                        Ok(s) => s,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                } else if state == CampaignState::Archived {
+                    return Ok(Err(crate::store::TransitionError { campaign: new.campaign_id.clone(), from: state, to: CampaignState::Draft }));
+                } else {
+                    state
+                };
+                let same = latest.as_ref().filter(|(_, h)| *h == new.sha256);
+                if new.publish && same.is_none() {
+                    // The source of the live version, under a newer draft: already published.
+                    if let Some(v) = live {
+                        let mut q = sqlx::QueryBuilder::<$db>::new("SELECT sha256 FROM campaign_versions WHERE campaign_id = ");
+                        q.push_bind(new.campaign_id.clone()).push(" AND version = ").push_bind(v);
+                        let hash: Option<String> = q.build().fetch_optional(&mut *tx).await.map_err(StoreError::query(doing))?.map(|r| r.get(0));
+                        if hash.as_deref() == Some(new.sha256.as_str()) {
+                            tx.rollback().await.map_err(StoreError::query(doing))?;
+                            return Ok(Ok(PublishOutcome::Unchanged { version: v, state }));
+                        }
+                    }
+                }
+                let version = match same {
+                    Some(&(v, _)) if !new.publish || live == Some(v) => {
+                        tx.rollback().await.map_err(StoreError::query(doing))?;
+                        return Ok(Ok(PublishOutcome::Unchanged { version: v, state }));
+                    }
+                    Some(&(v, _)) => v,
+                    None => {
+                        let v = latest.map_or(1, |(v, _)| v + 1);
+                        let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO campaign_versions (campaign_id, version, source, sha256, author, created_at, note) ");
+                        q.push_values(std::iter::once(new), |mut row, n| {
+                            row.push_bind(n.campaign_id.clone())
+                                .push_bind(v)
+                                .push_bind(n.source.clone())
+                                .push_bind(n.sha256.clone())
+                                .push_bind(n.author.clone())
+                                .push_bind(n.created_at)
+                                .push_bind(n.note.clone());
+                        });
+                        q.build().execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                        v
+                    }
+                };
+                let live = if new.publish { Some(version) } else { live };
+                let mut q = sqlx::QueryBuilder::<$db>::new("UPDATE campaigns SET state = ");
+                q.push_bind(next_state.as_str()).push(", live_version = ").push_bind(live);
+                q.push(", updated_at = ").push_bind(new.created_at).push(" WHERE id = ").push_bind(new.campaign_id.clone());
+                q.build().execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                sqlx::query("UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1")
+                    .execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                tx.commit().await.map_err(StoreError::query(doing))?;
+                Ok(Ok(PublishOutcome::Created { version, state: next_state }))
+            }
+
+            async fn set_campaign_state(&self, id: &str, to: crate::store::CampaignState, now: i64) -> Result<Result<crate::store::CampaignRecord, crate::store::Refusal>, StoreError> {
+                use crate::store::{CampaignState, Refusal};
+                use sqlx::Row as _;
+                let doing = "changing a campaign's state";
+                let mut tx = self.pool.begin().await.map_err(StoreError::query(doing))?;
+                let mut q = sqlx::QueryBuilder::<$db>::new("UPDATE campaigns SET updated_at = updated_at WHERE id = ");
+                q.push_bind(id.to_owned());
+                if q.build().execute(&mut *tx).await.map_err(StoreError::query(doing))?.rows_affected() == 0 {
+                    return Ok(Err(Refusal::UnknownCampaign(id.to_owned())));
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT state FROM campaigns WHERE id = ");
+                q.push_bind(id.to_owned());
+                let row = q.build().fetch_one(&mut *tx).await.map_err(StoreError::query(doing))?;
+                let from = crate::store::sql::parse_state(&row.get::<String, _>(0))?;
+                let next = match from.change_to(id, to) {
+                    Ok(s) => s,
+                    Err(e) => return Ok(Err(e.into())),
+                };
+                let mut q = sqlx::QueryBuilder::<$db>::new("UPDATE campaigns SET state = ");
+                q.push_bind(next.as_str()).push(", updated_at = ").push_bind(now);
+                if from == CampaignState::Draft && next == CampaignState::Published {
+                    q.push(", live_version = (SELECT MAX(version) FROM campaign_versions WHERE campaign_id = ").push_bind(id.to_owned()).push(")");
+                }
+                q.push(" WHERE id = ").push_bind(id.to_owned());
+                q.build().execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                sqlx::query("UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1")
+                    .execute(&mut *tx).await.map_err(StoreError::query(doing))?;
+                let mut q = sqlx::QueryBuilder::<$db>::new(SELECT_CAMPAIGNS);
+                q.push(" WHERE c.id = ").push_bind(id.to_owned());
+                let row = q.build().fetch_optional(&mut *tx).await.map_err(StoreError::query(doing))?;
+                let Some(record) = row.as_ref().map(row_to_campaign!()).transpose()? else {
+                    return Ok(Err(Refusal::UnknownCampaign(id.to_owned())));
+                };
+                tx.commit().await.map_err(StoreError::query(doing))?;
+                Ok(Ok(record))
+            }
+
+            async fn catalog_sources(&self) -> Result<Vec<(String, String)>, StoreError> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(
+                    "SELECT c.id, v.source FROM campaigns c JOIN campaign_versions v \
+                     ON v.campaign_id = c.id AND v.version = c.live_version \
+                     WHERE c.state = 'published' ORDER BY c.id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::query("reading the live campaigns"))?;
+                Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            }
+
+            async fn catalog_revision(&self) -> Result<i64, StoreError> {
+                let (n,): (i64,) = sqlx::query_as("SELECT revision FROM catalog_revision WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(StoreError::query("reading the catalog revision"))?;
+                Ok(n)
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::query("pinging"))?;
                 Ok(())
@@ -212,4 +375,55 @@ macro_rules! push_filter {
     };
 }
 
-pub(super) use {push_filter, row_to_event, sql_store};
+/// The columns `row_to_campaign!` reads; the caller adds `WHERE` and `ORDER BY`.
+pub(super) const SELECT_CAMPAIGNS: &str = "SELECT c.id, c.state, c.live_version, \
+     (SELECT MAX(version) FROM campaign_versions v WHERE v.campaign_id = c.id), \
+     c.created_at, c.updated_at FROM campaigns c";
+
+/// The columns `row_to_version!` reads.
+pub(super) const SELECT_VERSIONS: &str =
+    "SELECT campaign_id, version, source, sha256, author, created_at, note FROM campaign_versions";
+
+/// The stored spelling of a state back into the type.
+pub(super) fn parse_state(s: &str) -> Result<super::CampaignState, super::StoreError> {
+    super::CampaignState::parse(s).ok_or_else(|| super::StoreError::Corrupt {
+        what: format!("a campaign state `{s}`"),
+    })
+}
+
+/// A closure turning a row of [`SELECT_CAMPAIGNS`] into a [`super::CampaignRecord`].
+macro_rules! row_to_campaign {
+    () => {
+        |r| -> Result<crate::store::CampaignRecord, StoreError> {
+            use sqlx::Row;
+            Ok(crate::store::CampaignRecord {
+                id: r.get(0),
+                state: crate::store::sql::parse_state(&r.get::<String, _>(1))?,
+                live_version: r.get(2),
+                latest_version: r.get::<Option<i64>, _>(3).unwrap_or(0),
+                created_at: r.get(4),
+                updated_at: r.get(5),
+            })
+        }
+    };
+}
+
+/// A closure turning a row of [`SELECT_VERSIONS`] into a [`super::CampaignVersion`].
+macro_rules! row_to_version {
+    () => {
+        |r| {
+            use sqlx::Row;
+            crate::store::CampaignVersion {
+                campaign_id: r.get(0),
+                version: r.get(1),
+                source: r.get(2),
+                sha256: r.get(3),
+                author: r.get(4),
+                created_at: r.get(5),
+                note: r.get(6),
+            }
+        }
+    };
+}
+
+pub(super) use {push_filter, row_to_campaign, row_to_event, row_to_version, sql_store};
