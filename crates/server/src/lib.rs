@@ -1,4 +1,4 @@
-//! touchpoint-server: the collector, the campaign API and (later) the CS workspace.
+//! touchpoint-server: the collector, the campaign API and the CS workspace.
 //!
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
 //! `main` only parses the command line and configuration, sets up logging and calls
@@ -11,12 +11,14 @@ pub mod guard;
 pub mod identity;
 pub mod rejection;
 pub mod request_log;
+pub mod role;
 pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
 pub mod unique_keys;
 pub mod widget_files;
+pub mod workspace;
 
 pub use config::Environment;
 pub use state::AppState;
@@ -59,11 +61,15 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         ));
     let api = Router::new()
         .merge(public)
-        .route("/v1/admin/events", get(routes::admin::events))
-        .route("/v1/admin/stats", get(routes::admin::stats))
-        .route("/v1/admin/conversions", get(routes::admin::conversions))
+        .merge(workspace::router())
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        // Over every route above (so it sees the matched path): the registry's access rules
+        // for `/workspace` and `/v1/admin`, refusing any route there that is not registered.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            workspace::gate::gate,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new());
     let mut router = api;
