@@ -3,6 +3,7 @@
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
 //! `main` only parses the command line and configuration, sets up logging and calls
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
+pub mod admin_cli;
 pub mod catalog;
 pub mod config;
 pub mod conversions;
