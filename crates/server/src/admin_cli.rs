@@ -90,7 +90,11 @@ pub async fn run(
                 })
                 .await?;
             store
-                .append_audit(&audit("user.create", &email, serde_json::json!({ "role": role })))
+                .append_audit(&audit(
+                    "user.create",
+                    &email,
+                    serde_json::json!({ "role": role }),
+                ))
                 .await?;
             Ok(format!("created {} ({})", user.email, user.role))
         }
@@ -136,7 +140,11 @@ pub async fn run(
                 })
                 .await?;
             store
-                .append_audit(&audit("token.create", &name, serde_json::json!({ "role": role })))
+                .append_audit(&audit(
+                    "token.create",
+                    &name,
+                    serde_json::json!({ "role": role }),
+                ))
                 .await?;
             Ok(token)
         }

@@ -525,10 +525,7 @@ fn workspace(raw: RawWorkspace) -> Result<WorkspaceConfig, (&'static str, String
             .unwrap_or(d.login_per_ip_per_minute),
     };
     if w.idle_timeout < Duration::from_secs(60) {
-        return Err((
-            "workspace.idle_timeout_secs",
-            "expected at least 60".into(),
-        ));
+        return Err(("workspace.idle_timeout_secs", "expected at least 60".into()));
     }
     if w.absolute_timeout < w.idle_timeout {
         return Err((
@@ -701,7 +698,8 @@ mod tests {
 
     #[test]
     fn the_workspace_section_validates() {
-        let c = parse("[workspace]\nsecure_cookies = true\nidle_timeout_secs = 600\n").expect("valid");
+        let c =
+            parse("[workspace]\nsecure_cookies = true\nidle_timeout_secs = 600\n").expect("valid");
         assert!(c.workspace.secure_cookies);
         assert_eq!(c.workspace.idle_timeout, Duration::from_secs(600));
         assert_eq!(c.workspace.absolute_timeout, Duration::from_secs(12 * 3600));

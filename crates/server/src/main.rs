@@ -226,7 +226,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The database URL: flag or environment, then the config file, then the default.
-fn database_url(config: Option<&PathBuf>, flag: Option<String>) -> anyhow::Result<(Config, String)> {
+fn database_url(
+    config: Option<&PathBuf>,
+    flag: Option<String>,
+) -> anyhow::Result<(Config, String)> {
     let file = match config {
         Some(path) => Config::load(path, &|v| std::env::var(v).ok())?,
         None => Config::default(),

@@ -119,16 +119,35 @@ async fn access(store: &dyn Store) {
         Some(ada.clone()),
         "every column round-trips"
     );
-    assert_eq!(store.user_by_id(bob.id).await.expect("read"), Some(bob.clone()));
-    assert_eq!(store.user_by_email("eve@example.com").await.expect("read"), None);
+    assert_eq!(
+        store.user_by_id(bob.id).await.expect("read"),
+        Some(bob.clone())
+    );
+    assert_eq!(
+        store.user_by_email("eve@example.com").await.expect("read"),
+        None
+    );
     assert!(store.set_password(bob.id, "h2").await.expect("password"));
     assert!(store.set_disabled(bob.id, true).await.expect("disable"));
     assert!(!store.set_disabled(9999, true).await.expect("no such user"));
     let users = store.list_users().await.expect("list");
     assert_eq!(
-        users.iter().map(|u| (u.email.as_str(), u.role, u.disabled, u.password_hash.as_str())).collect::<Vec<_>>(),
+        users
+            .iter()
+            .map(|u| (
+                u.email.as_str(),
+                u.role,
+                u.disabled,
+                u.password_hash.as_str()
+            ))
+            .collect::<Vec<_>>(),
         [
-            ("ada@example.com", Role::Admin, false, ada.password_hash.as_str()),
+            (
+                "ada@example.com",
+                Role::Admin,
+                false,
+                ada.password_hash.as_str()
+            ),
             ("bob@example.com", Role::Viewer, true, "h2"),
         ]
     );
@@ -153,8 +172,15 @@ async fn access(store: &dyn Store) {
         .expect_err("name taken");
     assert!(matches!(dup, StoreError::Conflict { .. }), "{dup}");
     store.touch_token(ci.id, 50).await.expect("touch");
-    let got = store.token_by_hash(&"a".repeat(64)).await.expect("read").expect("found");
-    assert_eq!((got.name.as_str(), got.role, got.last_used_at, got.revoked), ("ci", Role::Editor, Some(50), false));
+    let got = store
+        .token_by_hash(&"a".repeat(64))
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        (got.name.as_str(), got.role, got.last_used_at, got.revoked),
+        ("ci", Role::Editor, Some(50), false)
+    );
     assert!(store.revoke_token(ci.id).await.expect("revoke"));
     assert!(!store.revoke_token(ci.id).await.expect("revoked already"));
     assert!(store.list_tokens().await.expect("list")[0].revoked);
@@ -167,12 +193,27 @@ async fn access(store: &dyn Store) {
         created_at: 100,
         last_seen_at: 100,
     };
-    store.create_session(&session("s1", ada.id)).await.expect("session");
-    store.create_session(&session("s2", bob.id)).await.expect("session");
-    store.create_session(&session("s3", bob.id)).await.expect("session");
+    store
+        .create_session(&session("s1", ada.id))
+        .await
+        .expect("session");
+    store
+        .create_session(&session("s2", bob.id))
+        .await
+        .expect("session");
+    store
+        .create_session(&session("s3", bob.id))
+        .await
+        .expect("session");
     store.touch_session("s1", 200).await.expect("touch");
     let s1 = store.session("s1").await.expect("read").expect("found");
-    assert_eq!(s1, Session { last_seen_at: 200, ..session("s1", ada.id) });
+    assert_eq!(
+        s1,
+        Session {
+            last_seen_at: 200,
+            ..session("s1", ada.id)
+        }
+    );
     store.delete_session("s1").await.expect("delete");
     assert_eq!(store.session("s1").await.expect("read"), None);
     assert_eq!(store.delete_user_sessions(bob.id).await.expect("delete"), 2);
@@ -180,21 +221,46 @@ async fn access(store: &dyn Store) {
 
     for (at, ok) in [(10, false), (11, true)] {
         store
-            .record_login_attempt(&LoginAttempt { email: "ada@example.com".into(), ip: Some("127.0.0.1".into()), at, ok })
+            .record_login_attempt(&LoginAttempt {
+                email: "ada@example.com".into(),
+                ip: Some("127.0.0.1".into()),
+                at,
+                ok,
+            })
             .await
             .expect("attempt");
     }
     store
-        .record_login_attempt(&LoginAttempt { email: "eve@example.com".into(), ip: None, at: 12, ok: false })
+        .record_login_attempt(&LoginAttempt {
+            email: "eve@example.com".into(),
+            ip: None,
+            at: 12,
+            ok: false,
+        })
         .await
         .expect("attempt");
     let attempts = store.login_attempts(2).await.expect("attempts");
-    assert_eq!(attempts.iter().map(|a| (a.email.as_str(), a.at, a.ok)).collect::<Vec<_>>(), [("eve@example.com", 12, false), ("ada@example.com", 11, true)]);
+    assert_eq!(
+        attempts
+            .iter()
+            .map(|a| (a.email.as_str(), a.at, a.ok))
+            .collect::<Vec<_>>(),
+        [
+            ("eve@example.com", 12, false),
+            ("ada@example.com", 11, true)
+        ]
+    );
     assert_eq!(attempts[0].ip, None);
 
     for (at, action) in [(20, "user.create"), (21, "token.revoke")] {
         store
-            .append_audit(&AuditEntry { at, actor: "user:ada@example.com".into(), action: action.into(), subject: "ci".into(), detail: "{\"role\":\"editor\"}".into() })
+            .append_audit(&AuditEntry {
+                at,
+                actor: "user:ada@example.com".into(),
+                action: action.into(),
+                subject: "ci".into(),
+                detail: "{\"role\":\"editor\"}".into(),
+            })
             .await
             .expect("audit");
     }

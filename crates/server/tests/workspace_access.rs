@@ -78,7 +78,12 @@ fn client() -> reqwest::Client {
 
 impl Fixture {
     fn token(&self, role: Role) -> &str {
-        &self.tokens.iter().find(|(r, _)| *r == role).expect("token").1
+        &self
+            .tokens
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("token")
+            .1
     }
 
     fn advance_minutes(&self, minutes: i64) {
@@ -159,7 +164,11 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
         let what = format!("{} {}", route.verb.as_str(), route.path);
         // Mounted: whatever it answers, it is not the router's 404.
         let anonymous = request(route.verb).send().await.expect("send");
-        assert_ne!(anonymous.status(), StatusCode::NOT_FOUND, "{what} is not mounted");
+        assert_ne!(
+            anonymous.status(),
+            StatusCode::NOT_FOUND,
+            "{what} is not mounted"
+        );
         match route.access {
             Access::Public => {}
             Access::Page(need) => {
@@ -181,7 +190,11 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
                         .send()
                         .await
                         .expect("send");
-                    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{what} with a {below} token");
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::FORBIDDEN,
+                        "{what} with a {below} token"
+                    );
                 }
                 if route.verb == Verb::Get {
                     let (cookie, _) = session_of(need);
@@ -191,7 +204,11 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
             }
             Access::Api(need) => {
                 assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{what}");
-                let wrong = request(route.verb).bearer_auth("tp_wrong").send().await.expect("send");
+                let wrong = request(route.verb)
+                    .bearer_auth("tp_wrong")
+                    .send()
+                    .await
+                    .expect("send");
                 assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{what}");
                 if let Some(below) = need.below() {
                     let res = request(route.verb)
@@ -199,12 +216,24 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
                         .send()
                         .await
                         .expect("send");
-                    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{what} with a {below} token");
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::FORBIDDEN,
+                        "{what} with a {below} token"
+                    );
                     let (cookie, _) = session_of(below);
-                    let res = request(route.verb).header(COOKIE, cookie).send().await.expect("send");
+                    let res = request(route.verb)
+                        .header(COOKIE, cookie)
+                        .send()
+                        .await
+                        .expect("send");
                     assert_eq!(res.status(), StatusCode::FORBIDDEN, "{what} as {below}");
                 }
-                let res = request(route.verb).bearer_auth(f.token(need)).send().await.expect("send");
+                let res = request(route.verb)
+                    .bearer_auth(f.token(need))
+                    .send()
+                    .await
+                    .expect("send");
                 assert_eq!(res.status(), StatusCode::OK, "{what} with a {need} token");
             }
             Access::AdminApi => {
@@ -216,13 +245,29 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
                     .send()
                     .await
                     .expect("send");
-                assert_eq!(res.status(), StatusCode::FORBIDDEN, "{what} with an editor token");
+                assert_eq!(
+                    res.status(),
+                    StatusCode::FORBIDDEN,
+                    "{what} with an editor token"
+                );
                 // A session is not a credential of the operator's API.
                 let (cookie, _) = session_of(Role::Admin);
-                let res = request(route.verb).header(COOKIE, cookie).send().await.expect("send");
-                assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{what} with a session");
+                let res = request(route.verb)
+                    .header(COOKIE, cookie)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(
+                    res.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{what} with a session"
+                );
                 for token in ["admin", f.token(Role::Admin)] {
-                    let res = request(route.verb).bearer_auth(token).send().await.expect("send");
+                    let res = request(route.verb)
+                        .bearer_auth(token)
+                        .send()
+                        .await
+                        .expect("send");
                     assert!(
                         res.status() == StatusCode::OK || res.status() == StatusCode::BAD_REQUEST,
                         "{what} with an admin credential: {}",
@@ -235,7 +280,11 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
     }
     assert_eq!(checked, ROUTES.len());
     // A method the registry does not list for a path is refused, not passed through.
-    let res = http.delete(format!("{}/workspace/users", f.url)).send().await.expect("send");
+    let res = http
+        .delete(format!("{}/workspace/users", f.url))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -243,7 +292,10 @@ async fn every_registered_route_refuses_without_credentials_and_below_its_role()
 async fn a_route_mounted_without_registering_its_access_is_refused() {
     let (state, _dir) = common::sqlite_state(vec![Environment::open("pk_test")]).await;
     let router = axum::Router::new()
-        .route("/workspace/secret", axum::routing::get(|| async { "secret" }))
+        .route(
+            "/workspace/secret",
+            axum::routing::get(|| async { "secret" }),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             touchpoint_server::workspace::gate::gate,
@@ -270,8 +322,14 @@ async fn a_wrong_password_is_refused_and_the_right_one_signs_in_with_a_safe_cook
         .expect("page");
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
-    assert!(html.contains(r#"<label for="email">Email</label>"#), "{html}");
-    assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
+    assert!(
+        html.contains(r#"<label for="email">Email</label>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "{html}"
+    );
 
     let wrong = f.login("editor@example.com", "not the password").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
@@ -287,23 +345,47 @@ async fn a_wrong_password_is_refused_and_the_right_one_signs_in_with_a_safe_cook
     assert_eq!(location(&right), "/workspace/");
     let cookie = set_cookie(&right);
     let flags: Vec<&str> = cookie.split("; ").collect();
-    assert!(flags[0].starts_with("tp_session=") && flags[0].len() == "tp_session=".len() + 43, "{cookie}");
-    for flag in ["HttpOnly", "SameSite=Lax", "Path=/workspace", "Max-Age=43200"] {
+    assert!(
+        flags[0].starts_with("tp_session=") && flags[0].len() == "tp_session=".len() + 43,
+        "{cookie}"
+    );
+    for flag in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/workspace",
+        "Max-Age=43200",
+    ] {
         assert!(flags.contains(&flag), "{flag} missing from {cookie}");
     }
-    assert!(!flags.contains(&"Secure"), "not Secure unless configured: {cookie}");
+    assert!(
+        !flags.contains(&"Secure"),
+        "not Secure unless configured: {cookie}"
+    );
 
     let home = f.get("/workspace/", flags[0]).await;
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("html");
-    assert!(html.contains("editor@example.com") && html.contains("editor"), "{html}");
+    assert!(
+        html.contains("editor@example.com") && html.contains("editor"),
+        "{html}"
+    );
     assert!(html.contains("No campaigns yet"), "{html}");
-    assert!(!html.contains("/workspace/users"), "no admin links for an editor: {html}");
+    assert!(
+        !html.contains("/workspace/users"),
+        "no admin links for an editor: {html}"
+    );
 
     let attempts = f.state.store.login_attempts(10).await.expect("attempts");
     assert_eq!(
-        attempts.iter().map(|a| (a.email.as_str(), a.ok)).collect::<Vec<_>>(),
-        [("editor@example.com", true), ("nobody@example.com", false), ("editor@example.com", false)]
+        attempts
+            .iter()
+            .map(|a| (a.email.as_str(), a.ok))
+            .collect::<Vec<_>>(),
+        [
+            ("editor@example.com", true),
+            ("nobody@example.com", false),
+            ("editor@example.com", false)
+        ]
     );
     assert_eq!(attempts[0].ip.as_deref(), Some("127.0.0.1"));
 }
@@ -316,7 +398,11 @@ async fn the_cookie_is_secure_when_configured() {
     })
     .await;
     let res = f.login("viewer@example.com", PASSWORD).await;
-    assert!(set_cookie(&res).ends_with("; Secure"), "{}", set_cookie(&res));
+    assert!(
+        set_cookie(&res).ends_with("; Secure"),
+        "{}",
+        set_cookie(&res)
+    );
 }
 
 #[tokio::test]
@@ -347,7 +433,10 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeouts() {
     f.advance_minutes(30);
     let idle = f.get("/workspace/", &cookie).await;
     assert_eq!(idle.status(), StatusCode::SEE_OTHER, "idle for 30 minutes");
-    assert!(set_cookie(&idle).contains("Max-Age=0"), "the stale cookie is cleared");
+    assert!(
+        set_cookie(&idle).contains("Max-Age=0"),
+        "the stale cookie is cleared"
+    );
 
     let (cookie, _) = f.session(Role::Viewer).await;
     // Busy all day: a request every 20 minutes keeps it from idling, not past 12 hours.
@@ -384,8 +473,15 @@ async fn state_changing_requests_need_the_csrf_token_and_the_same_origin() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "no token");
     let mut wrong = user("b@example.com");
     wrong.push(("csrf", "x".repeat(43)));
-    assert_eq!(add(wrong).send().await.expect("send").status(), StatusCode::FORBIDDEN);
-    let res = add(user("c@example.com")).header("x-csrf-token", "nope").send().await.expect("send");
+    assert_eq!(
+        add(wrong).send().await.expect("send").status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = add(user("c@example.com"))
+        .header("x-csrf-token", "nope")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "wrong header");
     let mut right = user("d@example.com");
     right.push(("csrf", csrf.clone()));
@@ -396,12 +492,34 @@ async fn state_changing_requests_need_the_csrf_token_and_the_same_origin() {
         .expect("send");
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "cross-origin");
     let res = add(right).send().await.expect("send");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
-    let res = add(user("e@example.com")).header("x-csrf-token", &csrf).send().await.expect("send");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        res.text().await
+    );
+    let res = add(user("e@example.com"))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the header works too");
-    let emails: Vec<String> = f.state.store.list_users().await.expect("users").into_iter().map(|u| u.email).collect();
-    assert!(emails.contains(&"d@example.com".to_owned()) && emails.contains(&"e@example.com".to_owned()));
-    assert!(!emails.iter().any(|e| e.starts_with("a@") || e.starts_with("b@") || e.starts_with("c@")));
+    let emails: Vec<String> = f
+        .state
+        .store
+        .list_users()
+        .await
+        .expect("users")
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert!(
+        emails.contains(&"d@example.com".to_owned())
+            && emails.contains(&"e@example.com".to_owned())
+    );
+    assert!(!emails
+        .iter()
+        .any(|e| e.starts_with("a@") || e.starts_with("b@") || e.starts_with("c@")));
     // Sign-in from another site's form is refused before any password is checked.
     let res = client()
         .post(format!("{}/workspace/login", f.url))
@@ -417,22 +535,56 @@ async fn state_changing_requests_need_the_csrf_token_and_the_same_origin() {
 async fn sign_in_is_rate_limited_per_account_and_per_ip() {
     let f = fixture(WorkspaceConfig::default()).await;
     for _ in 0..5 {
-        assert_eq!(f.login("viewer@example.com", "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            f.login("viewer@example.com", "wrong password!")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let limited = f.login("viewer@example.com", PASSWORD).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
-    let wait: u64 = limited.headers()["retry-after"].to_str().expect("text").parse().expect("secs");
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("secs");
     let html = limited.text().await.expect("html");
-    assert!(html.contains(&format!("too many attempts, retry in {wait} s")), "{html}");
+    assert!(
+        html.contains(&format!("too many attempts, retry in {wait} s")),
+        "{html}"
+    );
     // Another account from the same address has its own budget, up to the per-IP limit (20).
-    assert_eq!(f.login("editor@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        f.login("editor@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     for i in 0..13 {
-        let status = f.login(&format!("spray{i}@example.com"), "guess guess guess").await.status();
+        let status = f
+            .login(&format!("spray{i}@example.com"), "guess guess guess")
+            .await
+            .status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let status = f.login("admin@example.com", PASSWORD).await.status();
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the 21st attempt from one IP");
-    assert_eq!(f.state.store.login_attempts(100).await.expect("attempts").len(), 21);
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 21st attempt from one IP"
+    );
+    assert_eq!(
+        f.state
+            .store
+            .login_attempts(100)
+            .await
+            .expect("attempts")
+            .len(),
+        21
+    );
 }
 
 #[tokio::test]
@@ -448,7 +600,12 @@ async fn admins_manage_users_and_tokens_and_every_change_is_audited() {
             .form(&fields)
             .send()
     };
-    let res = post("/workspace/tokens", vec![("name", "sync"), ("role", "editor")]).await.expect("send");
+    let res = post(
+        "/workspace/tokens",
+        vec![("name", "sync"), ("role", "editor")],
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.expect("html");
     let token = html
@@ -457,8 +614,16 @@ async fn admins_manage_users_and_tokens_and_every_change_is_audited() {
         .and_then(|rest| rest.split('"').next())
         .map(|t| format!("tp_{t}"))
         .expect("the new token is on the page");
-    let listed = f.get("/workspace/tokens", &cookie).await.text().await.expect("html");
-    assert!(listed.contains("sync") && !listed.contains(&token), "shown once");
+    let listed = f
+        .get("/workspace/tokens", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        listed.contains("sync") && !listed.contains(&token),
+        "shown once"
+    );
     let me = client()
         .get(format!("{}/workspace/api/me", f.url))
         .bearer_auth(&token)
@@ -469,8 +634,18 @@ async fn admins_manage_users_and_tokens_and_every_change_is_audited() {
     assert_eq!(me["actor"], "token:sync");
     assert_eq!(me["role"], "editor");
 
-    let sync = f.state.store.list_tokens().await.expect("tokens").into_iter().find(|t| t.name == "sync").expect("sync");
-    let res = post(&format!("/workspace/tokens/{}/revoke", sync.id), vec![]).await.expect("send");
+    let sync = f
+        .state
+        .store
+        .list_tokens()
+        .await
+        .expect("tokens")
+        .into_iter()
+        .find(|t| t.name == "sync")
+        .expect("sync");
+    let res = post(&format!("/workspace/tokens/{}/revoke", sync.id), vec![])
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let after = client()
         .get(format!("{}/workspace/api/me", f.url))
@@ -478,29 +653,93 @@ async fn admins_manage_users_and_tokens_and_every_change_is_audited() {
         .send()
         .await
         .expect("me");
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "a revoked token is refused");
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "a revoked token is refused"
+    );
 
     // Disabling a user ends their sessions; resetting a password does too.
     let (viewer_cookie, _) = f.session(Role::Viewer).await;
-    let viewer = f.state.store.user_by_email("viewer@example.com").await.expect("read").expect("viewer");
-    let res = post(&format!("/workspace/users/{}/disabled", viewer.id), vec![("disabled", "true")]).await.expect("send");
+    let viewer = f
+        .state
+        .store
+        .user_by_email("viewer@example.com")
+        .await
+        .expect("read")
+        .expect("viewer");
+    let res = post(
+        &format!("/workspace/users/{}/disabled", viewer.id),
+        vec![("disabled", "true")],
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(f.get("/workspace/", &viewer_cookie).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(f.login("viewer@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    let admin = f.state.store.user_by_email("admin@example.com").await.expect("read").expect("admin");
-    let res = post(&format!("/workspace/users/{}/disabled", admin.id), vec![("disabled", "true")]).await.expect("send");
+    assert_eq!(
+        f.get("/workspace/", &viewer_cookie).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        f.login("viewer@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let admin = f
+        .state
+        .store
+        .user_by_email("admin@example.com")
+        .await
+        .expect("read")
+        .expect("admin");
+    let res = post(
+        &format!("/workspace/users/{}/disabled", admin.id),
+        vec![("disabled", "true")],
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "not oneself");
     let (editor_cookie, _) = f.session(Role::Editor).await;
-    let editor = f.state.store.user_by_email("editor@example.com").await.expect("read").expect("editor");
-    let res = post(&format!("/workspace/users/{}/password", editor.id), vec![("password", "a brand new passphrase")]).await.expect("send");
+    let editor = f
+        .state
+        .store
+        .user_by_email("editor@example.com")
+        .await
+        .expect("read")
+        .expect("editor");
+    let res = post(
+        &format!("/workspace/users/{}/password", editor.id),
+        vec![("password", "a brand new passphrase")],
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(f.get("/workspace/", &editor_cookie).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(f.login("editor@example.com", "a brand new passphrase").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        f.get("/workspace/", &editor_cookie).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        f.login("editor@example.com", "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 
-    let log = f.get("/workspace/audit", &cookie).await.text().await.expect("html");
-    for action in ["token.create", "token.revoke", "user.disable", "user.reset_password"] {
+    let log = f
+        .get("/workspace/audit", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    for action in [
+        "token.create",
+        "token.revoke",
+        "user.disable",
+        "user.reset_password",
+    ] {
         assert!(log.contains(action), "{action} missing from the audit page");
     }
     let entries = f.state.store.list_audit(100).await.expect("audit");
-    assert!(entries.iter().filter(|e| e.action != "token.create" || e.subject == "sync").all(|e| e.actor == "user:admin@example.com" || e.actor == "test"));
+    assert!(entries
+        .iter()
+        .filter(|e| e.action != "token.create" || e.subject == "sync")
+        .all(|e| e.actor == "user:admin@example.com" || e.actor == "test"));
 }

@@ -54,9 +54,7 @@ pub async fn events(
 ///
 /// # Errors
 /// 401 without the admin token (the gate).
-pub async fn stats(
-    State(state): State<AppState>,
-) -> Result<Json<Value>, AppError> {
+pub async fn stats(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     Ok(Json(state.counters.snapshot()))
 }
 

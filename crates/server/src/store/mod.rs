@@ -7,7 +7,9 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-pub use access::{AccessStore, ApiToken, AuditEntry, LoginAttempt, NewToken, NewUser, Session, User};
+pub use access::{
+    AccessStore, ApiToken, AuditEntry, LoginAttempt, NewToken, NewUser, Session, User,
+};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

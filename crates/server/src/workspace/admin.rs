@@ -74,7 +74,9 @@ pub async fn create_user(
 ) -> Result<Response, PageError> {
     let email = form.email.trim().to_lowercase();
     if !valid_email(&email) {
-        return Err(WorkspaceError::BadRequest(format!("{email:?} is not an email address")).into());
+        return Err(
+            WorkspaceError::BadRequest(format!("{email:?} is not an email address")).into(),
+        );
     }
     let password_hash = hash(form.password).await?;
     let user = state
@@ -87,7 +89,14 @@ pub async fn create_user(
         })
         .await?;
     let actor = signed.actor.to_string();
-    audit::record(&state, &actor, "user.create", &user.email, json!({ "role": user.role })).await?;
+    audit::record(
+        &state,
+        &actor,
+        "user.create",
+        &user.email,
+        json!({ "role": user.role }),
+    )
+    .await?;
     Ok(Redirect::to("/workspace/users?done=user_created").into_response())
 }
 
@@ -120,7 +129,14 @@ pub async fn reset_password(
     state.store.set_password(id, &password_hash).await?;
     let ended = state.store.delete_user_sessions(id).await?;
     let actor = signed.actor.to_string();
-    audit::record(&state, &actor, "user.reset_password", &target.email, json!({ "sessions_ended": ended })).await?;
+    audit::record(
+        &state,
+        &actor,
+        "user.reset_password",
+        &target.email,
+        json!({ "sessions_ended": ended }),
+    )
+    .await?;
     Ok(Redirect::to("/workspace/users?done=password_reset").into_response())
 }
 
@@ -157,7 +173,14 @@ pub async fn set_disabled(
         ("user.enable", "user_enabled")
     };
     let actor = signed.actor.to_string();
-    audit::record(&state, &actor, action, &target.email, json!({ "sessions_ended": ended })).await?;
+    audit::record(
+        &state,
+        &actor,
+        action,
+        &target.email,
+        json!({ "sessions_ended": ended }),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/workspace/users?done={done}")).into_response())
 }
 
@@ -235,7 +258,9 @@ pub async fn issue_token(
 ) -> Result<(String, ApiToken), WorkspaceError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
-        return Err(WorkspaceError::BadRequest("a token needs a name of 1 to 100 characters".into()));
+        return Err(WorkspaceError::BadRequest(
+            "a token needs a name of 1 to 100 characters".into(),
+        ));
     }
     let token = new_api_token();
     let stored = state
@@ -247,7 +272,14 @@ pub async fn issue_token(
             created_at: state.now_millis(),
         })
         .await?;
-    audit::record(state, actor, "token.create", &stored.name, json!({ "role": role })).await?;
+    audit::record(
+        state,
+        actor,
+        "token.create",
+        &stored.name,
+        json!({ "role": role }),
+    )
+    .await?;
     Ok((token, stored))
 }
 
@@ -284,7 +316,14 @@ pub async fn revoke_token(
     if !state.store.revoke_token(id).await? {
         return Err(WorkspaceError::NotFound("such unrevoked token").into());
     }
-    audit::record(&state, &signed.actor.to_string(), "token.revoke", &name, json!({})).await?;
+    audit::record(
+        &state,
+        &signed.actor.to_string(),
+        "token.revoke",
+        &name,
+        json!({}),
+    )
+    .await?;
     Ok(Redirect::to("/workspace/tokens?done=token_revoked").into_response())
 }
 

@@ -43,6 +43,9 @@ pub fn utc(millis: i64) -> String {
 mod tests {
     #[test]
     fn times_read_as_utc() {
-        assert_eq!(super::utc(1_795_392_000_000 + 9 * 3_600_000 + 5 * 60_000), "2026-11-23 09:05 UTC");
+        assert_eq!(
+            super::utc(1_795_392_000_000 + 9 * 3_600_000 + 5 * 60_000),
+            "2026-11-23 09:05 UTC"
+        );
     }
 }

@@ -115,7 +115,8 @@ impl WorkspaceError {
 
 impl IntoResponse for WorkspaceError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.message() } });
+        let body =
+            serde_json::json!({ "error": { "code": self.code(), "message": self.message() } });
         self.finish((self.status(), Json(body)).into_response())
     }
 }

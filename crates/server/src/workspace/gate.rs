@@ -27,7 +27,10 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     if !routes::governed(&path) {
         return next.run(req).await;
     }
-    let Some(pattern) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned())
+    let Some(pattern) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
     else {
         // Nothing matched: the router's own 404.
         return next.run(req).await;
@@ -130,7 +133,10 @@ async fn api_token(state: &AppState, token: &str) -> Result<Option<Signed>, Work
     }
     state.store.touch_token(t.id, state.now_millis()).await?;
     Ok(Some(Signed {
-        actor: Actor::Token { id: t.id, name: t.name },
+        actor: Actor::Token {
+            id: t.id,
+            name: t.name,
+        },
         role: t.role,
         session: None,
     }))
@@ -231,8 +237,16 @@ async fn check_forgery(signed: &Signed, req: Request) -> Result<Request, Workspa
     check_origin(req.headers())?;
     let want = s.csrf_token.as_bytes();
     let matches = |got: &str| bool::from(got.as_bytes().ct_eq(want));
-    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if matches(h) { Ok(req) } else { Err(WorkspaceError::Csrf) };
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if matches(h) {
+            Ok(req)
+        } else {
+            Err(WorkspaceError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -270,8 +284,17 @@ mod tests {
         assert!(same_origin("http://CS.example.com", &h));
         assert!(!same_origin("https://evil.example", &h));
         assert!(!same_origin("null", &h));
-        assert!(check_origin(&h).is_ok(), "no Origin: not a browser's cross-site post");
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(matches!(check_origin(&h), Err(WorkspaceError::CrossOrigin(_))));
+        assert!(
+            check_origin(&h).is_ok(),
+            "no Origin: not a browser's cross-site post"
+        );
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(matches!(
+            check_origin(&h),
+            Err(WorkspaceError::CrossOrigin(_))
+        ));
     }
 }

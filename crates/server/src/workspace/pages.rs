@@ -123,7 +123,10 @@ pub async fn slash() -> Response {
 
 /// `GET /workspace/assets/workspace.css`.
 pub async fn stylesheet() -> Response {
-    asset("text/css; charset=utf-8", include_str!("../../assets/workspace.css"))
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../../assets/workspace.css"),
+    )
 }
 
 /// `GET /workspace/assets/workspace.js`.

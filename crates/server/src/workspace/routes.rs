@@ -120,9 +120,15 @@ mod tests {
     #[test]
     fn every_route_is_governed_and_listed_once() {
         for (i, a) in ROUTES.iter().enumerate() {
-            assert!(governed(a.path), "{} is outside the registry's prefixes", a.path);
             assert!(
-                !ROUTES[..i].iter().any(|b| b.verb == a.verb && b.path == a.path),
+                governed(a.path),
+                "{} is outside the registry's prefixes",
+                a.path
+            );
+            assert!(
+                !ROUTES[..i]
+                    .iter()
+                    .any(|b| b.verb == a.verb && b.path == a.path),
                 "{} {} is listed twice",
                 a.verb.as_str(),
                 a.path

@@ -56,16 +56,18 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
 
 /// A hash nobody's password matches, verified against when the email is unknown so that a
 /// wrong email takes as long as a wrong password.
-static DECOY: LazyLock<String> = LazyLock::new(|| {
-    hash_password(&random_token()).unwrap_or_default()
-});
+static DECOY: LazyLock<String> =
+    LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
 
 /// Whether `password` matches the PHC string `hash` (with `None`, the decoy: always false,
 /// at the same cost).
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let phc = hash.unwrap_or(DECOY.as_str());
-    let ok = PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
+    let ok = PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    });
     ok && hash.is_some()
 }
 
@@ -88,7 +90,9 @@ mod tests {
         let (a, b) = (random_token(), random_token());
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
         assert!(new_api_token().starts_with("tp_"));
         assert_eq!(sha256_hex("abc").len(), 64);
     }

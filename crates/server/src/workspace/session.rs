@@ -48,7 +48,9 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{COOKIE}=; HttpOnly; SameSite=Lax; Path=/workspace; Max-Age=0{flags}"
     ))
-    .unwrap_or(HeaderValue::from_static("tp_session=; Path=/workspace; Max-Age=0"))
+    .unwrap_or(HeaderValue::from_static(
+        "tp_session=; Path=/workspace; Max-Age=0",
+    ))
 }
 
 /// Why a stored session no longer counts.
@@ -102,7 +104,10 @@ mod tests {
     #[test]
     fn cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; tp_session=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; tp_session=abc; b=2"),
+        );
         assert_eq!(cookie_token(&h).as_deref(), Some("abc"));
         let c = WorkspaceConfig::default();
         let v = set_cookie("abc", &c, false);
@@ -110,7 +115,10 @@ mod tests {
             v.to_str().unwrap(),
             "tp_session=abc; HttpOnly; SameSite=Lax; Path=/workspace; Max-Age=43200"
         );
-        assert!(set_cookie("abc", &c, true).to_str().unwrap().ends_with("; Secure"));
+        assert!(set_cookie("abc", &c, true)
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         assert!(secure(&c, true, &h) && !secure(&c, false, &h));
     }

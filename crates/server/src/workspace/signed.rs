@@ -117,8 +117,18 @@ mod tests {
             require(Role::Viewer, Role::Editor).unwrap_err().to_string(),
             "this needs the editor role; you are signed in as viewer"
         );
-        let u = Actor::User { id: 1, email: "ada@example.com".into() };
+        let u = Actor::User {
+            id: 1,
+            email: "ada@example.com".into(),
+        };
         assert_eq!(u.to_string(), "user:ada@example.com");
-        assert_eq!(Actor::Token { id: 2, name: "ci".into() }.to_string(), "token:ci");
+        assert_eq!(
+            Actor::Token {
+                id: 2,
+                name: "ci".into()
+            }
+            .to_string(),
+            "token:ci"
+        );
     }
 }
