@@ -364,6 +364,11 @@ async fn a_wrong_password_is_refused_and_the_right_one_signs_in_with_a_safe_cook
 
     let home = f.get("/workspace/", flags[0]).await;
     assert_eq!(home.status(), StatusCode::OK);
+    assert_eq!(home.headers()["cache-control"], "no-store");
+    assert_eq!(
+        home.headers()["content-security-policy"],
+        "frame-ancestors 'self'"
+    );
     let html = home.text().await.expect("html");
     assert!(
         html.contains("editor@example.com") && html.contains("editor"),

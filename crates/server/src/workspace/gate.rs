@@ -13,7 +13,7 @@ use crate::role::Role;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest as _, MatchedPath, Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq as _;
@@ -23,10 +23,27 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// The middleware (layered over the whole API router, so it sees the matched path).
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if !routes::governed(&path) {
+    if !routes::governed(req.uri().path()) {
         return next.run(req).await;
     }
+    let mut res = check(state, req, next).await;
+    // Pages and answers that name people are not cached, sniffed or framed by other sites
+    // (the workspace may frame its own pages: the preview).
+    let h = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'self'"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+async fn check(state: AppState, req: Request, next: Next) -> Response {
     let Some(pattern) = req
         .extensions()
         .get::<MatchedPath>()
@@ -274,7 +291,6 @@ async fn check_forgery(signed: &Signed, req: Request) -> Result<Request, Workspa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
     fn origins_are_compared_with_the_host() {

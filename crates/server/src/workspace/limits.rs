@@ -8,6 +8,9 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+/// Keys held before the limiters drop those back at full budget.
+const MAX_KEYS: usize = 10_000;
+
 /// The two limiters.
 #[derive(Debug)]
 pub struct LoginLimiters {
@@ -35,6 +38,13 @@ impl LoginLimiters {
     /// The wait, in whole seconds (at least 1).
     pub fn check(&self, ip: Option<IpAddr>, email: &str) -> Result<(), u64> {
         let now = DefaultClock::default().now();
+        // Emails typed by a guesser are keys too: forget the ones whose budget is full again.
+        if self.per_email.len() > MAX_KEYS {
+            self.per_email.retain_recent();
+        }
+        if self.per_ip.len() > MAX_KEYS {
+            self.per_ip.retain_recent();
+        }
         let verdicts = [
             ip.map(|ip| self.per_ip.check_key(&ip)),
             Some(self.per_email.check_key(&email.to_owned())),
