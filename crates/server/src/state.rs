@@ -99,7 +99,10 @@ impl AppState {
             limits,
             counters: Arc::default(),
             workspace: WorkspaceConfig::default(),
-            login_limiters: Arc::new(LoginLimiters::new(&WorkspaceConfig::default())),
+            login_limiters: Arc::new(LoginLimiters::new(
+                &WorkspaceConfig::default(),
+                Arc::new(system_millis),
+            )),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             environments: Arc::new(environments),
             admin_token: admin_token.map(Into::into),
@@ -120,7 +123,7 @@ impl AppState {
     #[must_use]
     pub fn with_workspace(mut self, workspace: WorkspaceConfig) -> Self {
         self.workspace = workspace;
-        self.login_limiters = Arc::new(LoginLimiters::new(&workspace));
+        self.login_limiters = Arc::new(LoginLimiters::new(&workspace, self.clock.clone()));
         self
     }
 
@@ -128,6 +131,8 @@ impl AppState {
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        // The sign-in limits count on the same clock.
+        self.login_limiters = Arc::new(LoginLimiters::new(&self.workspace, self.clock.clone()));
         self
     }
 
