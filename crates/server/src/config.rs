@@ -140,6 +140,38 @@ fn secs_or(secs: Option<u64>, default: Duration) -> Duration {
     secs.map_or(default, Duration::from_secs)
 }
 
+/// The CS workspace's sign-in settings (`[workspace]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkspaceConfig {
+    /// Mark the session cookie `Secure`: set it when the workspace is served over HTTPS (a
+    /// TLS proxy in front). Behind a proxy that sets `X-Forwarded-Proto: https` and with
+    /// `limits.trust_forwarded_for`, the cookie is `Secure` on those requests anyway.
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout: Duration,
+    /// Sign-in attempts per minute for one email.
+    pub login_per_email_per_minute: u32,
+    /// Sign-in attempts per minute from one client IP.
+    pub login_per_ip_per_minute: u32,
+}
+
+impl Default for WorkspaceConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 3600),
+            login_per_email_per_minute: 5,
+            login_per_ip_per_minute: 20,
+        }
+    }
+}
+
+/// The longest session the configuration accepts.
+const MAX_SESSION: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// The validated configuration file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -157,6 +189,8 @@ pub struct Config {
     pub limits: Limits,
     /// The vendor's decision policy (the defaults for what `[policy]` leaves out).
     pub policy: Policy,
+    /// The workspace's sign-in settings.
+    pub workspace: WorkspaceConfig,
 }
 
 impl Default for Config {
@@ -170,6 +204,7 @@ impl Default for Config {
             environments: Vec::new(),
             limits: Limits::default(),
             policy: touchpoint_authoring::policy::defaults(),
+            workspace: WorkspaceConfig::default(),
         }
     }
 }
@@ -188,6 +223,19 @@ struct RawConfig {
     limits: RawLimits,
     #[serde(default)]
     policy: RawPolicy,
+    #[serde(default)]
+    workspace: RawWorkspace,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkspace {
+    #[serde(default)]
+    secure_cookies: bool,
+    idle_timeout_secs: Option<u64>,
+    absolute_timeout_secs: Option<u64>,
+    login_per_email_per_minute: Option<u32>,
+    login_per_ip_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -448,6 +496,7 @@ impl Config {
                 None => invalid("policy".into(), "invalid".into()),
             }
         })?;
+        let workspace = workspace(raw.workspace).map_err(|(f, m)| invalid(f.into(), m))?;
         Ok(Self {
             bind: raw.bind,
             database_url: raw.database_url,
@@ -456,8 +505,55 @@ impl Config {
             environments,
             limits,
             policy,
+            workspace,
         })
     }
+}
+
+/// Validate `[workspace]`: the first bad field and why.
+fn workspace(raw: RawWorkspace) -> Result<WorkspaceConfig, (&'static str, String)> {
+    let d = WorkspaceConfig::default();
+    let w = WorkspaceConfig {
+        secure_cookies: raw.secure_cookies,
+        idle_timeout: secs_or(raw.idle_timeout_secs, d.idle_timeout),
+        absolute_timeout: secs_or(raw.absolute_timeout_secs, d.absolute_timeout),
+        login_per_email_per_minute: raw
+            .login_per_email_per_minute
+            .unwrap_or(d.login_per_email_per_minute),
+        login_per_ip_per_minute: raw
+            .login_per_ip_per_minute
+            .unwrap_or(d.login_per_ip_per_minute),
+    };
+    if w.idle_timeout < Duration::from_secs(60) {
+        return Err(("workspace.idle_timeout_secs", "expected at least 60".into()));
+    }
+    if w.absolute_timeout < w.idle_timeout {
+        return Err((
+            "workspace.absolute_timeout_secs",
+            "expected at least workspace.idle_timeout_secs".into(),
+        ));
+    }
+    if w.absolute_timeout > MAX_SESSION {
+        return Err((
+            "workspace.absolute_timeout_secs",
+            format!("expected at most {} (30 days)", MAX_SESSION.as_secs()),
+        ));
+    }
+    for (field, n) in [
+        (
+            "workspace.login_per_email_per_minute",
+            w.login_per_email_per_minute,
+        ),
+        (
+            "workspace.login_per_ip_per_minute",
+            w.login_per_ip_per_minute,
+        ),
+    ] {
+        if n == 0 {
+            return Err((field, "expected at least 1".into()));
+        }
+    }
+    Ok(w)
 }
 
 #[cfg(test)]
@@ -598,6 +694,30 @@ mod tests {
         );
         let negative = e("[policy]\nmax_nudges_per_week = -1\n");
         assert!(negative.contains("max_nudges_per_week"), "{negative}");
+    }
+
+    #[test]
+    fn the_workspace_section_validates() {
+        let c =
+            parse("[workspace]\nsecure_cookies = true\nidle_timeout_secs = 600\n").expect("valid");
+        assert!(c.workspace.secure_cookies);
+        assert_eq!(c.workspace.idle_timeout, Duration::from_secs(600));
+        assert_eq!(c.workspace.absolute_timeout, Duration::from_secs(12 * 3600));
+        assert_eq!(parse("").unwrap().workspace, WorkspaceConfig::default());
+        let e = |text: &str| parse(text).expect_err("invalid").to_string();
+        assert_eq!(
+            e("[workspace]\nidle_timeout_secs = 5\n"),
+            "touchpoint.toml: workspace.idle_timeout_secs: expected at least 60"
+        );
+        assert_eq!(
+            e("[workspace]\nidle_timeout_secs = 7200\nabsolute_timeout_secs = 3600\n"),
+            "touchpoint.toml: workspace.absolute_timeout_secs: expected at least workspace.idle_timeout_secs"
+        );
+        assert_eq!(
+            e("[workspace]\nlogin_per_ip_per_minute = 0\n"),
+            "touchpoint.toml: workspace.login_per_ip_per_minute: expected at least 1"
+        );
+        assert!(e("[workspace]\nsecure = true\n").contains("unknown field `secure`"));
     }
 
     #[test]

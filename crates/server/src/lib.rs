@@ -1,8 +1,9 @@
-//! touchpoint-server: the collector, the campaign API and (later) the CS workspace.
+//! touchpoint-server: the collector, the campaign API and the CS workspace.
 //!
 //! The library exposes [`app`], which builds the whole HTTP router from an [`AppState`];
 //! `main` only parses the command line and configuration, sets up logging and calls
 //! [`serve::serve`]. Tests drive the router in-process or over a loopback socket.
+pub mod admin_cli;
 pub mod campaign_state;
 pub mod campaign_sync;
 pub mod catalog;
@@ -15,12 +16,14 @@ pub mod identity;
 pub mod live_catalog;
 pub mod rejection;
 pub mod request_log;
+pub mod role;
 pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
 pub mod unique_keys;
 pub mod widget_files;
+pub mod workspace;
 
 pub use config::Environment;
 pub use state::AppState;
@@ -63,12 +66,15 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         ));
     let api = Router::new()
         .merge(public)
-        .route("/v1/admin/events", get(routes::admin::events))
-        .route("/v1/admin/stats", get(routes::admin::stats))
-        .route("/v1/admin/conversions", get(routes::admin::conversions))
-        .nest("/workspace/api", workspace_api())
+        .merge(workspace::router())
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        // Over every route above (so it sees the matched path): the registry's access rules
+        // for `/workspace` and `/v1/admin`, refusing any route there that is not registered.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            workspace::gate::gate,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new());
     let mut router = api;
@@ -92,19 +98,6 @@ pub fn app(state: AppState, statics: &StaticDirs) -> Router {
         .layer(trace)
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-}
-
-/// The workspace's JSON API over campaign documents ([`routes::workspace_api`]).
-fn workspace_api() -> Router<AppState> {
-    use routes::workspace_api as w;
-    Router::new()
-        .route("/campaigns", get(w::list))
-        .route("/campaigns/{id}", get(w::show))
-        .route("/campaigns/{id}/versions", post(w::publish))
-        .route("/campaigns/{id}/versions/{n}", get(w::version))
-        .route("/campaigns/{id}/rollback", post(w::rollback))
-        .route("/campaigns/{id}/state", post(w::set_state))
-        .route("/check", post(w::check))
 }
 
 /// The widget files from memory (with their own caching, CORS and precompressed codings, so

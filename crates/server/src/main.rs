@@ -3,7 +3,9 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use touchpoint_server::admin_cli::{self, AdminCommand};
 use touchpoint_server::config::Config;
+use touchpoint_server::role::Role;
 use touchpoint_server::{
     app, campaign_sync, catalog::Catalog, live_catalog, store, AppState, Environment, StaticDirs,
     WidgetFiles,
@@ -39,6 +41,8 @@ enum LogFormat {
 enum Command {
     /// Run the collector and campaign API (and serve the widget and demo files).
     Serve(ServeArgs),
+    /// Manage workspace users and API tokens in the database `serve` uses.
+    Admin(AdminArgs),
     /// Validate a folder of campaign files; exit 1 on any error.
     Check {
         /// Folder of `*.toml` campaigns.
@@ -112,6 +116,49 @@ impl TargetArgs {
     }
 }
 
+/// `touchpoint admin`: the database like `serve` finds it, and a command.
+#[derive(Debug, clap::Args)]
+struct AdminArgs {
+    /// Configuration file (TOML), read for its `database_url`.
+    #[arg(long, env = "TOUCHPOINT_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// SQLite file path, or a postgres:// URL [default: touchpoint.db].
+    #[arg(long, env = "TOUCHPOINT_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: AdminSub,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminSub {
+    /// Add a user; the password is asked for (no echo) or read from stdin.
+    CreateUser {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// admin, editor or viewer.
+        #[arg(long)]
+        role: Role,
+    },
+    /// List users: email, role, status.
+    ListUsers,
+    /// Set a user's password (asked for, or read from stdin); their sessions end.
+    ResetPassword {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Create an API token and print it (once: only its hash is stored).
+    CreateToken {
+        /// A unique name (the audit log's `token:<name>`).
+        #[arg(long)]
+        name: String,
+        /// admin, editor or viewer.
+        #[arg(long)]
+        role: Role,
+    },
+}
+
 /// Flags override the environment, which overrides the config file, which overrides defaults.
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
@@ -134,6 +181,10 @@ struct ServeArgs {
     /// Bearer token for the admin API.
     #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// Mark the workspace's session cookie `Secure` (the workspace is served over HTTPS);
+    /// the same as `[workspace] secure_cookies = true`.
+    #[arg(long, env = "TOUCHPOINT_WORKSPACE_SECURE_COOKIES")]
+    workspace_secure_cookies: bool,
     /// Built widget folder to serve.
     #[arg(long)]
     dist: Option<PathBuf>,
@@ -162,6 +213,7 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Admin(args) => admin(args).await,
         Command::Check { dir } => {
             match Catalog::load_dir(&dir) {
                 Ok(c) => println!(
@@ -231,20 +283,13 @@ async fn campaigns(action: CampaignsCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let file = match &args.config {
-        Some(path) => Config::load(path, &|v| std::env::var(v).ok())?,
-        None => Config::default(),
-    };
+    let (file, database_url) = database_url(args.config.as_ref(), args.database_url)?;
     // A folder named on the command line or in the config must exist; the default one is
     // used only when present, and without it the database's campaigns are served.
     let campaigns = match args.campaigns.or(file.campaigns) {
         Some(dir) => Some(dir),
         None => Some(PathBuf::from("campaigns")).filter(|d| d.is_dir()),
     };
-    let database_url = args
-        .database_url
-        .or(file.database_url)
-        .unwrap_or_else(|| "touchpoint.db".into());
     let bind = args
         .bind
         .or(file.bind)
@@ -287,7 +332,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         environments,
         args.admin_token.or(file.admin_token),
     )
-    .with_limits(file.limits);
+    .with_limits(file.limits)
+    .with_workspace(touchpoint_server::config::WorkspaceConfig {
+        secure_cookies: args.workspace_secure_cookies || file.workspace.secure_cookies,
+        ..file.workspace
+    });
     live_catalog::rebuild(&state)
         .await
         .context("building the catalog from the database")?;
@@ -309,6 +358,64 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     touchpoint_server::serve::serve(listener, router, file.limits, shutdown_signal()).await;
     tracing::info!("touchpoint stopped");
     Ok(())
+}
+
+/// The database URL: flag or environment, then the config file, then the default.
+fn database_url(
+    config: Option<&PathBuf>,
+    flag: Option<String>,
+) -> anyhow::Result<(Config, String)> {
+    let file = match config {
+        Some(path) => Config::load(path, &|v| std::env::var(v).ok())?,
+        None => Config::default(),
+    };
+    let url = flag
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| "touchpoint.db".into());
+    Ok((file, url))
+}
+
+async fn admin(args: AdminArgs) -> anyhow::Result<()> {
+    let (_, url) = database_url(args.config.as_ref(), args.database_url)?;
+    let store = store::open(&url).await.context("opening the database")?;
+    let command = match args.command {
+        AdminSub::CreateUser { email, role } => AdminCommand::CreateUser { email, role },
+        AdminSub::ListUsers => AdminCommand::ListUsers,
+        AdminSub::ResetPassword { email } => AdminCommand::ResetPassword { email },
+        AdminSub::CreateToken { name, role } => AdminCommand::CreateToken { name, role },
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    match admin_cli::run(store.as_ref(), command, now, &read_password).await {
+        Ok(out) => {
+            if !out.is_empty() {
+                println!("{out}");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// A password: typed twice without echo at a terminal, else the first line of stdin.
+fn read_password() -> std::io::Result<String> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        if first != again {
+            return Err(std::io::Error::other("the two passwords differ"));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 async fn shutdown_signal() {

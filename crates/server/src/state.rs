@@ -1,7 +1,8 @@
 //! What every handler shares: the store, the campaign catalog, the environments, the limits
 //! and rate limiters, counters, and the admin credential. The clock is read here, in one
 //! place, so tests can pin it.
-use crate::config::{Environment, Limits};
+use crate::config::{Environment, Limits, WorkspaceConfig};
+use crate::workspace::limits::LoginLimiters;
 use crate::{catalog::Catalog, error::AppError, store::Store};
 use axum::http::{header, HeaderMap};
 use governor::clock::{Clock as _, DefaultClock};
@@ -68,6 +69,10 @@ pub struct AppState {
     pub limits: Limits,
     /// Counters.
     pub counters: Arc<Counters>,
+    /// The workspace's sign-in settings.
+    pub workspace: WorkspaceConfig,
+    /// Sign-in rate limits.
+    pub login_limiters: Arc<LoginLimiters>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
     environments: Arc<Vec<Environment>>,
     admin_token: Option<Arc<str>>,
@@ -96,6 +101,11 @@ impl AppState {
             store,
             limits,
             counters: Arc::default(),
+            workspace: WorkspaceConfig::default(),
+            login_limiters: Arc::new(LoginLimiters::new(
+                &WorkspaceConfig::default(),
+                Arc::new(system_millis),
+            )),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             environments: Arc::new(environments),
             admin_token: admin_token.map(Into::into),
@@ -113,10 +123,20 @@ impl AppState {
         self
     }
 
+    /// Replace the workspace's settings (and reset the sign-in limiters to them).
+    #[must_use]
+    pub fn with_workspace(mut self, workspace: WorkspaceConfig) -> Self {
+        self.workspace = workspace;
+        self.login_limiters = Arc::new(LoginLimiters::new(&workspace, self.clock.clone()));
+        self
+    }
+
     /// Replace the clock (tests).
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        // The sign-in limits count on the same clock.
+        self.login_limiters = Arc::new(LoginLimiters::new(&self.workspace, self.clock.clone()));
         self
     }
 

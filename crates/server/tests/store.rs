@@ -3,9 +3,11 @@
 mod common;
 
 use std::sync::Arc;
+use touchpoint_server::role::Role;
 use touchpoint_server::store::{
-    CampaignState, EventFilter, InsertOutcome, NewVersion, PostgresStore, PublishOutcome, Refusal,
-    SqliteStore, Store, StoredEvent, Subject,
+    AuditEntry, CampaignState, EventFilter, InsertOutcome, LoginAttempt, NewToken, NewUser,
+    NewVersion, PostgresStore, PublishOutcome, Refusal, Session, SqliteStore, Store, StoreError,
+    StoredEvent, Subject,
 };
 
 fn stored(i: u32, campaign: &str) -> StoredEvent {
@@ -80,6 +82,194 @@ async fn suite(store: Arc<dyn Store>) {
     first_exposures(store.as_ref()).await;
     attribution_events(store.as_ref()).await;
     campaign_documents(store.clone()).await;
+    access(store.as_ref()).await;
+}
+
+/// Issue 13: users, API tokens, sessions, login attempts and the audit log.
+async fn access(store: &dyn Store) {
+    let ada = store
+        .create_user(&NewUser {
+            email: "ada@example.com".into(),
+            role: Role::Admin,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            created_at: 1,
+        })
+        .await
+        .expect("create ada");
+    let bob = store
+        .create_user(&NewUser {
+            email: "bob@example.com".into(),
+            role: Role::Viewer,
+            password_hash: "h".into(),
+            created_at: 2,
+        })
+        .await
+        .expect("create bob");
+    assert_ne!(ada.id, bob.id);
+    let taken = store
+        .create_user(&NewUser {
+            email: "ada@example.com".into(),
+            role: Role::Viewer,
+            password_hash: "h".into(),
+            created_at: 3,
+        })
+        .await
+        .expect_err("email taken");
+    assert!(matches!(taken, StoreError::Conflict { .. }), "{taken}");
+    assert_eq!(
+        store.user_by_email("ada@example.com").await.expect("read"),
+        Some(ada.clone()),
+        "every column round-trips"
+    );
+    assert_eq!(
+        store.user_by_id(bob.id).await.expect("read"),
+        Some(bob.clone())
+    );
+    assert_eq!(
+        store.user_by_email("eve@example.com").await.expect("read"),
+        None
+    );
+    assert!(store.set_password(bob.id, "h2").await.expect("password"));
+    assert!(store.set_disabled(bob.id, true).await.expect("disable"));
+    assert!(!store.set_disabled(9999, true).await.expect("no such user"));
+    let users = store.list_users().await.expect("list");
+    assert_eq!(
+        users
+            .iter()
+            .map(|u| (
+                u.email.as_str(),
+                u.role,
+                u.disabled,
+                u.password_hash.as_str()
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "ada@example.com",
+                Role::Admin,
+                false,
+                ada.password_hash.as_str()
+            ),
+            ("bob@example.com", Role::Viewer, true, "h2"),
+        ]
+    );
+
+    let ci = store
+        .create_token(&NewToken {
+            name: "ci".into(),
+            role: Role::Editor,
+            token_sha256: "a".repeat(64),
+            created_at: 5,
+        })
+        .await
+        .expect("token");
+    let dup = store
+        .create_token(&NewToken {
+            name: "ci".into(),
+            role: Role::Viewer,
+            token_sha256: "b".repeat(64),
+            created_at: 6,
+        })
+        .await
+        .expect_err("name taken");
+    assert!(matches!(dup, StoreError::Conflict { .. }), "{dup}");
+    store.touch_token(ci.id, 50).await.expect("touch");
+    let got = store
+        .token_by_hash(&"a".repeat(64))
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        (got.name.as_str(), got.role, got.last_used_at, got.revoked),
+        ("ci", Role::Editor, Some(50), false)
+    );
+    assert!(store.revoke_token(ci.id).await.expect("revoke"));
+    assert!(!store.revoke_token(ci.id).await.expect("revoked already"));
+    assert!(store.list_tokens().await.expect("list")[0].revoked);
+    assert_eq!(store.token_by_hash("nope").await.expect("read"), None);
+
+    let session = |key: &str, user_id: i64| Session {
+        key_sha256: key.into(),
+        user_id,
+        csrf_token: format!("csrf-{key}"),
+        created_at: 100,
+        last_seen_at: 100,
+    };
+    store
+        .create_session(&session("s1", ada.id))
+        .await
+        .expect("session");
+    store
+        .create_session(&session("s2", bob.id))
+        .await
+        .expect("session");
+    store
+        .create_session(&session("s3", bob.id))
+        .await
+        .expect("session");
+    store.touch_session("s1", 200).await.expect("touch");
+    let s1 = store.session("s1").await.expect("read").expect("found");
+    assert_eq!(
+        s1,
+        Session {
+            last_seen_at: 200,
+            ..session("s1", ada.id)
+        }
+    );
+    store.delete_session("s1").await.expect("delete");
+    assert_eq!(store.session("s1").await.expect("read"), None);
+    assert_eq!(store.delete_user_sessions(bob.id).await.expect("delete"), 2);
+    assert_eq!(store.session("s2").await.expect("read"), None);
+
+    for (at, ok) in [(10, false), (11, true)] {
+        store
+            .record_login_attempt(&LoginAttempt {
+                email: "ada@example.com".into(),
+                ip: Some("127.0.0.1".into()),
+                at,
+                ok,
+            })
+            .await
+            .expect("attempt");
+    }
+    store
+        .record_login_attempt(&LoginAttempt {
+            email: "eve@example.com".into(),
+            ip: None,
+            at: 12,
+            ok: false,
+        })
+        .await
+        .expect("attempt");
+    let attempts = store.login_attempts(2).await.expect("attempts");
+    assert_eq!(
+        attempts
+            .iter()
+            .map(|a| (a.email.as_str(), a.at, a.ok))
+            .collect::<Vec<_>>(),
+        [
+            ("eve@example.com", 12, false),
+            ("ada@example.com", 11, true)
+        ]
+    );
+    assert_eq!(attempts[0].ip, None);
+
+    for (at, action) in [(20, "user.create"), (21, "token.revoke")] {
+        store
+            .append_audit(&AuditEntry {
+                at,
+                actor: "user:ada@example.com".into(),
+                action: action.into(),
+                subject: "ci".into(),
+                detail: "{\"role\":\"editor\"}".into(),
+            })
+            .await
+            .expect("audit");
+    }
+    let log = store.list_audit(10).await.expect("audit");
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].action, "token.revoke", "newest first");
+    assert_eq!(log[1].detail, "{\"role\":\"editor\"}");
 }
 
 /// Issue 11: what attribution reads. For a campaign: its impressions and CTAs, the goal's

@@ -1,9 +1,10 @@
-//! The admin API, behind its own bearer token: what CS tooling and the tests read back.
+//! The admin API, behind the configured admin token or an API token of role admin (checked
+//! by the workspace gate, `crate::workspace::gate`, from the route registry): what CS
+//! tooling and the tests read back.
 use crate::store::EventFilter;
 use crate::{error::AppError, state::AppState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -22,14 +23,12 @@ pub struct EventsQuery {
 /// `GET /v1/admin/events`: stored events, newest first, with the count of all that match.
 ///
 /// # Errors
-/// 401 without the admin token; 400 for a query string it cannot read; 503 when storage
+/// 401 without the admin token (the gate); 400 for a query string it cannot read; 503 when storage
 /// fails.
 pub async fn events(
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
     let Query(q) = query?;
     let filter = EventFilter {
         campaign_id: q.campaign_id,
@@ -54,12 +53,8 @@ pub async fn events(
 /// `GET /v1/admin/stats`: the collector's counters since start.
 ///
 /// # Errors
-/// 401 without the admin token.
-pub async fn stats(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
+/// 401 without the admin token (the gate).
+pub async fn stats(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     Ok(Json(state.counters.snapshot()))
 }
 
@@ -79,14 +74,12 @@ pub struct ConversionsQuery {
 /// conversions) and its newest exposure windows, attributed from the stored events.
 ///
 /// # Errors
-/// 401 without the admin token; 400 for a query string it cannot read; 404 for a campaign
+/// 401 without the admin token (the gate); 400 for a query string it cannot read; 404 for a campaign
 /// that is not in the catalog or has no `[conversion]` goal; 503 when storage fails.
 pub async fn conversions(
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<ConversionsQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
     let Query(q) = query?;
     let catalog = state.catalog();
     let campaign = catalog

@@ -4,22 +4,23 @@
 //! `touchpoint check` prints. Every change rebuilds this process's catalog at once (other
 //! collectors follow by their poll, [`crate::live_catalog`]).
 //!
-//! Guarded by the admin token for now; the author is taken from the body until the
-//! workspace's sign-in names the actor.
+//! Who may call each route is the workspace's route list (`crate::workspace::routes`:
+//! viewers read and check, editors publish, roll back and change states); the gate has
+//! checked it before a handler runs. The author of a version is the signed-in actor, and
+//! every change is written to the audit log.
 use crate::campaign_state::{CampaignState, Status};
 use crate::documents::{self, Change, DocumentError};
 use crate::store::{CampaignRecord, CampaignVersion, PublishOutcome};
+use crate::workspace::{audit, Signed};
 use crate::{error::AppError, live_catalog, state::AppState};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::Extension;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use touchpoint_core::campaign::Schedule;
-
-/// The author recorded when a request names none.
-const DEFAULT_AUTHOR: &str = "admin token";
 
 /// A campaign in a list: the stored record and its derived status.
 #[derive(Debug, Serialize)]
@@ -67,12 +68,8 @@ impl From<CampaignVersion> for VersionMeta {
 /// `GET /workspace/api/campaigns`: every campaign with its state, status and versions.
 ///
 /// # Errors
-/// 401 without the admin token; 503 when storage fails.
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
+/// 401 without credentials (the gate); 503 when storage fails.
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let records = state.store.campaigns().await?;
     let campaigns: Vec<Listed> = records.into_iter().map(|r| listed(&state, r)).collect();
     Ok(Json(json!({ "campaigns": campaigns })))
@@ -84,10 +81,8 @@ pub async fn list(
 /// 401; 404 for an unknown campaign; 503.
 pub async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
     let record = state
         .store
         .campaign(&id)
@@ -111,10 +106,8 @@ pub async fn show(
 /// 401; 404 for an unknown campaign or version; 503.
 pub async fn version(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((id, n)): Path<(String, i64)>,
 ) -> Result<Json<CampaignVersion>, AppError> {
-    state.check_admin(&headers)?;
     let v = state
         .store
         .version(&id, n)
@@ -133,7 +126,6 @@ pub struct PublishBody {
     source: String,
     #[serde(default)]
     note: String,
-    author: Option<String>,
     /// Save without publishing (a draft, or an edit not yet released).
     #[serde(default)]
     draft: bool,
@@ -147,15 +139,14 @@ pub struct PublishBody {
 /// another id; 409 for an archived campaign; 503.
 pub async fn publish(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(signed): Extension<Signed>,
     Path(id): Path<String>,
     body: Result<Json<PublishBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PublishOutcome>), AppError> {
-    state.check_admin(&headers)?;
     let Json(body) = body?;
-    let author = body.author.as_deref().unwrap_or(DEFAULT_AUTHOR);
+    let author = signed.actor.to_string();
     let change = Change {
-        author,
+        author: &author,
         note: &body.note,
         now: state.now_millis(),
     };
@@ -164,7 +155,12 @@ pub async fn publish(
     } else {
         documents::publish(state.store.as_ref(), &id, &body.source, change).await?
     };
-    answered(&state, out).await
+    let action = if body.draft {
+        "campaign.save_draft"
+    } else {
+        "campaign.publish"
+    };
+    answered(&state, &author, action, &id, out).await
 }
 
 /// The body of a rollback.
@@ -172,7 +168,6 @@ pub async fn publish(
 #[serde(deny_unknown_fields)]
 pub struct RollbackBody {
     version: i64,
-    author: Option<String>,
 }
 
 /// `POST /workspace/api/campaigns/{id}/rollback`: publish an older version's source as a
@@ -182,28 +177,32 @@ pub struct RollbackBody {
 /// 401; 404 for an unknown campaign or version; 409 for an archived campaign; 503.
 pub async fn rollback(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(signed): Extension<Signed>,
     Path(id): Path<String>,
     body: Result<Json<RollbackBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PublishOutcome>), AppError> {
-    state.check_admin(&headers)?;
     let Json(body) = body?;
+    let author = signed.actor.to_string();
     let change = Change {
-        author: body.author.as_deref().unwrap_or(DEFAULT_AUTHOR),
+        author: &author,
         note: "",
         now: state.now_millis(),
     };
     let out = documents::rollback(state.store.as_ref(), &id, body.version, change).await?;
-    answered(&state, out).await
+    answered(&state, &author, "campaign.rollback", &id, out).await
 }
 
 async fn answered(
     state: &AppState,
+    actor: &str,
+    action: &str,
+    id: &str,
     out: PublishOutcome,
 ) -> Result<(StatusCode, Json<PublishOutcome>), AppError> {
     let status = match out {
         PublishOutcome::Created { .. } => {
             refresh(state).await;
+            audit::record(state, actor, action, id, json!(out)).await?;
             StatusCode::CREATED
         }
         PublishOutcome::Unchanged { .. } => StatusCode::OK,
@@ -224,15 +223,23 @@ pub struct StateBody {
 /// 401; 404 for an unknown campaign; 409 naming from and to for an illegal transition; 503.
 pub async fn set_state(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(signed): Extension<Signed>,
     Path(id): Path<String>,
     body: Result<Json<StateBody>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
     let Json(body) = body?;
     let record =
         documents::set_state(state.store.as_ref(), &id, body.state, state.now_millis()).await?;
     refresh(&state).await;
+    let actor = signed.actor.to_string();
+    audit::record(
+        &state,
+        &actor,
+        "campaign.state",
+        &id,
+        json!({ "state": body.state }),
+    )
+    .await?;
     Ok(Json(json!({ "campaign": listed(&state, record) })))
 }
 
@@ -251,11 +258,9 @@ pub struct CheckBody {
 /// # Errors
 /// 401; 400 for a body that is not `{source}`.
 pub async fn check(
-    State(state): State<AppState>,
-    headers: HeaderMap,
+    _state: State<AppState>,
     body: Result<Json<CheckBody>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    state.check_admin(&headers)?;
     let Json(body) = body?;
     let name = body.name.as_deref().unwrap_or("campaign");
     let diagnostics = documents::check_source(name, &body.source)

@@ -1,9 +1,15 @@
 //! Storage of engagement events and campaign documents behind one trait, so that the collector runs on the embedded
 //! SQLite file by default and on PostgreSQL when several collectors share a database. Both
 //! implementations pass the same test suite (`tests/store.rs`).
+mod access;
+pub(crate) mod access_sql;
 mod postgres;
 mod sql;
 mod sqlite;
+
+pub use access::{
+    AccessStore, ApiToken, AuditEntry, LoginAttempt, NewToken, NewUser, Session, User,
+};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -216,6 +222,12 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A row would break a uniqueness rule (an email or a token name taken).
+    #[error("{what} already exists")]
+    Conflict {
+        /// What exists already.
+        what: &'static str,
+    },
     /// A query failed.
     #[error("database query failed while {doing}: {source}")]
     Query {
@@ -239,9 +251,10 @@ impl StoreError {
     }
 }
 
-/// Durable storage of engagement events.
+/// Durable storage of engagement events (and, through [`AccessStore`], of the workspace's
+/// users, tokens, sessions and audit log).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccessStore + Send + Sync + 'static {
     /// Store a batch in one transaction; an id seen before is reported as a duplicate and left
     /// as it was. Outcomes are in the order of `events`.
     async fn insert_events(&self, events: &[StoredEvent])

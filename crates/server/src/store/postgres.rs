@@ -78,3 +78,4 @@ impl PostgresStore {
 }
 
 sql_store!(PostgresStore, sqlx::Postgres);
+super::access_sql::access_store!(PostgresStore, sqlx::Postgres);

@@ -51,3 +51,4 @@ impl SqliteStore {
 }
 
 sql_store!(SqliteStore, sqlx::Sqlite);
+super::access_sql::access_store!(SqliteStore, sqlx::Sqlite);

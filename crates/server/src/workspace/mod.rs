@@ -1,0 +1,74 @@
+//! The CS workspace served by `touchpoint serve` under `/workspace/`: sign-in, sessions,
+//! roles, CSRF, the admin pages, and the shell later issues (campaigns, analytics,
+//! simulation, leads) add their pages to. Every route is listed once in [`routes::ROUTES`]
+//! with its least access; [`router`] mounts exactly that list and [`gate::gate`] enforces it.
+pub mod admin;
+pub mod api;
+pub mod audit;
+pub mod error;
+pub mod gate;
+pub mod limits;
+pub mod login;
+pub mod pages;
+pub mod routes;
+pub mod secret;
+pub mod session;
+pub mod signed;
+
+pub use error::{PageError, WorkspaceError};
+pub use signed::{require, Actor, Signed};
+
+use crate::state::AppState;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use routes::{Route, Verb, ROUTES};
+
+/// The handler of a registered route. A handler not listed in [`ROUTES`] is never mounted.
+fn handler(route: &Route) -> MethodRouter<AppState> {
+    use crate::routes::admin as ops;
+    use crate::routes::workspace_api as docs;
+    match (route.verb, route.path) {
+        (Verb::Get, "/workspace") => get(pages::slash),
+        (Verb::Get, "/workspace/login") => get(login::page),
+        (Verb::Post, "/workspace/login") => post(login::submit),
+        (Verb::Get, "/workspace/assets/workspace.css") => get(pages::stylesheet),
+        (Verb::Get, "/workspace/assets/workspace.js") => get(pages::script),
+        (Verb::Post, "/workspace/logout") => post(login::logout),
+        (Verb::Get, "/workspace/") => get(pages::home),
+        (Verb::Get, "/workspace/users") => get(admin::users),
+        (Verb::Post, "/workspace/users") => post(admin::create_user),
+        (Verb::Post, "/workspace/users/{id}/password") => post(admin::reset_password),
+        (Verb::Post, "/workspace/users/{id}/disabled") => post(admin::set_disabled),
+        (Verb::Get, "/workspace/tokens") => get(admin::tokens),
+        (Verb::Post, "/workspace/tokens") => post(admin::create_token),
+        (Verb::Post, "/workspace/tokens/{id}/revoke") => post(admin::revoke_token),
+        (Verb::Get, "/workspace/audit") => get(admin::audit_log),
+        (Verb::Get, "/workspace/api/me") => get(api::me),
+        (Verb::Get, "/workspace/api/users") => get(api::users),
+        (Verb::Get, "/workspace/api/audit") => get(api::audit),
+        (Verb::Get, "/workspace/api/campaigns") => get(docs::list),
+        (Verb::Get, "/workspace/api/campaigns/{id}") => get(docs::show),
+        (Verb::Get, "/workspace/api/campaigns/{id}/versions/{n}") => get(docs::version),
+        (Verb::Post, "/workspace/api/campaigns/{id}/versions") => post(docs::publish),
+        (Verb::Post, "/workspace/api/campaigns/{id}/rollback") => post(docs::rollback),
+        (Verb::Post, "/workspace/api/campaigns/{id}/state") => post(docs::set_state),
+        (Verb::Post, "/workspace/api/check") => post(docs::check),
+        (Verb::Get, "/v1/admin/events") => get(ops::events),
+        (Verb::Get, "/v1/admin/stats") => get(ops::stats),
+        (Verb::Get, "/v1/admin/conversions") => get(ops::conversions),
+        (verb, path) => panic!(
+            "{} {path} is in workspace::routes::ROUTES but has no handler in workspace::handler",
+            verb.as_str()
+        ),
+    }
+}
+
+/// Every route of [`ROUTES`], mounted. The caller layers [`gate::gate`] over the router they
+/// are merged into.
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for route in ROUTES {
+        router = router.route(route.path, handler(route));
+    }
+    router
+}
