@@ -1,8 +1,8 @@
 //! The scale path: PostgreSQL shared by several stateless collectors. The primary key on the
 //! event id turns a retry that another collector receives into a duplicate, not a second row.
 use super::sql::{
-    push_filter, row_to_campaign, row_to_event, row_to_version, sql_store, FIRST_EXPOSURES,
-    SELECT_CAMPAIGNS, SELECT_EVENTS, SELECT_VERSIONS,
+    push_filter, push_subject, row_to_campaign, row_to_event, row_to_version, sql_store,
+    FIRST_EXPOSURES, SELECT_CAMPAIGNS, SELECT_EVENTS, SELECT_VERSIONS,
 };
 use super::{
     EventFilter, InsertOutcome, Store, StoreError, StoredEvent, Subject, CAMPAIGN_EVENT_TYPES,

@@ -61,15 +61,7 @@ macro_rules! sql_store {
                 }
                 q.push(") AND env_key = ").push_bind(subject.env_key.clone());
                 q.push(" AND ts_client >= ").push_bind(since).push(" AND (1 = 0");
-                if let Some(u) = &subject.user_id {
-                    q.push(" OR user_id = ").push_bind(u.clone());
-                }
-                if let Some(a) = &subject.anonymous_id {
-                    q.push(" OR anonymous_id = ").push_bind(a.clone());
-                }
-                if let Some(a) = &subject.account_id {
-                    q.push(" OR account_id = ").push_bind(a.clone());
-                }
+                push_subject!(q, subject);
                 q.push(") ORDER BY ts_client DESC, id DESC LIMIT ").push_bind(i64::from(limit));
                 let rows = q.build().fetch_all(&self.pool).await.map_err(StoreError::query("reading a history"))?;
                 Ok(rows.iter().map(row_to_event!()).collect())
@@ -122,15 +114,7 @@ macro_rules! sql_store {
                     each.push_bind(n.clone());
                 }
                 q.push(") AND ts_client >= ").push_bind(since).push(" AND (1 = 0");
-                if let Some(u) = &subject.user_id {
-                    q.push(" OR user_id = ").push_bind(u.clone());
-                }
-                if let Some(a) = &subject.anonymous_id {
-                    q.push(" OR anonymous_id = ").push_bind(a.clone());
-                }
-                if let Some(a) = &subject.account_id {
-                    q.push(" OR account_id = ").push_bind(a.clone());
-                }
+                push_subject!(q, subject);
                 q.push("))");
                 if let Some(u) = &subject.user_id {
                     q.push(" OR (type = 'identify' AND anonymous_id IS NOT NULL AND user_id = ").push_bind(u.clone()).push(")");
@@ -357,6 +341,22 @@ macro_rules! row_to_event {
     };
 }
 
+/// Appends ` OR user_id = ? OR anonymous_id = ? OR account_id = ?` for the ids a
+/// [`super::Subject`] has: the caller opens the group with `(1 = 0` and closes it.
+macro_rules! push_subject {
+    ($q:ident, $s:expr) => {
+        if let Some(u) = &$s.user_id {
+            $q.push(" OR user_id = ").push_bind(u.clone());
+        }
+        if let Some(a) = &$s.anonymous_id {
+            $q.push(" OR anonymous_id = ").push_bind(a.clone());
+        }
+        if let Some(a) = &$s.account_id {
+            $q.push(" OR account_id = ").push_bind(a.clone());
+        }
+    };
+}
+
 /// Appends the `AND ...` clauses of an [`super::EventFilter`].
 macro_rules! push_filter {
     ($q:ident, $f:expr) => {
@@ -426,4 +426,6 @@ macro_rules! row_to_version {
     };
 }
 
-pub(super) use {push_filter, row_to_campaign, row_to_event, row_to_version, sql_store};
+pub(super) use {
+    push_filter, push_subject, row_to_campaign, row_to_event, row_to_version, sql_store,
+};

@@ -1,7 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode, each batch in one transaction.
 use super::sql::{
-    push_filter, row_to_campaign, row_to_event, row_to_version, sql_store, FIRST_EXPOSURES,
-    SELECT_CAMPAIGNS, SELECT_EVENTS, SELECT_VERSIONS,
+    push_filter, push_subject, row_to_campaign, row_to_event, row_to_version, sql_store,
+    FIRST_EXPOSURES, SELECT_CAMPAIGNS, SELECT_EVENTS, SELECT_VERSIONS,
 };
 use super::{
     EventFilter, InsertOutcome, Store, StoreError, StoredEvent, Subject, CAMPAIGN_EVENT_TYPES,
