@@ -7,6 +7,7 @@ pub mod admin_cli;
 pub mod campaign_state;
 pub mod campaign_sync;
 pub mod catalog;
+pub mod clock;
 pub mod config;
 pub mod conversions;
 pub mod documents;

@@ -14,8 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use subtle::ConstantTimeEq as _;
 
-/// A source of the current time in unix millis.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+pub use crate::clock::Clock;
 
 /// Counters an operator reads at `GET /v1/admin/stats`.
 #[derive(Debug, Default)]

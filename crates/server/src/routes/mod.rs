@@ -5,4 +5,3 @@ pub mod campaigns;
 pub mod events;
 pub mod health;
 pub mod history;
-pub mod workspace_api;

@@ -2,8 +2,8 @@
 //! person's password and spraying many accounts from one address are both slow. In memory,
 //! per process (governor's keyed GCRA) on the state's clock, so tests move time rather than
 //! wait; the attempts themselves are in `login_attempts`.
+use crate::clock::Clock;
 use crate::config::WorkspaceConfig;
-use crate::state::Clock;
 use governor::clock::Clock as _;
 use governor::middleware::NoOpMiddleware;
 use governor::nanos::Nanos;

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod audit;
+pub mod campaigns_api;
 pub mod error;
 pub mod gate;
 pub mod limits;
@@ -26,7 +27,7 @@ use routes::{Route, Verb, ROUTES};
 /// The handler of a registered route. A handler not listed in [`ROUTES`] is never mounted.
 fn handler(route: &Route) -> MethodRouter<AppState> {
     use crate::routes::admin as ops;
-    use crate::routes::workspace_api as docs;
+    use campaigns_api as docs;
     match (route.verb, route.path) {
         (Verb::Get, "/workspace") => get(pages::slash),
         (Verb::Get, "/workspace/login") => get(login::page),
