@@ -5,6 +5,9 @@
 pub mod admin;
 pub mod api;
 pub mod audit;
+pub mod campaigns;
+pub mod diff;
+pub mod editor;
 pub mod error;
 pub mod gate;
 pub mod limits;
@@ -14,6 +17,7 @@ pub mod routes;
 pub mod secret;
 pub mod session;
 pub mod signed;
+pub mod starters;
 
 pub use error::{PageError, WorkspaceError};
 pub use signed::{require, Actor, Signed};
@@ -34,7 +38,15 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Get, "/workspace/assets/workspace.css") => get(pages::stylesheet),
         (Verb::Get, "/workspace/assets/workspace.js") => get(pages::script),
         (Verb::Post, "/workspace/logout") => post(login::logout),
-        (Verb::Get, "/workspace/") => get(pages::home),
+        (Verb::Get, "/workspace/") => get(campaigns::list),
+        (Verb::Get, "/workspace/campaigns") => get(campaigns::list),
+        (Verb::Post, "/workspace/campaigns") => post(campaigns::create),
+        (Verb::Get, "/workspace/campaigns/new") => get(campaigns::new),
+        (Verb::Get, "/workspace/campaigns/{id}") => get(editor::show),
+        (Verb::Post, "/workspace/campaigns/{id}") => post(editor::submit),
+        (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
+        (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
+        (Verb::Get, "/workspace/campaigns/{id}/versions/{n}") => get(editor::version),
         (Verb::Get, "/workspace/users") => get(admin::users),
         (Verb::Post, "/workspace/users") => post(admin::create_user),
         (Verb::Post, "/workspace/users/{id}/password") => post(admin::reset_password),
