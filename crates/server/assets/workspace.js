@@ -82,9 +82,60 @@ if (sourceForm) {
     }
   };
 
+  // The preview: the unsaved source goes to the server as a preview, and the frame loads
+  // the real widget with it.
+  const frame = document.getElementById("preview-frame");
+  const persona = sourceForm.querySelector("#persona");
+  const locale = sourceForm.querySelector("#preview-locale");
+  const theme = sourceForm.querySelector("#preview-theme");
+  const width = sourceForm.querySelector("#preview-width");
+  let previewTimer = 0;
+  let previewed = 0;
+  const preview = async () => {
+    if (!frame) return;
+    previewed += 1;
+    const mine = previewed;
+    let who;
+    try {
+      who = JSON.parse(persona.value || "{}");
+      persona.setAttribute("aria-invalid", "false");
+    } catch {
+      persona.setAttribute("aria-invalid", "true");
+      return;
+    }
+    try {
+      const res = await fetch(`/workspace/api/campaigns/${encodeURIComponent(sourceForm.dataset.campaign)}/preview`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ source: source.value, persona: who }),
+      });
+      if (!res.ok) {
+        persona.setAttribute("aria-invalid", "true");
+        return;
+      }
+      const body = await res.json();
+      if (mine !== previewed || !body.ok) return;
+      const url = new URL(body.url, location.href);
+      url.searchParams.set("theme", theme.value);
+      if (locale.value.trim()) url.searchParams.set("locale", locale.value.trim());
+      frame.className = `preview-frame theme-${theme.value}`;
+      frame.width = width.value;
+      frame.src = url.pathname + url.search;
+    } catch {
+      // Offline or signed out: the Preview button still works.
+    }
+  };
+  const soon = () => {
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(preview, 300);
+  };
+  for (const input of [persona, locale].filter(Boolean)) input.addEventListener("input", soon);
+  for (const input of [theme, width].filter(Boolean)) input.addEventListener("change", preview);
+
   source.addEventListener("input", () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(check, 300);
+    soon();
   });
   for (const item of panel.querySelectorAll("li[data-line]")) {
     const line = Number(item.dataset.line);

@@ -11,9 +11,11 @@ use super::campaigns::Summary;
 use super::diff;
 use super::error::{PageError, WorkspaceError};
 use super::pages::{render, Done, Shell};
+use super::preview_page::{self, Made, Theme};
 use super::signed::Signed;
 use crate::campaign_state::{CampaignState, Status};
 use crate::documents::{self, Change, DocumentError};
+use crate::preview::Persona;
 use crate::role::Role;
 use crate::routes::workspace_api;
 use crate::state::AppState;
@@ -90,6 +92,74 @@ struct EditorPage {
     outcome: Outcome,
     versions: Vec<VersionRow>,
     can_edit: bool,
+    preview: PreviewControls,
+}
+
+/// The preview's settings and the framed page's address.
+struct PreviewControls {
+    /// The persona JSON as typed.
+    persona: String,
+    locale: String,
+    theme: Theme,
+    width: u32,
+    widths: Vec<(u32, bool)>,
+    /// The framed preview page (no token when the source does not validate).
+    url: String,
+}
+
+/// The viewport widths offered.
+const WIDTHS: [u32; 3] = [1280, 768, 375];
+
+impl PreviewControls {
+    fn new(
+        state: &AppState,
+        id: &str,
+        source: &str,
+        persona: String,
+        locale: String,
+        theme: Theme,
+        width: u32,
+    ) -> Self {
+        let width = if WIDTHS.contains(&width) { width } else { 768 };
+        let parsed = serde_json::from_str::<Persona>(&persona).ok();
+        let token = parsed.and_then(|p| match preview_page::make(state, id, source, p) {
+            Ok(Made::Token(t)) => Some(t),
+            _ => None,
+        });
+        let mut url = format!("/workspace/campaigns/{id}/preview?theme={}", theme.as_str());
+        if let Some(t) = token {
+            url.push_str(&format!("&token={}", t.as_str()));
+        }
+        if !locale.is_empty() {
+            url.push_str(&format!("&locale={}", urlencoding(&locale)));
+        }
+        Self {
+            persona,
+            locale,
+            theme,
+            width,
+            widths: WIDTHS.iter().map(|w| (*w, *w == width)).collect(),
+            url,
+        }
+    }
+}
+
+/// Percent-encode a query value (locales are plain tags; anything else is escaped).
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The default persona, as the editor's JSON field shows it.
+fn default_persona() -> String {
+    serde_json::to_string_pretty(&Persona::default()).unwrap_or_default()
 }
 
 impl EditorPage {
@@ -139,6 +209,25 @@ struct Draft {
     note: String,
     diagnostics: Vec<DiagRow>,
     outcome: Outcome,
+    persona: String,
+    locale: String,
+    theme: Theme,
+    width: u32,
+}
+
+impl Draft {
+    fn stored() -> Self {
+        Self {
+            source: None,
+            note: String::new(),
+            diagnostics: Vec::new(),
+            outcome: Outcome::None,
+            persona: default_persona(),
+            locale: String::new(),
+            theme: Theme::Light,
+            width: 768,
+        }
+    }
 }
 
 async fn editor_page(
@@ -166,7 +255,18 @@ async fn editor_page(
             live: record.live_version == Some(v.version),
         })
         .collect();
+    let source = draft.source.unwrap_or(latest);
+    let preview = PreviewControls::new(
+        state,
+        id,
+        &source,
+        draft.persona,
+        draft.locale,
+        draft.theme,
+        draft.width,
+    );
     Ok(EditorPage {
+        preview,
         shell: Shell::new(signed, "campaigns", flash),
         id: record.id.clone(),
         name: if name.is_empty() {
@@ -179,7 +279,7 @@ async fn editor_page(
         live_version: record
             .live_version
             .map_or_else(|| "none".to_owned(), |v| format!("v{v}")),
-        source: draft.source.unwrap_or(latest),
+        source,
         note: draft.note,
         diagnostics: draft.diagnostics,
         outcome: draft.outcome,
@@ -198,13 +298,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Html<String>, PageError> {
-    let draft = Draft {
-        source: None,
-        note: String::new(),
-        diagnostics: Vec::new(),
-        outcome: Outcome::None,
-    };
-    let page = editor_page(&state, &signed, &id, done.code(), draft).await?;
+    let page = editor_page(&state, &signed, &id, done.code(), Draft::stored()).await?;
     Ok(Html(render(&page)))
 }
 
@@ -218,6 +312,8 @@ pub enum Action {
     SaveDraft,
     /// Save and publish.
     Publish,
+    /// Show the source in the preview, unsaved.
+    Preview,
 }
 
 /// The editor's form.
@@ -227,6 +323,14 @@ pub struct SourceForm {
     #[serde(default)]
     note: String,
     action: Action,
+    #[serde(default)]
+    persona: Option<String>,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    theme: Theme,
+    #[serde(default)]
+    width: Option<u32>,
 }
 
 /// `POST /workspace/campaigns/{id}`: check, save as a draft, or publish the posted source.
@@ -251,13 +355,24 @@ pub async fn submit(
             note: form.note.clone(),
             diagnostics: diagnostics.iter().map(DiagRow::from).collect(),
             outcome,
+            persona: form.persona.clone().unwrap_or_else(default_persona),
+            locale: form.locale.trim().to_owned(),
+            theme: form.theme,
+            width: form.width.unwrap_or(768),
         };
         async move {
             let page = editor_page(&state, &signed, &id, None, draft).await?;
             Ok::<Response, PageError>((status, Html(render(&page))).into_response())
         }
     };
-    if form.action == Action::Check {
+    if form.action == Action::Preview {
+        let persona = form.persona.as_deref().unwrap_or("{}");
+        if let Err(e) = serde_json::from_str::<Persona>(persona) {
+            let why = format!("The persona is not valid JSON for a preview: {e}");
+            return again(StatusCode::UNPROCESSABLE_ENTITY, &[], Outcome::Refused(why)).await;
+        }
+    }
+    if matches!(form.action, Action::Check | Action::Preview) {
         return match documents::check_source(&id, &source) {
             Ok(_) => again(StatusCode::OK, &[], Outcome::Clean).await,
             Err(d) => again(StatusCode::OK, &d, Outcome::Problems).await,
