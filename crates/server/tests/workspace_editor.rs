@@ -434,6 +434,19 @@ async fn the_editor_checks_saves_publishes_pauses_and_rolls_back() {
     assert!(html.contains("Changes from v1") && html.contains("Try the new templates"));
     let (_, html) = f.page(&editor, "/workspace/campaigns/tip/versions/1").await;
     assert!(html.contains("First version"), "{html}");
+    assert!(html.contains("Roll back to v1"), "an older version: {html}");
+    for live_or_latest in [2, 3] {
+        let (_, html) = f
+            .page(
+                &editor,
+                &format!("/workspace/campaigns/tip/versions/{live_or_latest}"),
+            )
+            .await;
+        assert!(
+            !html.contains("Roll back to v"),
+            "v{live_or_latest}: {html}"
+        );
+    }
     let (status, _) = f.page(&editor, "/workspace/campaigns/tip/versions/9").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

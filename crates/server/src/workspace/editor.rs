@@ -62,6 +62,8 @@ struct VersionRow {
     at: String,
     note: String,
     live: bool,
+    /// The newest version (rolling back to it would change nothing).
+    latest: bool,
 }
 
 /// What the last action found, shown above the source.
@@ -253,6 +255,7 @@ async fn editor_page(
             at: audit::utc(v.created_at),
             note: v.note.clone(),
             live: record.live_version == Some(v.version),
+            latest: v.version == record.latest_version,
         })
         .collect();
     let source = draft.source.unwrap_or(latest);
@@ -520,7 +523,9 @@ struct VersionPage {
     others: Vec<Other>,
     hunks: Vec<DiffHunk>,
     can_edit: bool,
-    archived: bool,
+    /// Whether a rollback to this version would change something: not archived, and
+    /// neither the live nor the newest version.
+    can_roll_back: bool,
 }
 
 /// `?against=` of a version page.
@@ -588,7 +593,9 @@ pub async fn version(
         against,
         hunks,
         can_edit: signed.role >= Role::Editor,
-        archived: record.state == CampaignState::Archived,
+        can_roll_back: record.state != CampaignState::Archived
+            && record.live_version != Some(n)
+            && record.latest_version != n,
     })))
 }
 
