@@ -114,7 +114,12 @@ if (sourceForm) {
         return;
       }
       const body = await res.json();
-      if (mine !== previewed || !body.ok) return;
+      if (mine !== previewed) return;
+      const note = document.getElementById("preview-state");
+      if (note) {
+        note.textContent = body.ok ? "" : "The source has problems: the preview shows the last source without any.";
+      }
+      if (!body.ok) return;
       const url = new URL(body.url, location.href);
       url.searchParams.set("theme", theme.value);
       if (locale.value.trim()) url.searchParams.set("locale", locale.value.trim());
