@@ -223,3 +223,16 @@ export function outputPath(name) {
   mkdirSync(OUTPUT, { recursive: true });
   return path.join(OUTPUT, name);
 }
+
+/** Add a workspace user to the server's database with `touchpoint admin create-user`, the
+ * password on stdin (as a script would give it). */
+export async function createUser(server, { email, role, password }) {
+  const child = spawn(BIN, ["admin", "--database-url", server.db, "create-user", "--email", email, "--role", role],
+    { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => { out += d; });
+  child.stderr.on("data", (d) => { out += d; });
+  child.stdin.end(`${password}\n`);
+  const code = await new Promise((r) => child.on("exit", r));
+  if (code !== 0) throw new Error(`create-user exited ${code}: ${out}`);
+}

@@ -6,3 +6,151 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The campaign editor: check the source as it is typed (debounced, the same diagnostics the
+// Check button renders), list every problem beside it, and select a problem's line in the
+// source when its position is pressed.
+const sourceForm = document.getElementById("source-form");
+if (sourceForm) {
+  const source = sourceForm.querySelector("#source");
+  const panel = document.getElementById("diagnostics");
+  const csrf = sourceForm.querySelector('input[name="csrf"]').value;
+  let timer = 0;
+  let asked = 0;
+
+  const selectLine = (line) => {
+    const lines = source.value.split("\n");
+    if (line < 1 || line > lines.length) return;
+    let start = 0;
+    for (let i = 0; i < line - 1; i += 1) start += lines[i].length + 1;
+    source.focus();
+    source.setSelectionRange(start, start + lines[line - 1].length);
+    // Bring the line into view: rows are one line-height apart.
+    const height = source.scrollHeight / Math.max(lines.length, 1);
+    source.scrollTop = Math.max(0, (line - 3) * height);
+  };
+
+  const el = (tag, text, cls) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  };
+
+  const show = (diagnostics) => {
+    panel.replaceChildren();
+    source.setAttribute("aria-invalid", diagnostics.length ? "true" : "false");
+    if (!diagnostics.length) {
+      panel.append(el("p", "No problems found.", "ok"));
+      return;
+    }
+    const n = diagnostics.length;
+    panel.append(el("p", `${n} problem${n === 1 ? "" : "s"}.`, "error"));
+    const list = el("ul", undefined, "problems");
+    for (const d of diagnostics) {
+      const item = el("li");
+      item.dataset.line = d.line || 0;
+      if (d.line) {
+        const at = el("button", d.column ? `${d.line}:${d.column}` : `${d.line}`, "at jump");
+        at.type = "button";
+        at.setAttribute("aria-label", `Go to line ${d.line}`);
+        at.addEventListener("click", () => selectLine(d.line));
+        item.append(at, " ");
+      }
+      if (d.path) item.append(el("code", d.path), ": ");
+      item.append(d.message);
+      if (d.snippet) item.append(el("pre", d.snippet));
+      list.append(item);
+    }
+    panel.append(list);
+  };
+
+  const check = async () => {
+    asked += 1;
+    const mine = asked;
+    try {
+      const res = await fetch("/workspace/api/check", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ source: source.value, name: sourceForm.dataset.campaign }),
+      });
+      if (!res.ok || mine !== asked) return;
+      const body = await res.json();
+      if (mine === asked) show(body.diagnostics);
+    } catch {
+      // Offline or signed out: the Check button still works.
+    }
+  };
+
+  // The preview: the unsaved source goes to the server as a preview, and the frame loads
+  // the real widget with it.
+  const frame = document.getElementById("preview-frame");
+  const persona = sourceForm.querySelector("#persona");
+  const locale = sourceForm.querySelector("#preview-locale");
+  const theme = sourceForm.querySelector("#preview-theme");
+  const width = sourceForm.querySelector("#preview-width");
+  let previewTimer = 0;
+  let previewed = 0;
+  const preview = async () => {
+    if (!frame) return;
+    previewed += 1;
+    const mine = previewed;
+    let who;
+    try {
+      who = JSON.parse(persona.value || "{}");
+      persona.setAttribute("aria-invalid", "false");
+    } catch {
+      persona.setAttribute("aria-invalid", "true");
+      return;
+    }
+    try {
+      const res = await fetch(`/workspace/api/campaigns/${encodeURIComponent(sourceForm.dataset.campaign)}/preview`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ source: source.value, persona: who }),
+      });
+      if (!res.ok) {
+        persona.setAttribute("aria-invalid", "true");
+        return;
+      }
+      const body = await res.json();
+      if (mine !== previewed) return;
+      const note = document.getElementById("preview-state");
+      if (note) {
+        note.textContent = body.ok ? "" : "The source has problems: the preview shows the last source without any.";
+      }
+      if (!body.ok) return;
+      const url = new URL(body.url, location.href);
+      url.searchParams.set("theme", theme.value);
+      if (locale.value.trim()) url.searchParams.set("locale", locale.value.trim());
+      frame.className = `preview-frame theme-${theme.value}`;
+      frame.width = width.value;
+      frame.src = url.pathname + url.search;
+    } catch {
+      // Offline or signed out: the Preview button still works.
+    }
+  };
+  const soon = () => {
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(preview, 300);
+  };
+  for (const input of [persona, locale].filter(Boolean)) input.addEventListener("input", soon);
+  for (const input of [theme, width].filter(Boolean)) input.addEventListener("change", preview);
+
+  source.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 300);
+    soon();
+  });
+  for (const item of panel.querySelectorAll("li[data-line]")) {
+    const line = Number(item.dataset.line);
+    const at = item.querySelector(".at");
+    if (line && at) {
+      const button = el("button", at.textContent, "at jump");
+      button.type = "button";
+      button.setAttribute("aria-label", `Go to line ${line}`);
+      button.addEventListener("click", () => selectLine(line));
+      at.replaceWith(button);
+    }
+  }
+}

@@ -142,6 +142,28 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 6] = [
+        Self::Draft,
+        Self::Scheduled,
+        Self::Live,
+        Self::Paused,
+        Self::Ended,
+        Self::Archived,
+    ];
+
+    /// The spelling the API and the workspace's filters use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Live => "live",
+            Self::Paused => "paused",
+            Self::Ended => "ended",
+            Self::Archived => "archived",
+        }
+    }
+
     /// Derive the status from the stored state and the live version's schedule at `now`
     /// (unix millis). The schedule's start is inclusive, its end exclusive, as the widget
     /// reads them.

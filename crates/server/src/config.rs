@@ -374,6 +374,15 @@ impl Config {
                     ),
                 ));
             }
+            if crate::preview::is_preview_key(&e.key) {
+                return Err(invalid(
+                    at("key"),
+                    format!(
+                        "keys starting with {} are the workspace's previews",
+                        crate::preview::KEY_PREFIX
+                    ),
+                ));
+            }
             if environments.iter().any(|x: &Environment| x.key == e.key) {
                 return Err(invalid(
                     at("key"),
@@ -598,6 +607,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
+        let e = parse("[[environments]]\nkey = \"pk_preview_x\"\n").unwrap_err();
+        assert!(e.to_string().contains("the workspace's previews"), "{e}");
         let e = parse("[[environments]]\nkey = \"pk_a\"\nidentity = \"enforced\"\n")
             .expect_err("no secret");
         assert_eq!(

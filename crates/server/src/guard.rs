@@ -22,6 +22,14 @@ struct KeyQuery {
 /// The environment the request's key names.
 fn environment(state: &AppState, req: &Request) -> Result<Environment, AppError> {
     let Query(q) = Query::<KeyQuery>::try_from_uri(req.uri())?;
+    // A preview key names the built-in preview environment (`crate::preview`).
+    if let Some(key) = q
+        .key
+        .as_deref()
+        .filter(|k| crate::preview::is_preview_key(k))
+    {
+        return Ok(crate::preview::environment(key));
+    }
     state.environment(q.key.as_deref()).cloned()
 }
 

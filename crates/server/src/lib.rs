@@ -15,6 +15,7 @@ pub mod error;
 pub mod guard;
 pub mod identity;
 pub mod live_catalog;
+pub mod preview;
 pub mod rejection;
 pub mod request_log;
 pub mod role;

@@ -72,6 +72,8 @@ pub struct AppState {
     pub workspace: WorkspaceConfig,
     /// Sign-in rate limits.
     pub login_limiters: Arc<LoginLimiters>,
+    /// The editor's previews of unsaved sources ([`crate::preview`]).
+    pub previews: Arc<crate::preview::Previews>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
     environments: Arc<Vec<Environment>>,
     admin_token: Option<Arc<str>>,
@@ -105,6 +107,7 @@ impl AppState {
                 &WorkspaceConfig::default(),
                 Arc::new(system_millis),
             )),
+            previews: Arc::default(),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             environments: Arc::new(environments),
             admin_token: admin_token.map(Into::into),

@@ -140,7 +140,8 @@ fn location(res: &reqwest::Response) -> &str {
         .unwrap_or_default()
 }
 
-/// A concrete path for a pattern (`{id}` is a user's or token's id; 1 exists for both).
+/// A concrete path for a pattern (`{id}` is a user's, token's or campaign's id; 1 exists for
+/// all three once the enumeration test has saved campaign `1`).
 fn concrete(pattern: &str) -> String {
     pattern.replace("{id}", "1").replace("{n}", "1")
 }
@@ -148,6 +149,20 @@ fn concrete(pattern: &str) -> String {
 #[tokio::test]
 async fn every_registered_route_refuses_without_credentials_and_below_its_role() {
     let f = fixture(WorkspaceConfig::default()).await;
+    // Campaign `1`, version 1, so the campaign pages have one to answer 200 with.
+    let source = touchpoint_server::workspace::starters::Starter::Blank.source("1", "One");
+    touchpoint_server::documents::save_draft(
+        f.state.store.as_ref(),
+        "1",
+        &source,
+        touchpoint_server::documents::Change {
+            author: "test",
+            note: "",
+            now: common::NOW,
+        },
+    )
+    .await
+    .expect("campaign 1");
     let http = client();
     let mut sessions = Vec::new();
     for role in Role::ALL {

@@ -79,6 +79,26 @@ pub struct BatchOut {
     pub rejected: usize,
 }
 
+/// A preview's batch: every event answered as accepted, so the widget's queue lets go of
+/// it, and none stored or counted (preview traffic is never engagement).
+fn discarded(batch: BatchIn) -> BatchOut {
+    let results: Vec<EventResult> = batch
+        .events
+        .into_iter()
+        .map(|e| EventResult {
+            id: e.value.get("id").and_then(Value::as_str).map(str::to_owned),
+            status: Status::Accepted,
+            error: None,
+        })
+        .collect();
+    BatchOut {
+        accepted: results.len(),
+        duplicates: 0,
+        rejected: 0,
+        results,
+    }
+}
+
 /// Validate and store a batch.
 ///
 /// Answers 200 with per-event results when at least one event was accepted or was a
@@ -105,6 +125,9 @@ pub async fn collect(
     })?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let batch: BatchIn = serde_path_to_error::deserialize(de).map_err(AppError::MalformedBatch)?;
+    if crate::preview::is_preview_key(&env.key) {
+        return Ok((StatusCode::OK, Json(discarded(batch))));
+    }
     if batch.dropped > 0 {
         tracing::warn!(
             env = env.name,

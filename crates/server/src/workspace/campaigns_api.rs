@@ -31,6 +31,12 @@ struct Listed {
 }
 
 fn listed(state: &AppState, record: CampaignRecord) -> Listed {
+    let status = status(state, &record);
+    Listed { record, status }
+}
+
+/// A campaign's status now: its stored state with its live version's schedule.
+pub fn status(state: &AppState, record: &CampaignRecord) -> Status {
     // A published campaign's live version is the one in the catalog; its schedule decides
     // between scheduled, live and ended.
     let schedule = state
@@ -39,8 +45,7 @@ fn listed(state: &AppState, record: CampaignRecord) -> Listed {
         .iter()
         .find(|c| c.id == record.id)
         .map_or(Schedule::default(), |c| c.schedule);
-    let status = Status::derive(record.state, schedule, state.now_millis());
-    Listed { record, status }
+    Status::derive(record.state, schedule, state.now_millis())
 }
 
 /// A version without its source, for histories.
@@ -273,7 +278,7 @@ pub async fn check(
 
 /// Rebuild this process's catalog after a change. The change is stored either way: a failed
 /// rebuild is logged, and the next poll retries it.
-async fn refresh(state: &AppState) {
+pub async fn refresh(state: &AppState) {
     if let Err(e) = live_catalog::rebuild(state).await {
         tracing::warn!(error = %e, "rebuilding the catalog after a change failed");
     }

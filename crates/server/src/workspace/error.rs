@@ -40,6 +40,9 @@ pub enum WorkspaceError {
     /// A form or body that cannot be read.
     #[error("{0}")]
     BadRequest(String),
+    /// The change is not allowed in the current state (a lifecycle move, a taken id).
+    #[error("{0}")]
+    Refused(String),
     /// No such user or token.
     #[error("no {0}")]
     NotFound(&'static str),
@@ -56,6 +59,19 @@ pub enum WorkspaceError {
     Store(#[from] StoreError),
 }
 
+impl From<crate::documents::DocumentError> for WorkspaceError {
+    fn from(e: crate::documents::DocumentError) -> Self {
+        use crate::documents::DocumentError as D;
+        match e {
+            D::UnknownCampaign(_) => Self::NotFound("such campaign"),
+            D::UnknownVersion { .. } => Self::NotFound("such version"),
+            D::Store(s) => Self::Store(s),
+            D::Invalid(_) | D::IdMismatch { .. } => Self::BadRequest(e.to_string()),
+            D::Transition(t) => Self::Refused(t.to_string()),
+        }
+    }
+}
+
 impl WorkspaceError {
     /// The status it answers with.
     pub fn status(&self) -> StatusCode {
@@ -64,6 +80,7 @@ impl WorkspaceError {
             Self::Forbidden { .. } | Self::Csrf | Self::CrossOrigin(_) => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(_) => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unregistered { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
@@ -81,6 +98,7 @@ impl WorkspaceError {
             Self::CrossOrigin(_) => "cross_origin",
             Self::RateLimited { .. } => "rate_limited",
             Self::BadRequest(_) => "bad_request",
+            Self::Refused(_) => "conflict",
             Self::NotFound(_) => "not_found",
             Self::Unregistered { .. } => "internal",
             Self::Store(StoreError::Conflict { .. }) => "conflict",

@@ -5,16 +5,21 @@
 pub mod admin;
 pub mod api;
 pub mod audit;
+pub mod campaigns;
 pub mod campaigns_api;
+pub mod diff;
+pub mod editor;
 pub mod error;
 pub mod gate;
 pub mod limits;
 pub mod login;
 pub mod pages;
+pub mod preview_page;
 pub mod routes;
 pub mod secret;
 pub mod session;
 pub mod signed;
+pub mod starters;
 
 pub use error::{PageError, WorkspaceError};
 pub use signed::{require, Actor, Signed};
@@ -34,8 +39,18 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/login") => post(login::submit),
         (Verb::Get, "/workspace/assets/workspace.css") => get(pages::stylesheet),
         (Verb::Get, "/workspace/assets/workspace.js") => get(pages::script),
+        (Verb::Get, "/workspace/assets/preview.js") => get(preview_page::script),
         (Verb::Post, "/workspace/logout") => post(login::logout),
-        (Verb::Get, "/workspace/") => get(pages::home),
+        (Verb::Get, "/workspace/") => get(campaigns::list),
+        (Verb::Get, "/workspace/campaigns") => get(campaigns::list),
+        (Verb::Post, "/workspace/campaigns") => post(campaigns::create),
+        (Verb::Get, "/workspace/campaigns/new") => get(campaigns::new),
+        (Verb::Get, "/workspace/campaigns/{id}") => get(editor::show),
+        (Verb::Post, "/workspace/campaigns/{id}") => post(editor::submit),
+        (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
+        (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
+        (Verb::Get, "/workspace/campaigns/{id}/versions/{n}") => get(editor::version),
+        (Verb::Get, "/workspace/campaigns/{id}/preview") => get(preview_page::page),
         (Verb::Get, "/workspace/users") => get(admin::users),
         (Verb::Post, "/workspace/users") => post(admin::create_user),
         (Verb::Post, "/workspace/users/{id}/password") => post(admin::reset_password),
@@ -54,6 +69,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/api/campaigns/{id}/rollback") => post(docs::rollback),
         (Verb::Post, "/workspace/api/campaigns/{id}/state") => post(docs::set_state),
         (Verb::Post, "/workspace/api/check") => post(docs::check),
+        (Verb::Post, "/workspace/api/campaigns/{id}/preview") => post(preview_page::api),
         (Verb::Get, "/v1/admin/events") => get(ops::events),
         (Verb::Get, "/v1/admin/stats") => get(ops::stats),
         (Verb::Get, "/v1/admin/conversions") => get(ops::conversions),

@@ -1,14 +1,12 @@
 //! The workspace's server-rendered pages (askama templates in `templates/workspace/`, checked
-//! at compile time), the navigation shell they share, the home page, and the embedded
+//! at compile time), the navigation shell they share, the error and sign-in pages, and the embedded
 //! stylesheet and script. Later issues add their pages beside these and link them from the
 //! shell.
-use super::error::PageError;
 use super::signed::Signed;
 use crate::role::Role;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 /// What every signed-in page shows around its content: navigation, who is signed in, the
 /// sign-out form, a flash message.
@@ -53,6 +51,15 @@ fn flash_text(code: &str) -> &'static str {
         "user_disabled" => "User disabled; their sessions ended.",
         "user_enabled" => "User enabled.",
         "token_revoked" => "Token revoked.",
+        "campaign_created" => "Campaign created as a draft.",
+        "draft_saved" => "Draft saved as a new version; the live version is unchanged.",
+        "published" => "Published: the catalog serves this version now.",
+        "unchanged" => "Nothing changed: the source is the same as the latest version.",
+        "paused" => "Campaign paused: it left the catalog.",
+        "resumed" => "Campaign resumed: its live version is back in the catalog.",
+        "archived" => "Campaign archived.",
+        "restored" => "Campaign restored, paused.",
+        "rolled_back" => "Rolled back: the older source is published as a new version.",
         _ => "",
     }
 }
@@ -97,23 +104,6 @@ pub struct LoginPage {
     pub email: String,
     /// Why the last try failed, shown beside the fields.
     pub error: String,
-}
-
-#[derive(Template)]
-#[template(path = "workspace/home.html")]
-struct HomePage {
-    shell: Shell,
-}
-
-/// `GET /workspace/`: the campaigns home (an empty state until campaigns live in the
-/// database).
-///
-/// # Errors
-/// Never beyond the gate's.
-pub async fn home(signed: Signed, Query(done): Query<Done>) -> Result<Html<String>, PageError> {
-    Ok(Html(render(&HomePage {
-        shell: Shell::new(&signed, "campaigns", done.code()),
-    })))
 }
 
 /// `GET /workspace`: the home, with the slash its relative links need.

@@ -1,0 +1,97 @@
+// The CS workspace's editor end to end (issue 13), in real Chromium against a real
+// `touchpoint serve` on SQLite: sign in (a wrong password first), create a campaign from a
+// template, see a deliberate error beside the source as it is typed, fix it, see the nudge
+// in the preview iframe's shadow root (the real widget, unsaved source), publish, and see it
+// on the demo product served by the same process on its next page load, without a restart.
+// Screenshots of the list, the editor with an error, the preview and the version diff go to
+// docs/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startServer, launchBrowser, createUser, ROOT } from "./harness.mjs";
+
+const PASSWORD = "correct horse battery";
+const SHOTS = path.join(ROOT, "docs/screenshots");
+let server;
+let browser;
+before(async () => {
+  // No campaign files: the database starts empty, so the demo page shows only ours.
+  server = await startServer({ campaigns: mkdtempSync(path.join(tmpdir(), "tp-e2e-none-")) });
+  await createUser(server, { email: "ed@example.com", role: "editor", password: PASSWORD });
+  browser = await launchBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("an editor signs in, creates, fixes, previews and publishes a campaign the demo then shows", async () => {
+  const context = await browser.newContext({ reducedMotion: "reduce", viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+
+  // A wrong password is refused; the right one signs in.
+  await page.goto(`${server.url}/workspace/login`);
+  await page.getByLabel("Email").fill("ed@example.com");
+  await page.getByLabel("Password").fill("wrong password!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#login-error").waitFor({ state: "visible" });
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Campaigns", exact: true }).waitFor();
+  assert.match(await page.locator(".empty").innerText(), /No campaigns yet/);
+
+  // New campaign from the announcement template.
+  await page.getByRole("link", { name: "New campaign" }).first().click();
+  await page.getByLabel("announcement", { exact: true }).check();
+  await page.getByLabel("Id").fill("e2e-launch");
+  await page.getByLabel("Name").fill("E2E launch");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await page.getByRole("status").filter({ hasText: "Campaign created as a draft." }).waitFor();
+  const source = page.locator("#source");
+  const original = await source.inputValue();
+  assert.match(original, /id = "e2e-launch"/);
+
+  // A deliberate error, checked as it is typed: listed beside the source with line:column.
+  const broken = original.replace('kind = "banner"', 'kind = "baner"');
+  await source.fill(broken);
+  const listed = page.locator("#diagnostics .problems li");
+  await listed.first().waitFor({ timeout: 5000 });
+  const text = await listed.first().innerText();
+  assert.match(text, /format/, text);
+  const line = broken.split("\n").findIndex((l) => l.includes('"baner"')) + 1;
+  assert.match(text, new RegExp(`^${line}:\\d+`), text);
+  await page.screenshot({ path: path.join(SHOTS, "editor-error.png"), fullPage: true });
+
+  // Fixed, with a new title: no problems, and the preview shows the unsaved text.
+  const fixed = original.replace("New: something worth knowing", "E2E launch headline");
+  await source.fill(fixed);
+  await page.locator("#diagnostics .ok").waitFor({ timeout: 5000 });
+  const frame = page.frameLocator("#preview-frame");
+  await frame.locator(".tp-banner").filter({ hasText: "E2E launch headline" }).waitFor({ timeout: 15000 });
+  await page.locator("#preview-frame").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, "editor-preview.png"), fullPage: true });
+
+  // Publish; the demo product shows it on its next page load.
+  await page.getByLabel("Note for this version").fill("first launch");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("status").filter({ hasText: "Published" }).waitFor();
+  const demo = await context.newPage();
+  await demo.goto(`${server.app}/app/?persona=ada`);
+  await demo.locator(".tp-banner").filter({ hasText: "E2E launch headline" }).waitFor({ timeout: 15000 });
+
+  // The list and the version diff.
+  await page.goto(`${server.url}/workspace/campaigns`);
+  assert.match(await page.locator("table.campaigns").innerText(), /E2E launch[\s\S]*live/);
+  await page.screenshot({ path: path.join(SHOTS, "campaign-list.png"), fullPage: true });
+  await page.goto(`${server.url}/workspace/campaigns/e2e-launch/versions/2`);
+  assert.match(await page.locator(".diff .added").first().innerText(), /E2E launch headline/);
+  await page.screenshot({ path: path.join(SHOTS, "version-diff.png"), fullPage: true });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
