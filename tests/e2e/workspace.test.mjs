@@ -1,6 +1,8 @@
 // The CS workspace's editor end to end (issue 13), in real Chromium against a real
 // `touchpoint serve` on SQLite: sign in (a wrong password first), create a campaign from a
-// template, see a deliberate error beside the source as it is typed, fix it, see the nudge
+// template, make deliberate errors in the form (an unknown phase, an ill-typed condition)
+// and see each beside its field, fix them, see an error in the source view as it is typed,
+// fix it, see the nudge
 // in the preview iframe's shadow root (the real widget, unsaved source), publish, and see it
 // on the demo product served by the same process on its next page load, without a restart.
 // Screenshots of the list, the editor with an error, the preview and the version diff go to
@@ -56,8 +58,42 @@ test("an editor signs in, creates, fixes, previews and publishes a campaign the 
   const original = await source.inputValue();
   assert.match(original, /id = "e2e-launch"/);
 
-  // A deliberate error, checked as it is typed: listed beside the source with line:column.
-  const broken = original.replace('kind = "banner"', 'kind = "baner"');
+  // The form, with two deliberate errors: an unknown phase and a condition with a type
+  // error. The condition is checked as it is typed (its caret and the traits it reads);
+  // Check lists each message beside its field and in a summary at the top.
+  await page.getByRole("button", { name: "Form", exact: true }).click();
+  await page.getByRole("heading", { name: "E2E launch", exact: true }).waitFor();
+  const phases = page.getByLabel("Phases", { exact: true });
+  const condition = page.getByLabel("Condition", { exact: true });
+  await phases.fill("adoption, onbording");
+  await condition.fill("account.seats > 'many'");
+  const conditionErrors = page.locator("#f-audience-condition-error li");
+  await conditionErrors.first().waitFor({ timeout: 5000 });
+  assert.match(await page.locator("#f-audience-condition-uses .caret").innerText(), /\^/);
+  assert.match(await page.locator("#f-audience-condition-uses .uses").innerText(), /account\.seats/);
+  await page.getByRole("button", { name: "Check", exact: true }).click();
+  await page.locator("#summary").waitFor();
+  assert.match(await page.locator("#f-audience-phases-error").innerText(), /onbording/);
+  assert.equal(await phases.getAttribute("aria-invalid"), "true");
+  assert.match(await page.locator("#f-audience-condition-error").innerText(), /need numbers, dates or durations/);
+  assert.equal(await condition.getAttribute("aria-invalid"), "true");
+  assert.match(await page.locator("#summary").innerText(), /2 problems/);
+  await page.screenshot({ path: path.join(SHOTS, "editor-error.png"), fullPage: true });
+
+  // Fixed in the form, with a new title: no problems.
+  await phases.fill("");
+  await condition.fill("account.seats >= 10");
+  await page.locator("#f-content-en-title").fill("E2E launch headline");
+  await page.getByRole("button", { name: "Check", exact: true }).click();
+  await page.locator("#form-summary .ok").waitFor();
+  assert.equal(await page.locator(".field-error").count(), 0);
+
+  // The source view of the same, unsaved: an error typed there is listed with line:column.
+  await page.getByRole("button", { name: "Source", exact: true }).click();
+  const fromForm = await source.inputValue();
+  assert.match(fromForm, /title = "E2E launch headline"/);
+  assert.match(fromForm, /condition = "account.seats >= 10"/);
+  const broken = fromForm.replace('kind = "banner"', 'kind = "baner"');
   await source.fill(broken);
   const listed = page.locator("#diagnostics .problems li");
   await listed.first().waitFor({ timeout: 5000 });
@@ -65,11 +101,9 @@ test("an editor signs in, creates, fixes, previews and publishes a campaign the 
   assert.match(text, /format/, text);
   const line = broken.split("\n").findIndex((l) => l.includes('"baner"')) + 1;
   assert.match(text, new RegExp(`^${line}:\\d+`), text);
-  await page.screenshot({ path: path.join(SHOTS, "editor-error.png"), fullPage: true });
 
-  // Fixed, with a new title: no problems, and the preview shows the unsaved text.
-  const fixed = original.replace("New: something worth knowing", "E2E launch headline");
-  await source.fill(fixed);
+  // Fixed again: the preview shows the unsaved text.
+  await source.fill(fromForm);
   await page.locator("#diagnostics .ok").waitFor({ timeout: 5000 });
   const frame = page.frameLocator("#preview-frame");
   await frame.locator(".tp-banner").filter({ hasText: "E2E launch headline" }).waitFor({ timeout: 15000 });

@@ -154,3 +154,71 @@ if (sourceForm) {
     }
   }
 }
+
+// The campaign form: the targeting condition is checked as it is typed (debounced, the
+// same caret message `touchpoint check` prints), and the traits and events it reads are
+// listed under it. Without the script the form's Check button does the same.
+const campaignForm = document.getElementById("campaign-form");
+const conditionField = campaignForm && campaignForm.querySelector("textarea[data-condition]");
+if (conditionField) {
+  const csrf = campaignForm.querySelector('input[name="csrf"]').value;
+  const report = document.getElementById(`${conditionField.id}-uses`);
+  const errorId = `${conditionField.id}-error`;
+  let timer = 0;
+  let asked = 0;
+  const node = (tag, text, cls) => {
+    const n = document.createElement(tag);
+    if (text !== undefined) n.textContent = text;
+    if (cls) n.className = cls;
+    return n;
+  };
+  const names = (label, list) => {
+    const out = [node("span", `${label}:`), " "];
+    if (!list.length) out.push("none");
+    for (const name of list) out.push(node("code", name), " ");
+    return out;
+  };
+  const describe = (invalid) => {
+    const ids = (conditionField.getAttribute("aria-describedby") || "").split(" ").filter((i) => i && i !== errorId);
+    if (invalid) ids.unshift(errorId);
+    conditionField.setAttribute("aria-describedby", ids.join(" "));
+    conditionField.setAttribute("aria-invalid", invalid ? "true" : "false");
+  };
+  const show = (body) => {
+    let errors = document.getElementById(errorId);
+    if (body.problems.length) {
+      if (!errors) {
+        errors = node("ul", undefined, "field-error");
+        errors.id = errorId;
+        conditionField.after(errors);
+      }
+      errors.replaceChildren(...body.problems.map((p) => node("li", p.message)));
+    } else if (errors) {
+      errors.remove();
+    }
+    describe(body.problems.length > 0);
+    const uses = node("p", undefined, "uses");
+    uses.append(...names("Traits", body.traits), " · ", ...names("Events", body.events));
+    report.replaceChildren(...body.problems.map((p) => node("pre", p.snippet, "caret")), uses);
+  };
+  const check = async () => {
+    asked += 1;
+    const mine = asked;
+    try {
+      const res = await fetch("/workspace/api/condition", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ condition: conditionField.value }),
+      });
+      if (!res.ok || mine !== asked) return;
+      const body = await res.json();
+      if (mine === asked) show(body);
+    } catch {
+      // Offline or signed out: the Check button still works.
+    }
+  };
+  conditionField.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 300);
+  });
+}

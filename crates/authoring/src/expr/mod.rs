@@ -1,11 +1,12 @@
 //! The targeting language as authors write it: [`lexer`] → [`parser`] (spans on every node)
 //! → [`typecheck`] (catches `page.path > 3` before a campaign ships), tied together by
-//! [`parse_condition`]. The language itself (names, functions, operators, three-valued
+//! [`parse_condition`]; [`uses`] lists the traits and events a condition reads. The language itself (names, functions, operators, three-valued
 //! logic) is described in [`touchpoint_core::expr`], which holds the syntax tree and its
 //! evaluation.
 pub mod lexer;
 pub mod parser;
 pub mod typecheck;
+pub mod uses;
 
 use touchpoint_core::expr::{compiled::MAX_DEPTH, depth, Condition, Span};
 

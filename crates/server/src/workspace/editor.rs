@@ -68,7 +68,7 @@ struct VersionRow {
 
 /// What the last action found, shown above the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     /// Nothing checked on this render.
     None,
     /// A check found no problem.
@@ -98,22 +98,22 @@ struct EditorPage {
 }
 
 /// The preview's settings and the framed page's address.
-struct PreviewControls {
+pub(super) struct PreviewControls {
     /// The persona JSON as typed.
     persona: String,
     locale: String,
-    theme: Theme,
-    width: u32,
+    pub(super) theme: Theme,
+    pub(super) width: u32,
     widths: Vec<(u32, bool)>,
     /// The framed preview page (no token when the source does not validate).
-    url: String,
+    pub(super) url: String,
 }
 
 /// The viewport widths offered.
 const WIDTHS: [u32; 3] = [1280, 768, 375];
 
 impl PreviewControls {
-    fn new(
+    pub(super) fn new(
         state: &AppState,
         id: &str,
         source: &str,
@@ -160,7 +160,7 @@ fn urlencoding(s: &str) -> String {
 }
 
 /// The default persona, as the editor's JSON field shows it.
-fn default_persona() -> String {
+pub(super) fn default_persona() -> String {
     serde_json::to_string_pretty(&Persona::default()).unwrap_or_default()
 }
 
@@ -206,19 +206,19 @@ async fn record(state: &AppState, id: &str) -> Result<CampaignRecord, WorkspaceE
 }
 
 /// What a render of the editor shows beyond the stored campaign.
-struct Draft {
-    source: Option<String>,
-    note: String,
-    diagnostics: Vec<DiagRow>,
-    outcome: Outcome,
-    persona: String,
-    locale: String,
-    theme: Theme,
-    width: u32,
+pub(super) struct Draft {
+    pub(super) source: Option<String>,
+    pub(super) note: String,
+    pub(super) diagnostics: Vec<DiagRow>,
+    pub(super) outcome: Outcome,
+    pub(super) persona: String,
+    pub(super) locale: String,
+    pub(super) theme: Theme,
+    pub(super) width: u32,
 }
 
 impl Draft {
-    fn stored() -> Self {
+    pub(super) fn stored() -> Self {
         Self {
             source: None,
             note: String::new(),
@@ -291,6 +291,21 @@ async fn editor_page(
     })
 }
 
+/// The source view of `draft` (unsaved), as the form's switch to it renders it.
+///
+/// # Errors
+/// 404 for an unknown campaign; 503 when storage fails.
+pub(super) async fn source_view(
+    state: &AppState,
+    signed: &Signed,
+    id: &str,
+    status: StatusCode,
+    draft: Draft,
+) -> Result<Response, PageError> {
+    let page = editor_page(state, signed, id, None, draft).await?;
+    Ok((status, Html(render(&page))).into_response())
+}
+
 /// `GET /workspace/campaigns/{id}`: the editor (read-only below the editor role).
 ///
 /// # Errors
@@ -317,6 +332,8 @@ pub enum Action {
     Publish,
     /// Show the source in the preview, unsaved.
     Preview,
+    /// Edit the posted source in the form view, unsaved.
+    Form,
 }
 
 /// The editor's form.
@@ -368,6 +385,9 @@ pub async fn submit(
             Ok::<Response, PageError>((status, Html(render(&page))).into_response())
         }
     };
+    if form.action == Action::Form {
+        return super::form::from_source(&state, &signed, &id, &source).await;
+    }
     if form.action == Action::Preview {
         let persona = form.persona.as_deref().unwrap_or("{}");
         if let Err(e) = serde_json::from_str::<Persona>(persona) {
@@ -381,40 +401,77 @@ pub async fn submit(
             Err(d) => again(StatusCode::OK, &d, Outcome::Problems).await,
         };
     }
-    record(&state, &id).await?;
+    let stored = store(
+        &state,
+        &signed,
+        &id,
+        &source,
+        &form.note,
+        form.action == Action::Publish,
+    )
+    .await?;
+    match stored {
+        Stored::Done(done) => Ok(back(&id, done)),
+        Stored::Invalid(d) => again(StatusCode::UNPROCESSABLE_ENTITY, &d, Outcome::Problems).await,
+        Stored::Refused(why) => again(StatusCode::CONFLICT, &[], Outcome::Refused(why)).await,
+    }
+}
+
+/// What saving a source did.
+pub(super) enum Stored {
+    /// Saved (or unchanged): the flash code of the redirect.
+    Done(&'static str),
+    /// The source has problems; nothing was saved.
+    Invalid(Vec<Diagnostic>),
+    /// The lifecycle or the id refused it; nothing was saved.
+    Refused(String),
+}
+
+/// Save `source` as a draft version or publish it, through [`documents`]: audited and the
+/// catalog rebuilt when a version was made. The source and the form views both save here.
+///
+/// # Errors
+/// 404 for an unknown campaign; 503 when storage fails.
+pub(super) async fn store(
+    state: &AppState,
+    signed: &Signed,
+    id: &str,
+    source: &str,
+    note: &str,
+    publish: bool,
+) -> Result<Stored, PageError> {
+    record(state, id).await?;
     let author = signed.actor.to_string();
     let change = Change {
         author: &author,
-        note: form.note.trim(),
+        note: note.trim(),
         now: state.now_millis(),
     };
-    let (result, action) = if form.action == Action::Publish {
-        let out = documents::publish(state.store.as_ref(), &id, &source, change).await;
+    let (result, action) = if publish {
+        let out = documents::publish(state.store.as_ref(), id, source, change).await;
         (out, "campaign.publish")
     } else {
-        let out = documents::save_draft(state.store.as_ref(), &id, &source, change).await;
+        let out = documents::save_draft(state.store.as_ref(), id, source, change).await;
         (out, "campaign.save_draft")
     };
     let out = match result {
         Ok(out) => out,
-        Err(DocumentError::Invalid(d)) => {
-            return again(StatusCode::UNPROCESSABLE_ENTITY, &d, Outcome::Problems).await
-        }
+        Err(DocumentError::Invalid(d)) => return Ok(Stored::Invalid(d)),
         Err(e @ (DocumentError::IdMismatch { .. } | DocumentError::Transition(_))) => {
-            return again(StatusCode::CONFLICT, &[], Outcome::Refused(e.to_string())).await
+            return Ok(Stored::Refused(e.to_string()))
         }
         Err(e) => return Err(WorkspaceError::from(e).into()),
     };
-    let done = match (out, form.action) {
+    let done = match (out, publish) {
         (PublishOutcome::Unchanged { .. }, _) => "unchanged",
-        (PublishOutcome::Created { .. }, Action::Publish) => "published",
-        (PublishOutcome::Created { .. }, _) => "draft_saved",
+        (PublishOutcome::Created { .. }, true) => "published",
+        (PublishOutcome::Created { .. }, false) => "draft_saved",
     };
     if matches!(out, PublishOutcome::Created { .. }) {
-        workspace_api::refresh(&state).await;
-        audit::record(&state, &author, action, &id, json!(out)).await?;
+        workspace_api::refresh(state).await;
+        audit::record(state, &author, action, id, json!(out)).await?;
     }
-    Ok(back(&id, done))
+    Ok(Stored::Done(done))
 }
 
 fn back(id: &str, done: &str) -> Response {

@@ -7,9 +7,11 @@ pub mod api;
 pub mod audit;
 pub mod campaigns;
 pub mod campaigns_api;
+pub mod condition;
 pub mod diff;
 pub mod editor;
 pub mod error;
+pub mod form;
 pub mod gate;
 pub mod limits;
 pub mod login;
@@ -47,6 +49,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Get, "/workspace/campaigns/new") => get(campaigns::new),
         (Verb::Get, "/workspace/campaigns/{id}") => get(editor::show),
         (Verb::Post, "/workspace/campaigns/{id}") => post(editor::submit),
+        (Verb::Get, "/workspace/campaigns/{id}/form") => get(form::show),
+        (Verb::Post, "/workspace/campaigns/{id}/form") => post(form::submit),
         (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
         (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
         (Verb::Get, "/workspace/campaigns/{id}/versions/{n}") => get(editor::version),
@@ -69,6 +73,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/api/campaigns/{id}/rollback") => post(docs::rollback),
         (Verb::Post, "/workspace/api/campaigns/{id}/state") => post(docs::set_state),
         (Verb::Post, "/workspace/api/check") => post(docs::check),
+        (Verb::Post, "/workspace/api/condition") => post(condition::check),
         (Verb::Post, "/workspace/api/campaigns/{id}/preview") => post(preview_page::api),
         (Verb::Get, "/v1/admin/events") => get(ops::events),
         (Verb::Get, "/v1/admin/stats") => get(ops::stats),
