@@ -222,3 +222,21 @@ if (conditionField) {
     timer = window.setTimeout(check, 300);
   });
 }
+
+// Adding or removing a row re-renders the form: the reader stays where they were (unless
+// the page focused the row just added).
+if (campaignForm) {
+  const key = `touchpoint:form-scroll:${campaignForm.dataset.campaign}`;
+  try {
+    const saved = window.sessionStorage.getItem(key);
+    window.sessionStorage.removeItem(key);
+    if (saved !== null && !document.querySelector("[autofocus]")) window.scrollTo(0, Number(saved));
+    campaignForm.addEventListener("submit", (event) => {
+      if (event.submitter && event.submitter.name === "edit") {
+        window.sessionStorage.setItem(key, String(window.scrollY));
+      }
+    });
+  } catch {
+    // Storage refused: the page opens at the top, as without the script.
+  }
+}

@@ -157,7 +157,6 @@ impl Fixture {
     }
 }
 
-
 /// The HTML attribute text back as the browser reads it (named and numeric references).
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -218,7 +217,9 @@ fn tag<'h>(html: &'h str, id: &str) -> &'h str {
 
 impl Fixture {
     async fn form_page(&self, b: &Browser, id: &str) -> String {
-        let (status, html) = self.page(b, &format!("/workspace/campaigns/{id}/form")).await;
+        let (status, html) = self
+            .page(b, &format!("/workspace/campaigns/{id}/form"))
+            .await;
         assert_eq!(status, StatusCode::OK, "{html}");
         html
     }
@@ -257,7 +258,11 @@ async fn the_form_writes_only_what_changed_and_keeps_the_authors_comments() {
             &[("action", "save_draft"), ("note", "comment")],
         )
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "unchanged form: same text: {body}");
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "unchanged form: same text: {body}"
+    );
     // The annotated text as the latest version, through the source view.
     let (status, _, body) = f
         .form(
@@ -303,7 +308,10 @@ async fn the_form_writes_only_what_changed_and_keeps_the_authors_comments() {
             "phases = [\"adoption\", \"onboarding\"]",
         )
         .replace("max_views = 3", "max_views = 5");
-    assert_eq!(saved, format!("{want}\n[schedule]\ntimezone = \"Europe/Paris\"\n"));
+    assert_eq!(
+        saved,
+        format!("{want}\n[schedule]\ntimezone = \"Europe/Paris\"\n")
+    );
     assert!(f.in_catalog("tips"));
     let versions = f.state.store.versions("tips").await.expect("versions");
     assert_eq!(versions.last().expect("v").note, "from the form");
@@ -335,7 +343,10 @@ async fn every_problem_is_beside_its_field_and_in_the_summary_and_nothing_is_sav
         };
         assert_eq!(status, want, "{action}: {html}");
         let phases = element(&html, "f-audience-phases-error");
-        assert!(unescape(phases).contains("unknown value \"onbording\""), "{phases}");
+        assert!(
+            unescape(phases).contains("unknown value \"onbording\""),
+            "{phases}"
+        );
         let input = tag(&html, "f-audience-phases");
         assert!(input.contains("aria-invalid=\"true\""), "{input}");
         assert!(input.contains("f-audience-phases-error"), "{input}");
@@ -366,7 +377,10 @@ async fn every_problem_is_beside_its_field_and_in_the_summary_and_nothing_is_sav
         assert!(tag(&html, "f-audience-phases").contains("adoption, onbording"));
         assert!(carried(&html).contains("\"onbording\""));
     }
-    assert_eq!(f.state.store.versions("launch").await.expect("v").len(), before);
+    assert_eq!(
+        f.state.store.versions("launch").await.expect("v").len(),
+        before
+    );
 }
 
 #[tokio::test]
@@ -388,7 +402,10 @@ async fn rows_are_added_and_removed_with_plain_submit_buttons() {
         }
         let (status, _, html) = f.post_form(&editor, "rows", &source, &fields).await;
         assert_eq!(status, StatusCode::OK, "{edit}: {html}");
-        assert!(html.contains(&format!("<legend>{legend}</legend>")), "{edit}: {html}");
+        assert!(
+            html.contains(&format!("<legend>{legend}</legend>")),
+            "{edit}: {html}"
+        );
         // The edit of the same post is kept too.
         assert!(tag(&html, "f-name").contains("Rows, edited"), "{html}");
         source = carried(&html);
@@ -398,17 +415,27 @@ async fn rows_are_added_and_removed_with_plain_submit_buttons() {
     // A locale needs a plain name, and is added once.
     for bad in ["f r", "fr"] {
         let (status, _, html) = f
-            .post_form(&editor, "rows", &source, &[("edit", "add:content"), ("new_locale", bad)])
+            .post_form(
+                &editor,
+                "rows",
+                &source,
+                &[("edit", "add:content"), ("new_locale", bad)],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {html}");
-        assert!(element(&html, "f-content-error").contains("locale"), "{html}");
+        assert!(
+            element(&html, "f-content-error").contains("locale"),
+            "{html}"
+        );
     }
     for (edit, gone) in [
         ("remove:content.en.ctas[0]", "id = \"got-it\""),
         ("remove:leads[0]", "[[leads]]"),
         ("remove:content.fr", "[content.fr]"),
     ] {
-        let (status, _, html) = f.post_form(&editor, "rows", &source, &[("edit", edit)]).await;
+        let (status, _, html) = f
+            .post_form(&editor, "rows", &source, &[("edit", edit)])
+            .await;
         assert_eq!(status, StatusCode::OK, "{edit}: {html}");
         source = carried(&html);
         assert!(!source.contains(gone), "{edit}: {source}");
@@ -434,7 +461,10 @@ async fn the_form_and_the_source_view_switch_with_unsaved_edits() {
         .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let source_box = element(&html, "source");
-    assert!(unescape(source_box).contains("name = \"Both, from the form\""), "{source_box}");
+    assert!(
+        unescape(source_box).contains("name = \"Both, from the form\""),
+        "{source_box}"
+    );
     let edited = f
         .source("both")
         .await
@@ -448,7 +478,10 @@ async fn the_form_and_the_source_view_switch_with_unsaved_edits() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(tag(&html, "f-name").contains("Both, from the source"), "{html}");
+    assert!(
+        tag(&html, "f-name").contains("Both, from the source"),
+        "{html}"
+    );
     assert_eq!(carried(&html), edited);
     // Text that is not TOML stays in the source view, with its problem.
     let (status, _, html) = f
@@ -471,9 +504,15 @@ async fn viewers_read_the_form_and_cannot_post_it_nor_without_the_token() {
     let viewer = f.sign_in(Role::Viewer).await;
     f.create(&editor, "seen", "Seen", "renewal").await;
     let html = f.form_page(&viewer, "seen").await;
-    assert!(html.contains("<fieldset class=\"form-body\" disabled>"), "{html}");
+    assert!(
+        html.contains("<fieldset class=\"form-body\" disabled>"),
+        "{html}"
+    );
     assert!(!html.contains("value=\"publish\""), "{html}");
-    assert!(html.contains("href=\"/workspace/campaigns/seen\""), "{html}");
+    assert!(
+        html.contains("href=\"/workspace/campaigns/seen\""),
+        "{html}"
+    );
     let source = carried(&html);
     let (status, _, _) = f
         .post_form(&viewer, "seen", &source, &[("action", "publish")])
@@ -503,17 +542,21 @@ async fn the_condition_check_gives_the_caret_and_the_traits_and_events_it_reads(
             .json(&serde_json::json!({ "condition": condition }))
             .send()
     };
-    let body: serde_json::Value = ask("days_until(account.renewal_date) <= 90 and event('export').count > 'x'")
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let body: serde_json::Value =
+        ask("days_until(account.renewal_date) <= 90 and event('export').count > 'x'")
+            .await
+            .expect("post")
+            .json()
+            .await
+            .expect("json");
     assert_eq!(body["ok"], false, "{body}");
     assert_eq!(body["traits"], serde_json::json!(["account.renewal_date"]));
     assert_eq!(body["events"], serde_json::json!(["export"]));
     let snippet = body["problems"][0]["snippet"].as_str().expect("snippet");
-    assert!(snippet.starts_with("days_until(account.renewal_date) <= 90 and"), "{snippet}");
+    assert!(
+        snippet.starts_with("days_until(account.renewal_date) <= 90 and"),
+        "{snippet}"
+    );
     assert!(snippet.contains('^'), "{snippet}");
     let good: serde_json::Value = ask("user.plan == 'pro'")
         .await
@@ -529,5 +572,8 @@ async fn the_condition_check_gives_the_caret_and_the_traits_and_events_it_reads(
     let uses = element(&html, "f-audience-condition-uses");
     assert!(html.contains("<code>feature_used</code>"), "{uses}");
     let js = f.page(&editor, "/workspace/assets/workspace.js").await.1;
-    assert!(js.contains("/workspace/api/condition"), "the field is checked as it is typed");
+    assert!(
+        js.contains("/workspace/api/condition"),
+        "the field is checked as it is typed"
+    );
 }

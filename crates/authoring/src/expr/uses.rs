@@ -69,7 +69,10 @@ mod tests {
 
     fn of(src: &str) -> (Vec<String>, Vec<String>) {
         let u = uses(&parse(src).expect("parses"));
-        (u.traits.into_iter().collect(), u.events.into_iter().collect())
+        (
+            u.traits.into_iter().collect(),
+            u.events.into_iter().collect(),
+        )
     }
 
     #[test]
@@ -80,7 +83,12 @@ mod tests {
              or account.name contains user.nick or page.path matches '/app/**'");
         assert_eq!(
             traits,
-            ["account.name", "account.renewal_date", "user.nick", "user.role"]
+            [
+                "account.name",
+                "account.renewal_date",
+                "user.nick",
+                "user.role"
+            ]
         );
         assert_eq!(events, ["export"]);
     }
@@ -88,7 +96,10 @@ mod tests {
     #[test]
     fn names_in_strings_and_page_or_locale_are_not_traits() {
         let (traits, events) = of("page.title == 'user.plan' and locale == \"en\"");
-        assert!(traits.is_empty() && events.is_empty(), "{traits:?} {events:?}");
+        assert!(
+            traits.is_empty() && events.is_empty(),
+            "{traits:?} {events:?}"
+        );
     }
 
     #[test]

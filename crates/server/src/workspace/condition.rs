@@ -102,7 +102,11 @@ mod tests {
         assert_eq!(r.events, ["export"]);
         assert_eq!(r.problems.len(), 1, "{r:?}");
         let p = &r.problems[0];
-        assert!(p.snippet.starts_with("user.plan == 'pro' and"), "{}", p.snippet);
+        assert!(
+            p.snippet.starts_with("user.plan == 'pro' and"),
+            "{}",
+            p.snippet
+        );
         assert!(p.snippet.contains('^'), "{}", p.snippet);
         assert!(p.snippet.trim_end().ends_with(&p.message), "{}", p.snippet);
     }

@@ -5,7 +5,8 @@
 //! answers with a redirect carrying a flash code (post/redirect/get) — except a check or a
 //! refused source, which renders the page again with the posted text and every diagnostic.
 //! The embedded script adds a debounced check as one types (`POST /workspace/api/check`);
-//! without it the Check button does the same.
+//! without it the Check button does the same. The form view ([`super::form`]) saves through
+//! [`store`] here too, and the source form's Form button hands it the unsaved text.
 use super::audit;
 use super::campaigns::Summary;
 use super::campaigns_api as workspace_api;

@@ -116,7 +116,12 @@ pub fn text(doc: &DocumentMut, path: &str) -> String {
 /// # Errors
 /// A [`FieldError`] when the text is not a value of the field's kind; the document is
 /// unchanged then.
-pub fn write(doc: &mut DocumentMut, path: &str, kind: Kind, posted: &str) -> Result<(), FieldError> {
+pub fn write(
+    doc: &mut DocumentMut,
+    path: &str,
+    kind: Kind,
+    posted: &str,
+) -> Result<(), FieldError> {
     let posted = posted.replace("\r\n", "\n");
     let shown = text(doc, path);
     let trimmed = match kind {
@@ -375,7 +380,13 @@ mod tests {
     fn an_unchanged_field_leaves_the_text_byte_for_byte() {
         let mut d = doc();
         write(&mut d, "name", Kind::Text { required: true }, "Launch").unwrap();
-        write(&mut d, "content.en.title", Kind::Text { required: true }, "Hi").unwrap();
+        write(
+            &mut d,
+            "content.en.title",
+            Kind::Text { required: true },
+            "Hi",
+        )
+        .unwrap();
         write(&mut d, "owner", Kind::Text { required: false }, "  ").unwrap();
         assert_eq!(d.to_string(), SOURCE);
     }
@@ -384,12 +395,27 @@ mod tests {
     fn a_changed_field_keeps_its_comment_and_a_new_one_creates_its_table() {
         let mut d = doc();
         write(&mut d, "name", Kind::Text { required: true }, "Relaunch").unwrap();
-        write(&mut d, "schedule.timezone", Kind::Text { required: false }, "Europe/Paris").unwrap();
+        write(
+            &mut d,
+            "schedule.timezone",
+            Kind::Text { required: false },
+            "Europe/Paris",
+        )
+        .unwrap();
         write(&mut d, "audience.phases", Kind::List, "adoption, , renewal").unwrap();
         let out = d.to_string();
-        assert!(out.contains("name = \"Relaunch\" # shown to no one\n"), "{out}");
-        assert!(out.contains("[schedule]\ntimezone = \"Europe/Paris\"\n"), "{out}");
-        assert!(out.contains("phases = [\"adoption\", \"renewal\"]"), "{out}");
+        assert!(
+            out.contains("name = \"Relaunch\" # shown to no one\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[schedule]\ntimezone = \"Europe/Paris\"\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("phases = [\"adoption\", \"renewal\"]"),
+            "{out}"
+        );
         assert!(out.starts_with("# The launch.\n"), "{out}");
     }
 
@@ -428,8 +454,16 @@ mod tests {
 
     #[test]
     fn emptied_optional_sections_are_pruned() {
-        let mut d: DocumentMut = "id = \"x\"\n[schedule]\ntimezone = \"UTC\"\n".parse().unwrap();
-        write(&mut d, "schedule.timezone", Kind::Text { required: false }, "").unwrap();
+        let mut d: DocumentMut = "id = \"x\"\n[schedule]\ntimezone = \"UTC\"\n"
+            .parse()
+            .unwrap();
+        write(
+            &mut d,
+            "schedule.timezone",
+            Kind::Text { required: false },
+            "",
+        )
+        .unwrap();
         prune(&mut d, &["schedule", "conversion"]);
         assert_eq!(d.to_string(), "id = \"x\"\n");
     }

@@ -90,7 +90,13 @@ pub const OPTIONAL_SECTIONS: &[&str] = &["schedule", "conversion"];
 const REQ: Kind = Kind::Text { required: true };
 const OPT: Kind = Kind::Text { required: false };
 
-fn f(path: impl Into<String>, label: &'static str, kind: Kind, widget: Widget, help: &'static str) -> Field {
+fn f(
+    path: impl Into<String>,
+    label: &'static str,
+    kind: Kind,
+    widget: Widget,
+    help: &'static str,
+) -> Field {
     Field {
         path: path.into(),
         label,
@@ -171,13 +177,43 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
         "Format",
         vec![
             f("format.kind", "Format", REQ, Choice(FORMATS), ""),
-            f("format.anchor", "Anchor selector", OPT, Line, "Tooltip and hotspot: the host element, a CSS selector."),
-            f("format.wait_seconds", "Wait for the anchor (seconds)", Kind::Whole, Line, ""),
-            f("format.position", "Banner position", OPT, Choice(POSITIONS), "Top by default."),
-            f("format.scroll_lock", "Modal scroll lock", Kind::Flag, Choice(FLAGS), ""),
+            f(
+                "format.anchor",
+                "Anchor selector",
+                OPT,
+                Line,
+                "Tooltip and hotspot: the host element, a CSS selector.",
+            ),
+            f(
+                "format.wait_seconds",
+                "Wait for the anchor (seconds)",
+                Kind::Whole,
+                Line,
+                "",
+            ),
+            f(
+                "format.position",
+                "Banner position",
+                OPT,
+                Choice(POSITIONS),
+                "Top by default.",
+            ),
+            f(
+                "format.scroll_lock",
+                "Modal scroll lock",
+                Kind::Flag,
+                Choice(FLAGS),
+                "",
+            ),
             f("format.survey", "Survey type", OPT, Choice(SURVEYS), ""),
             f("format.question", "Survey question", OPT, Line, ""),
-            f("format.choices", "Survey choices", Kind::List, Line, "Comma-separated (single choice)."),
+            f(
+                "format.choices",
+                "Survey choices",
+                Kind::List,
+                Line,
+                "Comma-separated (single choice).",
+            ),
         ],
     );
     format.hint = "Tour steps and checklist items are edited in the source view.";
@@ -196,9 +232,14 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
             ],
         );
         g.nested = true;
-        g.adds
-            .push((format!("add:{base}.ctas"), format!("Add a call to action ({locale})")));
-        g.remove = Some((format!("remove:{base}"), format!("Remove the {locale} content")));
+        g.adds.push((
+            format!("add:{base}.ctas"),
+            format!("Add a call to action ({locale})"),
+        ));
+        g.remove = Some((
+            format!("remove:{base}"),
+            format!("Remove the {locale} content"),
+        ));
         out.push(g);
         for i in 0..rows(doc, &format!("{base}.ctas")) {
             let row = format!("{base}.ctas[{i}]");
@@ -208,23 +249,46 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
                 vec![
                     f(format!("{row}.label"), "Label", REQ, Line, ""),
                     f(format!("{row}.action"), "Action", REQ, Choice(ACTIONS), ""),
-                    f(format!("{row}.url"), "URL", OPT, Line, "Open URL and book a meeting."),
+                    f(
+                        format!("{row}.url"),
+                        "URL",
+                        OPT,
+                        Line,
+                        "Open URL and book a meeting.",
+                    ),
                     f(format!("{row}.event"), "Event", OPT, Line, "Track."),
-                    f(format!("{row}.id"), "Id", OPT, Line, "Lead rules and conversion goals name a CTA by it."),
+                    f(
+                        format!("{row}.id"),
+                        "Id",
+                        OPT,
+                        Line,
+                        "Lead rules and conversion goals name a CTA by it.",
+                    ),
                 ],
             );
             g.nested = true;
-            g.remove = Some((format!("remove:{row}"), format!("Remove call to action {}", i + 1)));
+            g.remove = Some((
+                format!("remove:{row}"),
+                format!("Remove call to action {}", i + 1),
+            ));
             out.push(g);
         }
     }
     let mut experiment = group(
         "variants",
         "Holdout and variants",
-        vec![f("holdout", "Holdout (%)", Kind::Number, Line, "The share of the audience never shown it, to measure lift.")],
+        vec![f(
+            "holdout",
+            "Holdout (%)",
+            Kind::Number,
+            Line,
+            "The share of the audience never shown it, to measure lift.",
+        )],
     );
     experiment.hint = "No variants: everyone gets one, control. Per-variant content is edited in the source view.";
-    experiment.adds.push(("add:variants".into(), "Add a variant".into()));
+    experiment
+        .adds
+        .push(("add:variants".into(), "Add a variant".into()));
     out.push(experiment);
     for i in 0..rows(doc, "variants") {
         let row = format!("variants[{i}]");
@@ -233,7 +297,13 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
             format!("Variant {}", i + 1),
             vec![
                 f(format!("{row}.id"), "Id", REQ, Line, ""),
-                f(format!("{row}.weight"), "Weight (%)", Kind::Whole, Line, "All weights add up to 100."),
+                f(
+                    format!("{row}.weight"),
+                    "Weight (%)",
+                    Kind::Whole,
+                    Line,
+                    "All weights add up to 100.",
+                ),
             ],
         );
         g.nested = true;
@@ -244,22 +314,60 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
         "schedule",
         "Schedule",
         vec![
-            f("schedule.start", "Start", OPT, Line, "2026-05-01, 2026-05-01T09:00 (in the time zone) or RFC 3339."),
+            f(
+                "schedule.start",
+                "Start",
+                OPT,
+                Line,
+                "2026-05-01, 2026-05-01T09:00 (in the time zone) or RFC 3339.",
+            ),
             f("schedule.end", "End", OPT, Line, "Same forms; exclusive."),
-            f("schedule.timezone", "Time zone", OPT, Line, "An IANA name such as Europe/Paris, UTC or +02:00."),
+            f(
+                "schedule.timezone",
+                "Time zone",
+                OPT,
+                Line,
+                "An IANA name such as Europe/Paris, UTC or +02:00.",
+            ),
         ],
     ));
     let mut frequency = group(
         "frequency",
         "Frequency and caps",
         vec![
-            f("frequency.max_views", "Most views per user", Kind::Whole, Line, ""),
-            f("frequency.recontact_days", "Days before showing again after a dismissal", Kind::Whole, Line, "Empty: never again."),
-            f("frequency.snooze_days", "Snooze length (days)", Kind::Whole, Line, "Default 7."),
-            f("frequency.stop_after_conversion", "Stop after a conversion", Kind::Flag, Choice(FLAGS), "Default true."),
+            f(
+                "frequency.max_views",
+                "Most views per user",
+                Kind::Whole,
+                Line,
+                "",
+            ),
+            f(
+                "frequency.recontact_days",
+                "Days before showing again after a dismissal",
+                Kind::Whole,
+                Line,
+                "Empty: never again.",
+            ),
+            f(
+                "frequency.snooze_days",
+                "Snooze length (days)",
+                Kind::Whole,
+                Line,
+                "Default 7.",
+            ),
+            f(
+                "frequency.stop_after_conversion",
+                "Stop after a conversion",
+                Kind::Flag,
+                Choice(FLAGS),
+                "Default true.",
+            ),
         ],
     );
-    frequency.adds.push(("add:frequency.caps".into(), "Add a cap".into()));
+    frequency
+        .adds
+        .push(("add:frequency.caps".into(), "Add a cap".into()));
     out.push(frequency);
     for i in 0..rows(doc, "frequency.caps") {
         let row = format!("frequency.caps[{i}]");
@@ -269,7 +377,13 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
             vec![
                 f(format!("{row}.scope"), "Per", REQ, Choice(SCOPES), ""),
                 f(format!("{row}.max"), "Most views", Kind::Whole, Line, ""),
-                f(format!("{row}.within_days"), "Within days", Kind::Whole, Line, "Empty: lifetime."),
+                f(
+                    format!("{row}.within_days"),
+                    "Within days",
+                    Kind::Whole,
+                    Line,
+                    "Empty: lifetime.",
+                ),
             ],
         );
         g.nested = true;
@@ -280,15 +394,35 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
         "conversion",
         "Conversion goal",
         vec![
-            f("conversion.event", "Goal event", OPT, Line, "Or a CTA below, not both."),
+            f(
+                "conversion.event",
+                "Goal event",
+                OPT,
+                Line,
+                "Or a CTA below, not both.",
+            ),
             f("conversion.cta", "Goal CTA id", OPT, Line, ""),
-            f("conversion.within_days", "Within days of the first exposure", Kind::Whole, Line, ""),
-            f("conversion.scope", "Whose event counts", OPT, Choice(GOAL_SCOPES), "The user's by default."),
+            f(
+                "conversion.within_days",
+                "Within days of the first exposure",
+                Kind::Whole,
+                Line,
+                "",
+            ),
+            f(
+                "conversion.scope",
+                "Whose event counts",
+                OPT,
+                Choice(GOAL_SCOPES),
+                "The user's by default.",
+            ),
         ],
     ));
     let mut leads = group("leads", "Lead rules", Vec::new());
     leads.hint = "A CTA, a survey score or an answer that raises a lead for a team.";
-    leads.adds.push(("add:leads".into(), "Add a lead rule".into()));
+    leads
+        .adds
+        .push(("add:leads".into(), "Add a lead rule".into()));
     out.push(leads);
     for i in 0..rows(doc, "leads") {
         let row = format!("leads[{i}]");
@@ -298,12 +432,27 @@ pub fn groups(doc: &DocumentMut) -> Vec<Group> {
             vec![
                 f(format!("{row}.team"), "Team", REQ, Choice(TEAMS), ""),
                 f(format!("{row}.cta"), "CTA id", OPT, Line, ""),
-                f(format!("{row}.min_score"), "Survey score at least", Kind::Whole, Line, ""),
-                f(format!("{row}.answers"), "Answers", Kind::List, Line, "Comma-separated single-choice answers."),
+                f(
+                    format!("{row}.min_score"),
+                    "Survey score at least",
+                    Kind::Whole,
+                    Line,
+                    "",
+                ),
+                f(
+                    format!("{row}.answers"),
+                    "Answers",
+                    Kind::List,
+                    Line,
+                    "Comma-separated single-choice answers.",
+                ),
             ],
         );
         g.nested = true;
-        g.remove = Some((format!("remove:{row}"), format!("Remove lead rule {}", i + 1)));
+        g.remove = Some((
+            format!("remove:{row}"),
+            format!("Remove lead rule {}", i + 1),
+        ));
         out.push(g);
     }
     out
@@ -377,7 +526,10 @@ mod tests {
         for want in ["Content: en", "Call to action 2 (en)", "Lead rule 1"] {
             assert!(legends.contains(&want), "{legends:?}");
         }
-        assert!(!legends.iter().any(|l| l.starts_with("Variant ")), "{legends:?}");
+        assert!(
+            !legends.iter().any(|l| l.starts_with("Variant ")),
+            "{legends:?}"
+        );
     }
 
     #[test]
@@ -388,7 +540,10 @@ mod tests {
         assert_eq!(place(&g, "content.en.ctas[1].url"), Place::Field(url));
         let phases = index_of(&g, "audience.phases");
         assert_eq!(place(&g, "audience.phases[1]"), Place::Field(phases));
-        let cta = g.iter().position(|g| g.path == "content.en.ctas[1]").unwrap();
+        let cta = g
+            .iter()
+            .position(|g| g.path == "content.en.ctas[1]")
+            .unwrap();
         assert_eq!(place(&g, "content.en.ctas[1]"), Place::Group(cta));
         // `name` is not a prefix of `names`; steps have no field of their own.
         assert_eq!(place(&g, "names"), Place::Summary);

@@ -370,7 +370,9 @@ async fn unreadable(
     source: &str,
     note: &str,
 ) -> Result<Response, PageError> {
-    let diagnostics = documents::check_source(id, source).err().unwrap_or_default();
+    let diagnostics = documents::check_source(id, source)
+        .err()
+        .unwrap_or_default();
     let draft = Draft {
         source: Some(source.to_owned()),
         note: note.to_owned(),
@@ -528,7 +530,9 @@ pub async fn submit(
             render_with(problems.clone(), Outcome::None, status).await
         }
         Ask::Source => {
-            let found = documents::check_source(&id, &source).err().unwrap_or_default();
+            let found = documents::check_source(&id, &source)
+                .err()
+                .unwrap_or_default();
             let outcome = if found.is_empty() {
                 Outcome::Clean
             } else {
@@ -544,7 +548,11 @@ pub async fn submit(
             editor::source_view(&state, &signed, &id, StatusCode::OK, draft).await
         }
         Ask::Check => {
-            problems.extend(documents::check_source(&id, &source).err().unwrap_or_default());
+            problems.extend(
+                documents::check_source(&id, &source)
+                    .err()
+                    .unwrap_or_default(),
+            );
             let outcome = if problems.is_empty() {
                 Outcome::Clean
             } else {
@@ -554,9 +562,17 @@ pub async fn submit(
         }
         Ask::SaveDraft | Ask::Publish => {
             if !problems.is_empty() {
-                problems.extend(documents::check_source(&id, &source).err().unwrap_or_default());
-                return render_with(problems.clone(), Outcome::Problems, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                problems.extend(
+                    documents::check_source(&id, &source)
+                        .err()
+                        .unwrap_or_default(),
+                );
+                return render_with(
+                    problems.clone(),
+                    Outcome::Problems,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
             let publish = ask == Ask::Publish;
             match editor::store(&state, &signed, &id, &source, note, publish).await? {
@@ -581,7 +597,10 @@ mod tests {
 
     #[test]
     fn element_ids_are_plain_and_distinct_per_path() {
-        assert_eq!(element_id("content.en.ctas[0].url"), "f-content-en-ctas-0-url");
+        assert_eq!(
+            element_id("content.en.ctas[0].url"),
+            "f-content-en-ctas-0-url"
+        );
         assert_eq!(element_id("content.pt-BR.title"), "f-content-pt-BR-title");
         assert_eq!(element_id(""), "f");
         assert_ne!(element_id("leads[1].cta"), element_id("leads[11].cta"));
@@ -590,7 +609,12 @@ mod tests {
     #[test]
     fn the_buttons_name_what_they_ask() {
         let of = |pairs: &[(&str, &str)]| {
-            Ask::of(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            Ask::of(
+                &pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
         };
         assert_eq!(of(&[("action", "publish")]), Some(Ask::Publish));
         assert_eq!(
