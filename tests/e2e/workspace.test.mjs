@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
 import { startServer, launchBrowser, createUser, ROOT } from "./harness.mjs";
 
 const PASSWORD = "correct horse battery";
@@ -79,6 +80,15 @@ test("an editor signs in, creates, fixes, previews and publishes a campaign the 
   assert.equal(await condition.getAttribute("aria-invalid"), "true");
   assert.match(await page.locator("#summary").innerText(), /2 problems/);
   await page.screenshot({ path: path.join(SHOTS, "editor-error.png"), fullPage: true });
+  // The form with its messages is axe-clean, at 1280 px and at 768 px (the framed preview
+  // page is a stand-in host product, not the workspace's page).
+  for (const width of [1280, 768]) {
+    await page.setViewportSize({ width, height: 900 });
+    const result = await new AxeBuilder({ page }).exclude("#preview-frame").analyze();
+    const found = result.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target).join(", ")}`);
+    assert.deepEqual(found, [], `axe at ${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // Fixed in the form, with a new title: no problems.
   await phases.fill("");

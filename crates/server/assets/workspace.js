@@ -199,7 +199,13 @@ if (conditionField) {
     describe(body.problems.length > 0);
     const uses = node("p", undefined, "uses");
     uses.append(...names("Traits", body.traits), " · ", ...names("Events", body.events));
-    report.replaceChildren(...body.problems.map((p) => node("pre", p.snippet, "caret")), uses);
+    // A caret line wider than the field scrolls: keyboard users reach it with Tab.
+    const carets = body.problems.map((p) => {
+      const pre = node("pre", p.snippet, "caret");
+      pre.tabIndex = 0;
+      return pre;
+    });
+    report.replaceChildren(...carets, uses);
   };
   const check = async () => {
     asked += 1;

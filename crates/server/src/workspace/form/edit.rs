@@ -353,6 +353,8 @@ pub fn prune(doc: &mut DocumentMut, sections: &[&str]) {
 mod tests {
     use super::*;
 
+    const OPT: Kind = Kind::Text { required: false };
+
     const SOURCE: &str = "# The launch.\nid = \"x\"\nname = \"Launch\" # shown to no one\n\n[content.en]\ntitle = 'Hi'\n\n[[content.en.ctas]]\nlabel = \"Go\"\naction = \"dismiss\"\n";
 
     fn doc() -> DocumentMut {
@@ -450,6 +452,15 @@ mod tests {
         assert!(!remove(&mut d, "leads[4]"));
         let reparsed: DocumentMut = d.to_string().parse().expect("still TOML");
         assert_eq!(text(&reparsed, "leads[0].team"), "sales");
+    }
+
+    #[test]
+    fn a_body_of_several_lines_reads_back_as_typed() {
+        let mut d = doc();
+        let body = "First line.\n\n- a \"quoted\" item\n- C:\\path";
+        write(&mut d, "content.en.body", OPT, &body.replace('\n', "\r\n")).unwrap();
+        let reparsed: DocumentMut = d.to_string().parse().expect("still TOML");
+        assert_eq!(text(&reparsed, "content.en.body"), body);
     }
 
     #[test]

@@ -144,6 +144,22 @@ fn element_id(path: &str) -> String {
     id.trim_end_matches('-').to_owned()
 }
 
+/// Add a row to the group at `path`: the element id of its first control, to focus, or
+/// empty when nothing was added.
+fn add_row(doc: &mut DocumentMut, path: &str) -> String {
+    if !edit::add(doc, path) {
+        return String::new();
+    }
+    let last = fields::rows(doc, path).saturating_sub(1);
+    let row = format!("{path}[{last}]");
+    fields::groups(doc)
+        .iter()
+        .find(|g| g.path == row)
+        .and_then(|g| g.fields.first())
+        .map(|f| element_id(&f.path))
+        .unwrap_or_default()
+}
+
 /// Everything a render shows beyond the document.
 struct Render<'a> {
     note: &'a str,
@@ -249,7 +265,12 @@ async fn page(
                             // A value the list does not know stays selectable, so a
                             // post does not silently change it; validation names it.
                             if !names.contains(&value.as_str()) {
-                                options.insert(0, (value.clone(), value.clone(), true));
+                                let text = if value.is_empty() {
+                                    "(none)".to_owned()
+                                } else {
+                                    value.clone()
+                                };
+                                options.insert(0, (value.clone(), text, true));
                             }
                             ("choice", options)
                         }
@@ -480,19 +501,7 @@ pub async fn submit(
                 });
             }
         }
-        Ask::Add(path) => {
-            if edit::add(&mut doc, path) {
-                // The new row is the last; its first field gets the focus.
-                let last = fields::rows(&doc, path).saturating_sub(1);
-                let row = format!("{path}[{last}]");
-                focus = fields::groups(&doc)
-                    .iter()
-                    .find(|g| g.path == row)
-                    .and_then(|g| g.fields.first())
-                    .map(|f| element_id(&f.path))
-                    .unwrap_or_default();
-            }
-        }
+        Ask::Add(path) => focus = add_row(&mut doc, path),
         Ask::Remove(path) => {
             edit::remove(&mut doc, path);
         }
