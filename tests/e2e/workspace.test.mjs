@@ -94,6 +94,9 @@ test("an editor signs in, creates, fixes, previews and publishes a campaign the 
   await phases.fill("");
   await condition.fill("account.seats >= 10");
   await page.locator("#f-content-en-title").fill("E2E launch headline");
+  // The form's preview follows the unsaved form as it is typed.
+  const formFrame = page.frameLocator("#preview-frame");
+  await formFrame.locator(".tp-banner").filter({ hasText: "E2E launch headline" }).waitFor({ timeout: 15000 });
   await page.getByRole("button", { name: "Check", exact: true }).click();
   await page.locator("#form-summary .ok").waitFor();
   assert.equal(await page.locator(".field-error").count(), 0);

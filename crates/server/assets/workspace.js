@@ -229,6 +229,44 @@ if (conditionField) {
   });
 }
 
+// The form's preview follows the unsaved form: 300 ms after an edit the form goes to the
+// server as it would be posted, comes back as TOML made into a preview, and the frame loads
+// it. A form that does not validate leaves the last good preview in the frame.
+const formFrame = campaignForm && document.getElementById("preview-frame");
+if (formFrame && !campaignForm.querySelector("fieldset[disabled]")) {
+  const csrf = campaignForm.querySelector('input[name="csrf"]').value;
+  const note = document.getElementById("preview-state");
+  let timer = 0;
+  let asked = 0;
+  const refresh = async () => {
+    asked += 1;
+    const mine = asked;
+    try {
+      const res = await fetch(`/workspace/api/campaigns/${encodeURIComponent(campaignForm.dataset.campaign)}/form-preview`, {
+        method: "POST",
+        headers: { "x-csrf-token": csrf },
+        body: new URLSearchParams(new FormData(campaignForm)),
+      });
+      if (!res.ok || mine !== asked) return;
+      const body = await res.json();
+      if (mine !== asked) return;
+      if (note) note.textContent = body.ok ? "" : "The form has problems: the preview shows the last form without any.";
+      if (!body.ok) return;
+      const url = new URL(body.url, location.href);
+      url.searchParams.set("theme", "light");
+      formFrame.src = url.pathname + url.search;
+    } catch {
+      // Offline or signed out: the Check button still refreshes it.
+    }
+  };
+  const soon = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 300);
+  };
+  campaignForm.addEventListener("input", soon);
+  campaignForm.addEventListener("change", soon);
+}
+
 // Adding or removing a row re-renders the form: the reader stays where they were (unless
 // the page focused the row just added).
 if (campaignForm) {

@@ -577,3 +577,60 @@ async fn the_condition_check_gives_the_caret_and_the_traits_and_events_it_reads(
         "the field is checked as it is typed"
     );
 }
+
+#[tokio::test]
+async fn the_forms_preview_follows_the_unsaved_form() {
+    let f = fixture().await;
+    let editor = f.sign_in(Role::Editor).await;
+    f.create(&editor, "live", "Live", "announcement").await;
+    let source = carried(&f.form_page(&editor, "live").await);
+    let ask = |fields: Vec<(&'static str, String)>| {
+        let mut all = fields;
+        all.push(("source", source.clone()));
+        f.http
+            .post(format!(
+                "{}/workspace/api/campaigns/live/form-preview",
+                f.url
+            ))
+            .header(COOKIE, &editor.cookie)
+            .header("origin", &f.url)
+            .header("x-csrf-token", &editor.csrf)
+            .form(&all)
+            .send()
+    };
+    let body: serde_json::Value = ask(vec![("content.en.title", "Typed, not saved".into())])
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["ok"], true, "{body}");
+    assert!(body["source"]
+        .as_str()
+        .expect("source")
+        .contains("title = \"Typed, not saved\""));
+    let url = body["url"].as_str().expect("url");
+    let token = url.split("token=").nth(1).expect("a token");
+    let catalog: serde_json::Value = f
+        .http
+        .get(format!("{}/v1/campaigns?key=pk_preview_{token}", f.url))
+        .send()
+        .await
+        .expect("catalog")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        catalog.to_string().contains("Typed, not saved"),
+        "{catalog}"
+    );
+    let bad: serde_json::Value = ask(vec![("format.kind", "baner".into())])
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(bad["ok"], false, "{bad}");
+    assert!(bad.get("url").is_none(), "{bad}");
+    assert_eq!(f.state.store.versions("live").await.expect("v").len(), 1);
+}

@@ -75,6 +75,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/api/check") => post(docs::check),
         (Verb::Post, "/workspace/api/condition") => post(condition::check),
         (Verb::Post, "/workspace/api/campaigns/{id}/preview") => post(preview_page::api),
+        (Verb::Post, "/workspace/api/campaigns/{id}/form-preview") => post(form::preview),
         (Verb::Get, "/v1/admin/events") => get(ops::events),
         (Verb::Get, "/v1/admin/stats") => get(ops::stats),
         (Verb::Get, "/v1/admin/conversions") => get(ops::conversions),

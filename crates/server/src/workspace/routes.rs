@@ -123,6 +123,11 @@ pub const ROUTES: &[Route] = &[
     r(Post, "/workspace/api/check", Api(Viewer)),
     r(Post, "/workspace/api/condition", Api(Viewer)),
     r(Post, "/workspace/api/campaigns/{id}/preview", Api(Viewer)),
+    r(
+        Post,
+        "/workspace/api/campaigns/{id}/form-preview",
+        Api(Viewer),
+    ),
     r(Get, "/v1/admin/events", AdminApi),
     r(Get, "/v1/admin/stats", AdminApi),
     r(Get, "/v1/admin/conversions", AdminApi),

@@ -7,7 +7,8 @@
 //! source view saves by ([`super::editor::store`]). Every check runs the core's validation
 //! on the resulting TOML, and each diagnostic is drawn beside the field its path names
 //! ([`fields::place`]), with a summary linking to each at the top. Without JavaScript every
-//! button is a plain submit; the workspace script adds the condition's debounced check.
+//! button is a plain submit; the workspace script adds the condition's debounced check and
+//! a preview that follows the unsaved form ([`preview`]).
 pub mod edit;
 pub mod fields;
 
@@ -15,9 +16,10 @@ use super::condition;
 use super::editor::{self, default_persona, Draft, Outcome, PreviewControls, Stored};
 use super::error::{PageError, WorkspaceError};
 use super::pages::{render, Done, Shell};
-use super::preview_page::Theme;
+use super::preview_page::{self, Made, Theme};
 use super::signed::Signed;
 use crate::documents;
+use crate::preview::Persona;
 use crate::role::Role;
 use crate::state::AppState;
 use askama::Template;
@@ -439,6 +441,71 @@ impl Ask {
     }
 }
 
+/// Write every posted control of the form drawn from `doc` onto it: the controls that could
+/// not be written, as diagnostics on their paths.
+fn write_fields(
+    doc: &mut DocumentMut,
+    posted: &HashMap<String, String>,
+    id: &str,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for field in fields::groups(doc).iter().flat_map(|g| &g.fields) {
+        if let Some(value) = posted.get(&field.path) {
+            if let Err(e) = edit::write(doc, &field.path, field.kind, value) {
+                problems.push(Diagnostic {
+                    file: format!("{id}.toml"),
+                    path: e.path,
+                    line: None,
+                    column: None,
+                    message: e.message,
+                    snippet: String::new(),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// `POST /workspace/api/campaigns/{id}/form-preview`: the form as posted (urlencoded, the
+/// same fields as the page's post) made into TOML and into a preview for the default
+/// persona, as the form is typed: `{"ok": true, "url", "source"}` or `{"ok": false,
+/// "source"?}` when the result does not validate (the frame keeps the last good one).
+///
+/// # Errors
+/// 400 for a post without the form's `source`.
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<axum::Json<serde_json::Value>, WorkspaceError> {
+    let posted: HashMap<String, String> = pairs.into_iter().collect();
+    let base = posted
+        .get("source")
+        .ok_or_else(|| WorkspaceError::BadRequest("the form's source is missing".to_owned()))?
+        .replace("\r\n", "\n");
+    let Ok(mut doc) = base.parse::<DocumentMut>() else {
+        return Ok(axum::Json(serde_json::json!({ "ok": false })));
+    };
+    let written = write_fields(&mut doc, &posted, &id);
+    edit::prune(&mut doc, fields::OPTIONAL_SECTIONS);
+    let source = doc.to_string();
+    if !written.is_empty() {
+        return Ok(axum::Json(
+            serde_json::json!({ "ok": false, "source": source }),
+        ));
+    }
+    Ok(axum::Json(
+        match preview_page::make(&state, &id, &source, Persona::default())? {
+            Made::Token(t) => serde_json::json!({
+                "ok": true,
+                "url": format!("/workspace/campaigns/{id}/preview?token={}", t.as_str()),
+                "source": source,
+            }),
+            Made::Invalid(_) => serde_json::json!({ "ok": false, "source": source }),
+        },
+    ))
+}
+
 /// `POST /workspace/campaigns/{id}/form`: write the posted fields onto the posted TOML, then
 /// add or remove a row, switch to the source view, check, save a draft or publish.
 ///
@@ -463,21 +530,7 @@ pub async fn submit(
     let Ok(mut doc) = base.parse::<DocumentMut>() else {
         return unreadable(&state, &signed, &id, &base, note).await;
     };
-    let mut problems: Vec<Diagnostic> = Vec::new();
-    for field in fields::groups(&doc).iter().flat_map(|g| &g.fields) {
-        if let Some(value) = posted.get(&field.path) {
-            if let Err(e) = edit::write(&mut doc, &field.path, field.kind, value) {
-                problems.push(Diagnostic {
-                    file: format!("{id}.toml"),
-                    path: e.path,
-                    line: None,
-                    column: None,
-                    message: e.message,
-                    snippet: String::new(),
-                });
-            }
-        }
-    }
+    let mut problems = write_fields(&mut doc, &posted, &id);
     let new_locale = posted.get("new_locale").map_or("", |s| s.trim());
     let mut focus = String::new();
     match &ask {
