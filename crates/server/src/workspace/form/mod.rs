@@ -166,8 +166,8 @@ fn add_row(doc: &mut DocumentMut, path: &str) -> String {
 struct Render<'a> {
     note: &'a str,
     new_locale: &'a str,
-    /// Validation's diagnostics and the fields that could not be written, or `None` when
-    /// nothing was checked.
+    /// Validation's diagnostics and the fields that could not be written (empty when
+    /// nothing was checked or nothing is wrong).
     diagnostics: &'a [Diagnostic],
     outcome: Outcome,
     /// The element id of the control to focus (the first of a row just added), or empty.
