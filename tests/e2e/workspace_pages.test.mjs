@@ -132,14 +132,27 @@ async function tabTo(page, text, max = 60) {
  * expect to stay on the same page. */
 async function confirmAsked(page, button, question) {
   const before = page.url();
-  const asked = new Promise((resolve) => page.once("dialog", async (d) => {
-    const message = d.message();
-    const type = d.type();
-    await d.dismiss();
-    resolve({ message, type });
-  }));
+  let onDialog;
+  const asked = new Promise((resolve) => {
+    onDialog = async (d) => {
+      const message = d.message();
+      const type = d.type();
+      await d.dismiss();
+      resolve({ message, type });
+    };
+    page.once("dialog", onDialog);
+  });
+  // Not a race with the page's timers: a confirmation opens on the click or never, and
+  // without one the form goes through, so this only bounds the wait for a failure.
+  let timer;
+  const never = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no confirmation before ${before}'s destructive action`)), 10000);
+  });
   await button.click();
-  const dialog = await asked;
+  const dialog = await Promise.race([asked, never]).finally(() => {
+    clearTimeout(timer);
+    page.off("dialog", onDialog);
+  });
   assert.equal(dialog.type, "confirm");
   assert.match(dialog.message, question);
   await page.waitForLoadState();
