@@ -2,8 +2,8 @@
 // real `touchpoint serve` on SQLite: signed in as an admin and as a viewer, each page — sign-in,
 // the list empty, filtered to nothing and with rows, new campaign, duplicate, the editor, a
 // version with its diff, users, API tokens, audit log, the preview page, an error page — has
-// zero axe-core violations (WCAG 2.0 A/AA and 2.1 AA) at 1280×800 and at 768×1024, and no
-// horizontal scrolling at 768 px. A keyboard user reaches the skip link and each page's main
+// zero axe-core violations (WCAG 2.0 A/AA and 2.1 AA) at 1280×800 and at 768×1024 (and in the
+// dark scheme), and no horizontal scrolling at 768 px. A keyboard user reaches the skip link and each page's main
 // action with Tab and sees where the focus is; every destructive action asks first, and
 // dismissing the question changes nothing.
 //
@@ -19,6 +19,13 @@ import { startServer, launchBrowser, createUser, MODE } from "./harness.mjs";
 
 const PASSWORD = "correct horse battery";
 const VIEWPORTS = [{ width: 1280, height: 800 }, { width: 768, height: 1024 }];
+// Each page is checked light at both widths and dark at the wider one (colours do not depend
+// on the width; the layout does not depend on the scheme).
+const PASSES = [
+  { viewport: VIEWPORTS[0], colorScheme: "light" },
+  { viewport: VIEWPORTS[1], colorScheme: "light" },
+  { viewport: VIEWPORTS[0], colorScheme: "dark" },
+];
 const SKIP = MODE === "cross" && "the workspace is the collector's own origin in both set-ups; run once, same-origin";
 let server;
 let browser;
@@ -70,11 +77,12 @@ async function api(page, route, body) {
  * page already at `url`. Returns every problem as a line, so one run lists them all. */
 async function audit(page, name) {
   const problems = [];
-  for (const viewport of VIEWPORTS) {
+  for (const { viewport, colorScheme } of PASSES) {
     await page.setViewportSize(viewport);
+    await page.emulateMedia({ colorScheme });
     const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa"]).analyze();
     for (const v of result.violations) {
-      problems.push(`${name} @${viewport.width}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
+      problems.push(`${name} @${viewport.width} ${colorScheme}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
     }
     if (viewport.width === 768) {
       const { scroll, inner } = await page.evaluate(() => ({
@@ -85,6 +93,7 @@ async function audit(page, name) {
     }
   }
   await page.setViewportSize(VIEWPORTS[0]);
+  await page.emulateMedia({ colorScheme: "light" });
   return problems;
 }
 
