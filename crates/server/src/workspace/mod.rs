@@ -8,10 +8,12 @@ pub mod audit;
 pub mod campaigns;
 pub mod campaigns_api;
 pub mod diff;
+pub mod duplicate;
 pub mod editor;
 pub mod error;
 pub mod gate;
 pub mod limits;
+pub mod list_filter;
 pub mod login;
 pub mod pages;
 pub mod preview_page;
@@ -20,6 +22,7 @@ pub mod secret;
 pub mod session;
 pub mod signed;
 pub mod starters;
+pub mod summary;
 
 pub use error::{PageError, WorkspaceError};
 pub use signed::{require, Actor, Signed};
@@ -49,6 +52,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/campaigns/{id}") => post(editor::submit),
         (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
         (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
+        (Verb::Get, "/workspace/campaigns/{id}/duplicate") => get(duplicate::ask),
+        (Verb::Post, "/workspace/campaigns/{id}/duplicate") => post(duplicate::create),
         (Verb::Get, "/workspace/campaigns/{id}/versions/{n}") => get(editor::version),
         (Verb::Get, "/workspace/campaigns/{id}/preview") => get(preview_page::page),
         (Verb::Get, "/workspace/users") => get(admin::users),
