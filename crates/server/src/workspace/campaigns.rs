@@ -1,12 +1,13 @@
 //! The campaign list (the workspace's home) and the new-campaign page. The list reads every
-//! campaign record with its latest version's name, goal and owner, and filters on the
-//! server by status, goal and a search over id, name and owner, so it works without a
-//! script. A new campaign starts from a [`Starter`] and is saved as a draft (version 1) by
+//! campaign record with its latest version's [`Summary`] and filters on the server
+//! ([`super::list_filter`]: status, goal, stage, phase, owner and a search, all in the
+//! query string), so it works without a script and every view of it is a bookmark. A new campaign starts from a [`Starter`] and is saved as a draft (version 1) by
 //! the same rules as every other change ([`crate::documents::save_draft`]).
 use super::audit;
 use super::campaigns_api as workspace_api;
 use super::error::{PageError, WorkspaceError};
-use super::pages::{render, Shell};
+use super::list_filter::{owners, Chip, Emptied, Facet, Filters, Listed, RawFilters, StatusFilter};
+use super::pages::{render, Done, Shell};
 use super::signed::Signed;
 use super::starters::Starter;
 use crate::campaign_state::Status;
@@ -21,83 +22,17 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde_json::json;
 use touchpoint_core::campaign::check::is_slug;
-use touchpoint_core::vocab::Goal;
+use touchpoint_core::vocab::{Goal, Phase, Stage};
 
-/// The fields of a source the list shows, read loosely (every stored version validated).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// `name`.
-    pub name: String,
-    /// `goal`.
-    pub goal: String,
-    /// `owner`, or empty.
-    pub owner: String,
-}
-
-impl Summary {
-    /// Read `name`, `goal` and `owner` from a campaign source.
-    pub fn of(source: &str) -> Self {
-        let Ok(table) = source.parse::<toml::Table>() else {
-            return Self::default();
-        };
-        let field = |k: &str| {
-            table
-                .get(k)
-                .and_then(toml::Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        Self {
-            name: field("name"),
-            goal: field("goal"),
-            owner: field("owner"),
-        }
-    }
-}
+pub use super::summary::Summary;
 
 /// One row of the list.
 pub struct Row {
-    id: String,
-    summary: Summary,
+    item: Listed,
     state: String,
-    status: Status,
     live_version: String,
     updated: String,
-}
-
-/// `?status=&goal=&q=&done=` of the list.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct Filters {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    goal: String,
-    #[serde(default)]
-    q: String,
-    done: Option<String>,
-}
-
-impl Filters {
-    /// Whether a row passes: the status (archived ones only when asked for), the goal, and
-    /// the search text in its id, name or owner (any case).
-    fn keep(&self, row: &Row) -> bool {
-        let status = match self.status.as_str() {
-            "" => row.status != Status::Archived,
-            "all" => true,
-            s => row.status.as_str() == s,
-        };
-        let goal = self.goal.is_empty() || row.summary.goal == self.goal;
-        let q = self.q.trim().to_lowercase();
-        let text = q.is_empty()
-            || [&row.id, &row.summary.name, &row.summary.owner]
-                .iter()
-                .any(|t| t.to_lowercase().contains(&q));
-        status && goal && text
-    }
-
-    fn any(&self) -> bool {
-        !(self.status.is_empty() && self.goal.is_empty() && self.q.trim().is_empty())
-    }
+    audience: Vec<String>,
 }
 
 #[derive(Template)]
@@ -106,24 +41,48 @@ struct ListPage {
     shell: Shell,
     rows: Vec<Row>,
     total: usize,
+    /// Archived campaigns the default status filter hides.
+    hidden: usize,
     filters: Filters,
+    chips: Vec<Chip>,
+    emptied: Option<Emptied>,
+    /// The list with archived campaigns included and every other filter kept.
+    with_archived: String,
     statuses: Vec<Opt>,
     goals: Vec<Opt>,
+    stages: Vec<Opt>,
+    phases: Vec<Opt>,
+    owners: Vec<Opt>,
+    /// The search text as typed.
+    q: String,
     can_edit: bool,
+}
+
+impl ListPage {
+    /// Whether the default status (archived hidden) is what emptied the list, which the
+    /// empty state then says itself.
+    fn emptied_by_status(&self) -> bool {
+        self.emptied
+            .as_ref()
+            .is_some_and(|e| e.facet == Facet::Status)
+    }
 }
 
 /// A filter's option, selected when it is the current value.
 struct Opt {
-    value: &'static str,
+    value: String,
     selected: bool,
 }
 
-fn options(values: impl IntoIterator<Item = &'static str>, current: &str) -> Vec<Opt> {
+fn options<S: Into<String>>(values: impl IntoIterator<Item = S>, current: &str) -> Vec<Opt> {
     values
         .into_iter()
-        .map(|value| Opt {
-            value,
-            selected: value == current,
+        .map(|value| {
+            let value = value.into();
+            Opt {
+                selected: value == current,
+                value,
+            }
         })
         .collect()
 }
@@ -136,14 +95,17 @@ async fn row(state: &AppState, record: CampaignRecord) -> Result<Row, WorkspaceE
         .map(|v| Summary::of(&v.source))
         .unwrap_or_default();
     Ok(Row {
-        status: workspace_api::status(state, &record),
-        summary,
+        audience: summary.audience(),
+        item: Listed {
+            status: workspace_api::status(state, &record),
+            summary,
+            id: record.id.clone(),
+        },
         state: record.state.to_string(),
         live_version: record
             .live_version
             .map_or_else(|| "—".to_owned(), |v| format!("v{v}")),
         updated: audit::utc(record.updated_at),
-        id: record.id,
     })
 }
 
@@ -154,29 +116,57 @@ async fn row(state: &AppState, record: CampaignRecord) -> Result<Row, WorkspaceE
 pub async fn list(
     State(state): State<AppState>,
     signed: Signed,
-    Query(filters): Query<Filters>,
+    Query(raw): Query<RawFilters>,
+    Query(done): Query<Done>,
 ) -> Result<Html<String>, PageError> {
+    let filters = Filters::from(&raw);
     let records = state.store.campaigns().await?;
     let total = records.len();
-    let mut rows = Vec::with_capacity(total);
+    let mut all = Vec::with_capacity(total);
     for record in records {
-        let row = row(&state, record).await?;
-        if filters.keep(&row) {
-            rows.push(row);
-        }
+        all.push(row(&state, record).await?);
     }
+    let owners = owners(
+        all.iter().map(|r| &r.item.summary),
+        filters.owner.as_deref(),
+    );
+    let listed: Vec<Listed> = all.iter().map(|r| r.item.clone()).collect();
+    let emptied = filters.emptied(&listed);
+    let hidden = if filters.status == StatusFilter::Unarchived {
+        listed
+            .iter()
+            .filter(|r| r.status == Status::Archived)
+            .count()
+    } else {
+        0
+    };
+    let rows: Vec<Row> = all.into_iter().filter(|r| filters.keep(&r.item)).collect();
+    let with_archived = Filters {
+        status: StatusFilter::All,
+        ..filters.clone()
+    }
+    .url(None);
+    let value = |f: Facet| filters.value(f).unwrap_or_default();
     Ok(Html(render(&ListPage {
-        shell: Shell::new(&signed, "campaigns", filters.done.as_deref()),
+        shell: Shell::new(&signed, "campaigns", done.code()),
         rows,
         total,
+        hidden,
+        chips: filters.chips(),
+        emptied,
+        with_archived,
         statuses: options(
             Status::ALL
                 .iter()
                 .map(|s| s.as_str())
                 .chain(std::iter::once("all")),
-            &filters.status,
+            &value(Facet::Status),
         ),
-        goals: options(Goal::NAMES.iter().map(|(n, _)| *n), &filters.goal),
+        goals: options(Goal::NAMES.iter().map(|(n, _)| *n), &value(Facet::Goal)),
+        stages: options(Stage::NAMES.iter().map(|(n, _)| *n), &value(Facet::Stage)),
+        phases: options(Phase::NAMES.iter().map(|(n, _)| *n), &value(Facet::Phase)),
+        owners: options(owners, &value(Facet::Owner)),
+        q: value(Facet::Text),
         can_edit: signed.role >= Role::Editor,
         filters,
     })))
@@ -239,6 +229,31 @@ pub struct NewForm {
     starter: String,
 }
 
+/// Why a new campaign (created or duplicated) may not have this id and name, as the form
+/// says it; `None` when both will do. The id must be a free slug other than `new` (the
+/// new-campaign page's path), and the name not blank.
+///
+/// # Errors
+/// When storage fails.
+pub async fn refusal(
+    state: &AppState,
+    id: &str,
+    name: &str,
+) -> Result<Option<String>, WorkspaceError> {
+    if !is_slug(id) || id == "new" {
+        return Ok(Some(format!(
+            "{id:?} is not a campaign id: use 1 to 64 of a-z, 0-9, - and _, not starting with - (and not \"new\")."
+        )));
+    }
+    if name.is_empty() {
+        return Ok(Some("Give the campaign a name.".into()));
+    }
+    if state.store.campaign(id).await?.is_some() {
+        return Ok(Some(format!("A campaign {id:?} exists already.")));
+    }
+    Ok(None)
+}
+
 /// `POST /workspace/campaigns`: create the campaign as a draft from its starter and open
 /// the editor. A bad id or name, or a taken id, shows the form again with the reason.
 ///
@@ -261,16 +276,8 @@ pub async fn create(
     let Some(starter) = Starter::parse(&form.starter) else {
         return refuse("Choose a template.".into());
     };
-    if !is_slug(id) || id == "new" {
-        return refuse(format!(
-            "{id:?} is not a campaign id: use 1 to 64 of a-z, 0-9, - and _, not starting with - (and not \"new\")."
-        ));
-    }
-    if name.is_empty() {
-        return refuse("Give the campaign a name.".into());
-    }
-    if state.store.campaign(id).await?.is_some() {
-        return refuse(format!("A campaign {id:?} exists already."));
+    if let Some(why) = refusal(&state, id, name).await? {
+        return refuse(why);
     }
     let author = signed.actor.to_string();
     let source = starter.source(id, name);
@@ -285,60 +292,4 @@ pub async fn create(
     audit::record(&state, &author, "campaign.create", id, json!(out)).await?;
     workspace_api::refresh(&state).await;
     Ok(Redirect::to(&format!("/workspace/campaigns/{id}?done=campaign_created")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(id: &str, goal: &str, status: Status) -> Row {
-        Row {
-            id: id.into(),
-            summary: Summary {
-                name: format!("Name of {id}"),
-                goal: goal.into(),
-                owner: "cs@example.com".into(),
-            },
-            state: String::new(),
-            status,
-            live_version: String::new(),
-            updated: String::new(),
-        }
-    }
-
-    fn filters(status: &str, goal: &str, q: &str) -> Filters {
-        Filters {
-            status: status.into(),
-            goal: goal.into(),
-            q: q.into(),
-            done: None,
-        }
-    }
-
-    #[test]
-    fn filters_match_status_goal_and_text() {
-        let live = row("tip", "adoption", Status::Live);
-        let gone = row("old", "renewal", Status::Archived);
-        assert!(filters("", "", "").keep(&live));
-        assert!(
-            !filters("", "", "").keep(&gone),
-            "archived hidden by default"
-        );
-        assert!(filters("all", "", "").keep(&gone));
-        assert!(filters("archived", "", "").keep(&gone));
-        assert!(!filters("draft", "", "").keep(&live));
-        assert!(filters("live", "adoption", "").keep(&live));
-        assert!(!filters("", "renewal", "").keep(&live));
-        assert!(filters("", "", "NAME OF T").keep(&live));
-        assert!(filters("", "", "cs@").keep(&live));
-        assert!(!filters("", "", "nothing").keep(&live));
-    }
-
-    #[test]
-    fn a_summary_reads_name_goal_and_owner() {
-        let s = Summary::of("id = \"a\"\nname = \"A\"\ngoal = \"feedback\"\n");
-        assert_eq!((s.name.as_str(), s.goal.as_str()), ("A", "feedback"));
-        assert_eq!(s.owner, "");
-        assert_eq!(Summary::of("not toml ["), Summary::default());
-    }
 }

@@ -9,11 +9,13 @@ pub mod campaigns;
 pub mod campaigns_api;
 pub mod condition;
 pub mod diff;
+pub mod duplicate;
 pub mod editor;
 pub mod error;
 pub mod form;
 pub mod gate;
 pub mod limits;
+pub mod list_filter;
 pub mod login;
 pub mod pages;
 pub mod preview_page;
@@ -22,6 +24,7 @@ pub mod secret;
 pub mod session;
 pub mod signed;
 pub mod starters;
+pub mod summary;
 
 pub use error::{PageError, WorkspaceError};
 pub use signed::{require, Actor, Signed};
@@ -53,6 +56,8 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/campaigns/{id}/form") => post(form::submit),
         (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
         (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
+        (Verb::Get, "/workspace/campaigns/{id}/duplicate") => get(duplicate::ask),
+        (Verb::Post, "/workspace/campaigns/{id}/duplicate") => post(duplicate::create),
         (Verb::Get, "/workspace/campaigns/{id}/versions/{n}") => get(editor::version),
         (Verb::Get, "/workspace/campaigns/{id}/preview") => get(preview_page::page),
         (Verb::Get, "/workspace/users") => get(admin::users),

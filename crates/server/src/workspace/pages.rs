@@ -52,6 +52,7 @@ fn flash_text(code: &str) -> &'static str {
         "user_enabled" => "User enabled.",
         "token_revoked" => "Token revoked.",
         "campaign_created" => "Campaign created as a draft.",
+        "campaign_duplicated" => "Campaign duplicated as a new draft; the original is unchanged.",
         "draft_saved" => "Draft saved as a new version; the live version is unchanged.",
         "published" => "Published: the catalog serves this version now.",
         "unchanged" => "Nothing changed: the source is the same as the latest version.",

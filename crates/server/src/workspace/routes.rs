@@ -97,6 +97,8 @@ pub const ROUTES: &[Route] = &[
     r(Post, "/workspace/campaigns/{id}/form", Page(Editor)),
     r(Post, "/workspace/campaigns/{id}/state", Page(Editor)),
     r(Post, "/workspace/campaigns/{id}/rollback", Page(Editor)),
+    r(Get, "/workspace/campaigns/{id}/duplicate", Page(Editor)),
+    r(Post, "/workspace/campaigns/{id}/duplicate", Page(Editor)),
     r(Get, "/workspace/campaigns/{id}/versions/{n}", Page(Viewer)),
     r(Get, "/workspace/campaigns/{id}/preview", Page(Viewer)),
     r(Get, "/workspace/users", Page(Admin)),

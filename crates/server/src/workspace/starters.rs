@@ -97,7 +97,7 @@ impl Starter {
 }
 
 /// `s` as a TOML basic string: quoted, with `"`, `\\` and control characters escaped.
-fn basic_string(s: &str) -> String {
+pub(crate) fn basic_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
