@@ -1,6 +1,6 @@
 // Every page of the CS workspace as a product (issue 13, item 6), in real Chromium against a
 // real `touchpoint serve` on SQLite: signed in as an admin and as a viewer, each page — sign-in,
-// the list empty, filtered to nothing and with rows, new campaign, duplicate, the editor, a
+// the list empty, filtered to nothing and with rows, new campaign, duplicate, the editor and its form, a
 // version with its diff, users, API tokens, audit log, the preview page, an error page — has
 // zero axe-core violations (WCAG 2.0 A/AA and 2.1 AA) at 1280×800 and at 768×1024 (and in the
 // dark scheme), and no horizontal scrolling at 768 px. A keyboard user reaches the skip link and each page's main
@@ -225,6 +225,7 @@ test("every workspace page is axe-clean at 1280 and 768 px, keyboard operable, a
     ["list, filtered to nothing", "/workspace/campaigns?goal=renewal&owner=nobody"],
     ["list, filtered", "/workspace/campaigns?goal=announcement&stage=service"],
     ["editor", "/workspace/campaigns/launch"],
+    ["editor's form", "/workspace/campaigns/launch/form"],
     ["version with diff", "/workspace/campaigns/launch/versions/2"],
     ["version compared", "/workspace/campaigns/launch/versions/3?against=1"],
     ["duplicate", "/workspace/campaigns/launch/duplicate"],
@@ -282,6 +283,7 @@ test("every workspace page is axe-clean at 1280 and 768 px, keyboard operable, a
   problems.push(...(await visitAll(viewer.page, [
     ["viewer: list", "/workspace/campaigns"],
     ["viewer: editor", "/workspace/campaigns/launch"],
+    ["viewer: editor's form", "/workspace/campaigns/launch/form"],
     ["viewer: version", "/workspace/campaigns/launch/versions/2"],
     ["viewer: refused page", "/workspace/users", 403],
   ])));
