@@ -250,10 +250,23 @@ if (formFrame && !campaignForm.querySelector("fieldset[disabled]")) {
       if (!res.ok || mine !== asked) return;
       const body = await res.json();
       if (mine !== asked) return;
-      if (note) note.textContent = body.ok ? "" : "The form has problems: the preview shows the last form without any.";
+      const persona = campaignForm.querySelector("#persona");
+      if (persona) persona.setAttribute("aria-invalid", body.persona ? "true" : "false");
+      if (note) {
+        note.textContent = body.ok
+          ? ""
+          : body.persona || "The form has problems: the preview shows the last form without any.";
+      }
       if (!body.ok) return;
       const url = new URL(body.url, location.href);
-      url.searchParams.set("theme", "light");
+      const theme = campaignForm.querySelector("#preview-theme");
+      const locale = campaignForm.querySelector("#preview-locale");
+      const width = campaignForm.querySelector("#preview-width");
+      const scheme = theme ? theme.value : "light";
+      url.searchParams.set("theme", scheme);
+      if (locale && locale.value.trim()) url.searchParams.set("locale", locale.value.trim());
+      formFrame.className = `preview-frame theme-${scheme}`;
+      if (width) formFrame.width = width.value;
       formFrame.src = url.pathname + url.search;
     } catch {
       // Offline or signed out: the Check button still refreshes it.

@@ -632,5 +632,69 @@ async fn the_forms_preview_follows_the_unsaved_form() {
         .expect("json");
     assert_eq!(bad["ok"], false, "{bad}");
     assert!(bad.get("url").is_none(), "{bad}");
+    // The persona typed beside the form is the one the preview shows the nudge to.
+    let persona = r#"{"user_id": "u-persona-9", "traits": {"role": "owner"}}"#;
+    let chosen: serde_json::Value = ask(vec![("persona", persona.into())])
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let url = chosen["url"].as_str().expect("a preview for the persona");
+    let (status, framed) = f.page(&editor, url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(framed.contains("u-persona-9"), "{framed}");
+    let unreadable: serde_json::Value = ask(vec![("persona", "{not json".into())])
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(unreadable["ok"], false, "{unreadable}");
+    assert!(
+        unreadable["persona"]
+            .as_str()
+            .is_some_and(|w| w.contains("not valid JSON")),
+        "{unreadable}"
+    );
     assert_eq!(f.state.store.versions("live").await.expect("v").len(), 1);
+}
+
+#[tokio::test]
+async fn the_preview_controls_go_along_with_the_form_and_the_switch_to_the_source() {
+    let f = fixture().await;
+    let editor = f.sign_in(Role::Editor).await;
+    f.create(&editor, "tips", "Tips", "adoption").await;
+    let html = f.form_page(&editor, "tips").await;
+    assert!(
+        html.contains("id=\"persona\""),
+        "the form has the persona box"
+    );
+    let persona = r#"{"user_id": "u-kept"}"#;
+    let choice = [
+        ("persona", persona),
+        ("locale", "fr"),
+        ("theme", "dark"),
+        ("width", "375"),
+    ];
+    let mut check = vec![("action", "check")];
+    check.extend_from_slice(&choice);
+    let (status, _, page) = f.post_form(&editor, "tips", &carried(&html), &check).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("u-kept"), "the persona stays in its box");
+    assert!(
+        page.contains("<option value=\"375\" selected>"),
+        "the width stays"
+    );
+    assert!(page.contains("theme-dark"), "the frame is dark");
+    let mut switch = vec![("action", "source")];
+    switch.extend_from_slice(&choice);
+    let (status, _, source_view) = f.post_form(&editor, "tips", &carried(&html), &switch).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        source_view.contains("id=\"source-form\""),
+        "the source view"
+    );
+    assert!(source_view.contains("u-kept"), "the persona goes along");
+    assert!(source_view.contains("<option value=\"375\" selected>"));
 }

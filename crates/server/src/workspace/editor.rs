@@ -101,11 +101,11 @@ struct EditorPage {
 /// The preview's settings and the framed page's address.
 pub(super) struct PreviewControls {
     /// The persona JSON as typed.
-    persona: String,
-    locale: String,
+    pub(super) persona: String,
+    pub(super) locale: String,
     pub(super) theme: Theme,
     pub(super) width: u32,
-    widths: Vec<(u32, bool)>,
+    pub(super) widths: Vec<(u32, bool)>,
     /// The framed preview page (no token when the source does not validate).
     pub(super) url: String,
 }
@@ -113,16 +113,64 @@ pub(super) struct PreviewControls {
 /// The viewport widths offered.
 const WIDTHS: [u32; 3] = [1280, 768, 375];
 
+/// What the preview is asked for: a persona (as typed), a locale, a theme and a width. The
+/// source view and the form carry the same four controls, and a switch between the two
+/// views keeps them.
+#[derive(Debug, Clone)]
+pub(super) struct PreviewChoice {
+    /// The persona JSON as typed.
+    pub(super) persona: String,
+    pub(super) locale: String,
+    pub(super) theme: Theme,
+    pub(super) width: u32,
+}
+
+impl Default for PreviewChoice {
+    fn default() -> Self {
+        Self {
+            persona: default_persona(),
+            locale: String::new(),
+            theme: Theme::Light,
+            width: 768,
+        }
+    }
+}
+
+impl PreviewChoice {
+    /// The four controls as a form posted them (`persona`, `locale`, `theme`, `width`); a
+    /// missing or unreadable one keeps its default.
+    pub(super) fn from_posted(posted: &std::collections::HashMap<String, String>) -> Self {
+        let default = Self::default();
+        Self {
+            persona: posted.get("persona").cloned().unwrap_or(default.persona),
+            locale: posted
+                .get("locale")
+                .map_or(default.locale, |l| l.trim().to_owned()),
+            theme: match posted.get("theme").map(String::as_str) {
+                Some("dark") => Theme::Dark,
+                _ => Theme::Light,
+            },
+            width: posted
+                .get("width")
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(default.width),
+        }
+    }
+
+    /// The persona, when the typed JSON reads as one.
+    pub(super) fn persona(&self) -> Result<Persona, serde_json::Error> {
+        serde_json::from_str(&self.persona)
+    }
+}
+
 impl PreviewControls {
-    pub(super) fn new(
-        state: &AppState,
-        id: &str,
-        source: &str,
-        persona: String,
-        locale: String,
-        theme: Theme,
-        width: u32,
-    ) -> Self {
+    pub(super) fn new(state: &AppState, id: &str, source: &str, choice: PreviewChoice) -> Self {
+        let PreviewChoice {
+            persona,
+            locale,
+            theme,
+            width,
+        } = choice;
         let width = if WIDTHS.contains(&width) { width } else { 768 };
         let parsed = serde_json::from_str::<Persona>(&persona).ok();
         let token = parsed.and_then(|p| match preview_page::make(state, id, source, p) {
@@ -212,10 +260,7 @@ pub(super) struct Draft {
     pub(super) note: String,
     pub(super) diagnostics: Vec<DiagRow>,
     pub(super) outcome: Outcome,
-    pub(super) persona: String,
-    pub(super) locale: String,
-    pub(super) theme: Theme,
-    pub(super) width: u32,
+    pub(super) preview: PreviewChoice,
 }
 
 impl Draft {
@@ -225,10 +270,7 @@ impl Draft {
             note: String::new(),
             diagnostics: Vec::new(),
             outcome: Outcome::None,
-            persona: default_persona(),
-            locale: String::new(),
-            theme: Theme::Light,
-            width: 768,
+            preview: PreviewChoice::default(),
         }
     }
 }
@@ -260,15 +302,7 @@ async fn editor_page(
         })
         .collect();
     let source = draft.source.unwrap_or(latest);
-    let preview = PreviewControls::new(
-        state,
-        id,
-        &source,
-        draft.persona,
-        draft.locale,
-        draft.theme,
-        draft.width,
-    );
+    let preview = PreviewControls::new(state, id, &source, draft.preview);
     Ok(EditorPage {
         preview,
         shell: Shell::new(signed, "campaigns", flash),
@@ -354,6 +388,19 @@ pub struct SourceForm {
     width: Option<u32>,
 }
 
+impl SourceForm {
+    /// The preview controls as posted.
+    fn choice(&self) -> PreviewChoice {
+        let default = PreviewChoice::default();
+        PreviewChoice {
+            persona: self.persona.clone().unwrap_or(default.persona),
+            locale: self.locale.trim().to_owned(),
+            theme: self.theme,
+            width: self.width.unwrap_or(default.width),
+        }
+    }
+}
+
 /// `POST /workspace/campaigns/{id}`: check, save as a draft, or publish the posted source.
 ///
 /// # Errors
@@ -376,10 +423,7 @@ pub async fn submit(
             note: form.note.clone(),
             diagnostics: diagnostics.iter().map(DiagRow::from).collect(),
             outcome,
-            persona: form.persona.clone().unwrap_or_else(default_persona),
-            locale: form.locale.trim().to_owned(),
-            theme: form.theme,
-            width: form.width.unwrap_or(768),
+            preview: form.choice(),
         };
         async move {
             let page = editor_page(&state, &signed, &id, None, draft).await?;
@@ -387,7 +431,7 @@ pub async fn submit(
         }
     };
     if form.action == Action::Form {
-        return super::form::from_source(&state, &signed, &id, &source).await;
+        return super::form::from_source(&state, &signed, &id, &source, form.choice()).await;
     }
     if form.action == Action::Preview {
         let persona = form.persona.as_deref().unwrap_or("{}");

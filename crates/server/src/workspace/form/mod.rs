@@ -13,13 +13,12 @@ pub mod edit;
 pub mod fields;
 
 use super::condition;
-use super::editor::{self, default_persona, Draft, Outcome, PreviewControls, Stored};
+use super::editor::{self, Draft, Outcome, PreviewChoice, PreviewControls, Stored};
 use super::error::{PageError, WorkspaceError};
 use super::pages::{render, Done, Shell};
-use super::preview_page::{self, Made, Theme};
+use super::preview_page::{self, Made};
 use super::signed::Signed;
 use crate::documents;
-use crate::preview::Persona;
 use crate::role::Role;
 use crate::state::AppState;
 use askama::Template;
@@ -172,6 +171,8 @@ struct Render<'a> {
     outcome: Outcome,
     /// The element id of the control to focus (the first of a row just added), or empty.
     focus: String,
+    /// The preview's persona, locale, theme and width.
+    preview: PreviewChoice,
 }
 
 async fn page(
@@ -294,15 +295,7 @@ async fn page(
         })
         .collect();
     let name = edit::text(doc, "name");
-    let preview = PreviewControls::new(
-        state,
-        id,
-        &source,
-        default_persona(),
-        String::new(),
-        Theme::Light,
-        768,
-    );
+    let preview = PreviewControls::new(state, id, &source, r.preview);
     Ok(FormPage {
         shell: Shell::new(signed, "campaigns", flash),
         id: id.to_owned(),
@@ -347,7 +340,15 @@ pub async fn show(
         .last()
         .map(|v| v.source.clone())
         .unwrap_or_default();
-    from_text(&state, &signed, &id, &latest, done.code()).await
+    from_text(
+        &state,
+        &signed,
+        &id,
+        &latest,
+        done.code(),
+        PreviewChoice::default(),
+    )
+    .await
 }
 
 /// The form for `source` (the source view's switch to it, unsaved), or the source view when
@@ -355,13 +356,14 @@ pub async fn show(
 ///
 /// # Errors
 /// 404 for an unknown campaign; 503 when storage fails.
-pub async fn from_source(
+pub(super) async fn from_source(
     state: &AppState,
     signed: &Signed,
     id: &str,
     source: &str,
+    preview: PreviewChoice,
 ) -> Result<Response, PageError> {
-    from_text(state, signed, id, source, None).await
+    from_text(state, signed, id, source, None, preview).await
 }
 
 async fn from_text(
@@ -370,9 +372,10 @@ async fn from_text(
     id: &str,
     source: &str,
     flash: Option<&str>,
+    preview: PreviewChoice,
 ) -> Result<Response, PageError> {
     let Ok(doc) = source.parse::<DocumentMut>() else {
-        return unreadable(state, signed, id, source, "").await;
+        return unreadable(state, signed, id, source, "", preview).await;
     };
     let r = Render {
         note: "",
@@ -380,6 +383,7 @@ async fn from_text(
         diagnostics: &[],
         outcome: Outcome::None,
         focus: String::new(),
+        preview,
     };
     let page = page(state, signed, id, &doc, flash, r).await?;
     Ok(html(StatusCode::OK, &page))
@@ -392,6 +396,7 @@ async fn unreadable(
     id: &str,
     source: &str,
     note: &str,
+    preview: PreviewChoice,
 ) -> Result<Response, PageError> {
     let diagnostics = documents::check_source(id, source)
         .err()
@@ -403,7 +408,7 @@ async fn unreadable(
         outcome: Outcome::Refused(
             "The source is not TOML the form can show: fix it here first.".to_owned(),
         ),
-        ..Draft::stored()
+        preview,
     };
     editor::source_view(state, signed, id, StatusCode::UNPROCESSABLE_ENTITY, draft).await
 }
@@ -432,7 +437,8 @@ impl Ask {
             };
         }
         Some(match posted.get("action").map(String::as_str)? {
-            "check" => Ask::Check,
+            // The preview controls' own button: the page again, its frame for them.
+            "check" | "preview" => Ask::Check,
             "save_draft" => Ask::SaveDraft,
             "publish" => Ask::Publish,
             "source" => Ask::Source,
@@ -467,9 +473,10 @@ fn write_fields(
 }
 
 /// `POST /workspace/api/campaigns/{id}/form-preview`: the form as posted (urlencoded, the
-/// same fields as the page's post) made into TOML and into a preview for the default
-/// persona, as the form is typed: `{"ok": true, "url", "source"}` or `{"ok": false,
-/// "source"?}` when the result does not validate (the frame keeps the last good one).
+/// same fields as the page's post, the preview's persona among them) made into TOML and into
+/// a preview for that persona, as the form is typed: `{"ok": true, "url", "source"}`, or
+/// `{"ok": false, "source"?}` when the result does not validate (the frame keeps the last
+/// good one), or `{"ok": false, "persona": why}` when the persona is not JSON of one.
 ///
 /// # Errors
 /// 400 for a post without the form's `source`.
@@ -483,6 +490,15 @@ pub async fn preview(
         .get("source")
         .ok_or_else(|| WorkspaceError::BadRequest("the form's source is missing".to_owned()))?
         .replace("\r\n", "\n");
+    let persona = match PreviewChoice::from_posted(&posted).persona() {
+        Ok(p) => p,
+        Err(e) => {
+            let why = format!("The persona is not valid JSON for a preview: {e}");
+            return Ok(axum::Json(
+                serde_json::json!({ "ok": false, "persona": why }),
+            ));
+        }
+    };
     let Ok(mut doc) = base.parse::<DocumentMut>() else {
         return Ok(axum::Json(serde_json::json!({ "ok": false })));
     };
@@ -495,7 +511,7 @@ pub async fn preview(
         ));
     }
     Ok(axum::Json(
-        match preview_page::make(&state, &id, &source, Persona::default())? {
+        match preview_page::make(&state, &id, &source, persona)? {
             Made::Token(t) => serde_json::json!({
                 "ok": true,
                 "url": format!("/workspace/campaigns/{id}/preview?token={}", t.as_str()),
@@ -519,6 +535,7 @@ pub async fn submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let posted: HashMap<String, String> = pairs.into_iter().collect();
+    let choice = PreviewChoice::from_posted(&posted);
     let ask = Ask::of(&posted).ok_or(WorkspaceError::BadRequest(
         "the form needs an action".to_owned(),
     ))?;
@@ -528,7 +545,7 @@ pub async fn submit(
         .unwrap_or_default();
     let note = posted.get("note").map_or("", String::as_str);
     let Ok(mut doc) = base.parse::<DocumentMut>() else {
-        return unreadable(&state, &signed, &id, &base, note).await;
+        return unreadable(&state, &signed, &id, &base, note, choice).await;
     };
     let mut problems = write_fields(&mut doc, &posted, &id);
     let new_locale = posted.get("new_locale").map_or("", |s| s.trim());
@@ -570,6 +587,7 @@ pub async fn submit(
     };
     let render_with = |diagnostics: Vec<Diagnostic>, outcome: Outcome, status: StatusCode| {
         let (state, signed, id, doc, focus) = (&state, &signed, &id, &doc, focus.clone());
+        let preview = choice.clone();
         async move {
             let r = Render {
                 note,
@@ -577,6 +595,7 @@ pub async fn submit(
                 diagnostics: &diagnostics,
                 outcome,
                 focus,
+                preview,
             };
             let page = page(state, signed, id, doc, None, r).await?;
             Ok::<Response, PageError>(html(status, &page))
@@ -605,7 +624,7 @@ pub async fn submit(
                 note: note.to_owned(),
                 diagnostics: found.iter().map(Into::into).collect(),
                 outcome,
-                ..Draft::stored()
+                preview: choice.clone(),
             };
             editor::source_view(&state, &signed, &id, StatusCode::OK, draft).await
         }
