@@ -5,99 +5,12 @@
 //! loopback socket and a real SQLite file.
 mod common;
 
-use reqwest::header::{COOKIE, LOCATION};
 use reqwest::StatusCode;
 use touchpoint_server::role::Role;
-use touchpoint_server::store::NewUser;
-use touchpoint_server::workspace::secret::hash_password;
-use touchpoint_server::{app, AppState, Environment, StaticDirs};
 
-const PASSWORD: &str = "correct horse battery";
-
-struct Fixture {
-    url: String,
-    state: AppState,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-/// A signed-in browser: its cookie pair and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn fixture() -> Fixture {
-    let (state, dir) = common::sqlite_state(vec![Environment::open("pk_test")]).await;
-    let hash = hash_password(PASSWORD).expect("hash");
-    for role in Role::ALL {
-        state
-            .store
-            .create_user(&NewUser {
-                email: format!("{role}@example.com"),
-                role,
-                password_hash: hash.clone(),
-                created_at: common::NOW,
-            })
-            .await
-            .expect("user");
-    }
-    let url = common::serve_loopback(app(state.clone(), &StaticDirs::default())).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    Fixture {
-        url,
-        state,
-        http,
-        _dir: dir,
-    }
-}
+use common::workspace::{fixture, Browser, Fixture};
 
 impl Fixture {
-    async fn sign_in(&self, role: Role) -> Browser {
-        let email = format!("{role}@example.com");
-        let res = self
-            .http
-            .post(format!("{}/workspace/login", self.url))
-            .form(&[("email", email.as_str()), ("password", PASSWORD)])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let cookie = res
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("cookie")
-            .to_owned();
-        let me: serde_json::Value = self
-            .http
-            .get(format!("{}/workspace/api/me", self.url))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .expect("me")
-            .json()
-            .await
-            .expect("json");
-        let csrf = me["csrf_token"].as_str().expect("csrf").to_owned();
-        Browser { cookie, csrf }
-    }
-
-    async fn page(&self, b: &Browser, path: &str) -> (StatusCode, String) {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .header(COOKIE, &b.cookie)
-            .send()
-            .await
-            .expect("get");
-        (res.status(), res.text().await.expect("body"))
-    }
-
     /// The list's HTML for a query.
     async fn list(&self, b: &Browser, query: &str) -> String {
         let (status, html) = self.page(b, &format!("/workspace/campaigns{query}")).await;
@@ -105,39 +18,8 @@ impl Fixture {
         html
     }
 
-    /// Post a form as `b`, with its CSRF token unless `csrf` is false: the status, the
-    /// redirect target (if any) and the body.
-    async fn form(
-        &self,
-        b: &Browser,
-        path: &str,
-        fields: &[(&str, &str)],
-        csrf: bool,
-    ) -> (StatusCode, String, String) {
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        if csrf {
-            all.push(("csrf", &b.csrf));
-        }
-        let res = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .header(COOKIE, &b.cookie)
-            .header("origin", &self.url)
-            .form(&all)
-            .send()
-            .await
-            .expect("post");
-        let location = res
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        (res.status(), location, res.text().await.expect("body"))
-    }
-
     /// Create `id` from `starter`, then save a draft that names `owner`.
-    async fn create(&self, b: &Browser, id: &str, starter: &str, owner: &str) {
+    async fn create_owned(&self, b: &Browser, id: &str, starter: &str, owner: &str) {
         let fields = [("id", id), ("name", id), ("starter", starter)];
         let (status, _, body) = self.form(b, "/workspace/campaigns", &fields, true).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -151,11 +33,6 @@ impl Fixture {
         let (status, location, body) = self.form(b, &path, &fields, true).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         assert!(location.ends_with("done=draft_saved"), "{location}");
-    }
-
-    async fn source(&self, id: &str) -> String {
-        let versions = self.state.store.versions(id).await.expect("versions");
-        versions.last().expect("a version").source.clone()
     }
 }
 
@@ -172,10 +49,11 @@ fn ids(html: &str) -> Vec<String> {
 async fn the_list_filters_by_stage_phase_and_owner_in_the_url_and_says_what_emptied_it() {
     let f = fixture().await;
     let editor = f.sign_in(Role::Editor).await;
-    f.create(&editor, "renew", "renewal", "ana@example.com")
+    f.create_owned(&editor, "renew", "renewal", "ana@example.com")
         .await;
-    f.create(&editor, "tip", "adoption", "bo@example.com").await;
-    f.create(&editor, "csat", "feedback", "ana@example.com")
+    f.create_owned(&editor, "tip", "adoption", "bo@example.com")
+        .await;
+    f.create_owned(&editor, "csat", "feedback", "ana@example.com")
         .await;
 
     // Every row shows what its audience names; a campaign naming none is for every stage.
@@ -287,7 +165,7 @@ async fn duplicate_makes_a_new_draft_from_the_latest_version_for_editors_only() 
     let f = fixture().await;
     let editor = f.sign_in(Role::Editor).await;
     let viewer = f.sign_in(Role::Viewer).await;
-    f.create(&editor, "tip", "adoption", "ana@example.com")
+    f.create_owned(&editor, "tip", "adoption", "ana@example.com")
         .await;
     let original = f.source("tip").await;
 

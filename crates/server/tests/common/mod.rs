@@ -2,6 +2,8 @@
 //! PostgreSQL URL policy, and event builders.
 #![allow(dead_code)]
 
+pub mod workspace;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
