@@ -328,8 +328,8 @@ async fn the_form_and_the_source_view_switch_with_unsaved_edits() {
     let (status, _, html) = f
         .form(
             &editor,
-            "/workspace/campaigns/both",
-            &[("source", &edited), ("action", "form")],
+            "/workspace/campaigns/both/form/from-source",
+            &[("source", &edited)],
             true,
         )
         .await;
@@ -343,8 +343,8 @@ async fn the_form_and_the_source_view_switch_with_unsaved_edits() {
     let (status, _, html) = f
         .form(
             &editor,
-            "/workspace/campaigns/both",
-            &[("source", "name = \"unclosed"), ("action", "form")],
+            "/workspace/campaigns/both/form/from-source",
+            &[("source", "name = \"unclosed")],
             true,
         )
         .await;
@@ -553,4 +553,14 @@ async fn the_preview_controls_go_along_with_the_form_and_the_switch_to_the_sourc
     );
     assert!(source_view.contains("u-kept"), "the persona goes along");
     assert!(source_view.contains("<option value=\"375\" selected>"));
+    // And back: the source view's switch to the form keeps them too.
+    let mut back = vec![("source", carried(&html))];
+    back.extend(choice.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let back: Vec<(&str, &str)> = back.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let path = "/workspace/campaigns/tips/form/from-source";
+    let (status, _, form_view) = f.form(&editor, path, &back, true).await;
+    assert_eq!(status, StatusCode::OK, "{form_view}");
+    assert!(form_view.contains("id=\"campaign-form\""), "the form view");
+    assert!(form_view.contains("u-kept"), "the persona comes back");
+    assert!(form_view.contains("theme-dark"));
 }

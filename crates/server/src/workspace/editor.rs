@@ -367,8 +367,6 @@ pub enum Action {
     Publish,
     /// Show the source in the preview, unsaved.
     Preview,
-    /// Edit the posted source in the form view, unsaved.
-    Form,
 }
 
 /// The editor's form.
@@ -430,9 +428,6 @@ pub async fn submit(
             Ok::<Response, PageError>((status, Html(render(&page))).into_response())
         }
     };
-    if form.action == Action::Form {
-        return super::form::from_source(&state, &signed, &id, &source, form.choice()).await;
-    }
     if form.action == Action::Preview {
         let persona = form.persona.as_deref().unwrap_or("{}");
         if let Err(e) = serde_json::from_str::<Persona>(persona) {

@@ -54,6 +54,7 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
         (Verb::Post, "/workspace/campaigns/{id}") => post(editor::submit),
         (Verb::Get, "/workspace/campaigns/{id}/form") => get(form::show),
         (Verb::Post, "/workspace/campaigns/{id}/form") => post(form::submit),
+        (Verb::Post, "/workspace/campaigns/{id}/form/from-source") => post(form::from_source),
         (Verb::Post, "/workspace/campaigns/{id}/state") => post(editor::set_state),
         (Verb::Post, "/workspace/campaigns/{id}/rollback") => post(editor::rollback),
         (Verb::Get, "/workspace/campaigns/{id}/duplicate") => get(duplicate::ask),

@@ -95,6 +95,11 @@ pub const ROUTES: &[Route] = &[
     r(Post, "/workspace/campaigns/{id}", Page(Editor)),
     r(Get, "/workspace/campaigns/{id}/form", Page(Viewer)),
     r(Post, "/workspace/campaigns/{id}/form", Page(Editor)),
+    r(
+        Post,
+        "/workspace/campaigns/{id}/form/from-source",
+        Page(Editor),
+    ),
     r(Post, "/workspace/campaigns/{id}/state", Page(Editor)),
     r(Post, "/workspace/campaigns/{id}/rollback", Page(Editor)),
     r(Get, "/workspace/campaigns/{id}/duplicate", Page(Editor)),

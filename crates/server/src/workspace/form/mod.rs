@@ -351,19 +351,27 @@ pub async fn show(
     .await
 }
 
-/// The form for `source` (the source view's switch to it, unsaved), or the source view when
-/// the text is not TOML the form can read.
+/// `POST /workspace/campaigns/{id}/form/from-source`: the source view's switch to the form
+/// (its Form button posts the source view's fields here): the posted source, unsaved, in
+/// the form with the preview's controls as they were, or the source view again when the
+/// text is not TOML the form can read.
 ///
 /// # Errors
 /// 404 for an unknown campaign; 503 when storage fails.
-pub(super) async fn from_source(
-    state: &AppState,
-    signed: &Signed,
-    id: &str,
-    source: &str,
-    preview: PreviewChoice,
+pub async fn from_source(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    from_text(state, signed, id, source, None, preview).await
+    let posted: HashMap<String, String> = pairs.into_iter().collect();
+    // Browsers post CRLF line ends from a textarea; versions keep the text as typed.
+    let source = posted
+        .get("source")
+        .map(|s| s.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    let preview = PreviewChoice::from_posted(&posted);
+    from_text(&state, &signed, &id, &source, None, preview).await
 }
 
 async fn from_text(
