@@ -4,7 +4,9 @@
 // and see each beside its field, fix them, see an error in the source view as it is typed,
 // fix it, see the nudge
 // in the preview iframe's shadow root (the real widget, unsaved source), publish, and see it
-// on the demo product served by the same process on its next page load, without a restart.
+// on the demo product served by the same process on its next page load, without a restart;
+// pause takes it off the demo again, rollback brings back the first version's text, a post
+// without the CSRF token is refused, and a viewer cannot edit.
 // Screenshots of the list, the editor with an error, the preview and the version diff go to
 // docs/screenshots/.
 import { test, before, after } from "node:test";
@@ -23,6 +25,7 @@ before(async () => {
   // No campaign files: the database starts empty, so the demo page shows only ours.
   server = await startServer({ campaigns: mkdtempSync(path.join(tmpdir(), "tp-e2e-none-")) });
   await createUser(server, { email: "ed@example.com", role: "editor", password: PASSWORD });
+  await createUser(server, { email: "vi@example.com", role: "viewer", password: PASSWORD });
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -138,6 +141,55 @@ test("an editor signs in, creates, fixes, previews and publishes a campaign the 
   await page.goto(`${server.url}/workspace/campaigns/e2e-launch/versions/2`);
   assert.match(await page.locator(".diff .added").first().innerText(), /E2E launch headline/);
   await page.screenshot({ path: path.join(SHOTS, "version-diff.png"), fullPage: true });
+
+  // Pause takes it out of the catalog the demo loads next (no restart), and the banner with it.
+  await page.goto(`${server.url}/workspace/campaigns/e2e-launch`);
+  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: /paused/i }).waitFor();
+  const catalog = demo.waitForResponse((r) => new URL(r.url()).pathname === "/v1/campaigns" && r.status() === 200);
+  await demo.reload();
+  assert.doesNotMatch(await (await catalog).text(), /e2e-launch/, "the paused campaign left the catalog");
+  assert.equal(await demo.locator(".tp-banner").filter({ hasText: "E2E launch headline" }).count(), 0);
+
+  // Rollback (asked first) publishes the first version's text again as a new version.
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Roll back to v1" }).click();
+  await page.getByRole("status").filter({ hasText: "Rolled back" }).waitFor();
+  assert.equal(await page.locator("#source").inputValue(), original, "v1's text is back");
+  const rows = page.locator("section.history tbody tr");
+  assert.equal(await rows.count(), 3, "the rollback is a new version");
+  assert.match(await rows.first().innerText(), /^v3/);
+
+  // A form post without the session's CSRF token is refused and changes nothing.
+  const forged = await context.request.post(`${server.url}/workspace/campaigns/e2e-launch/state`, {
+    form: { state: "archived" },
+    headers: { origin: server.url },
+    maxRedirects: 0,
+  });
+  assert.equal(forged.status(), 403, "no CSRF token, no change");
+  await page.reload();
+  assert.doesNotMatch(await page.locator(".badge").first().innerText(), /archived/);
+
+  // A viewer reads the campaign but cannot edit it: no save buttons, a read-only source, and
+  // a post (even with the viewer's own token) is forbidden.
+  const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const viewer = await viewerContext.newPage();
+  await viewer.goto(`${server.url}/workspace/login`);
+  await viewer.getByLabel("Email").fill("vi@example.com");
+  await viewer.getByLabel("Password").fill(PASSWORD);
+  await viewer.getByRole("button", { name: "Sign in" }).click();
+  await viewer.getByRole("heading", { name: "Campaigns", exact: true }).waitFor();
+  await viewer.goto(`${server.url}/workspace/campaigns/e2e-launch`);
+  assert.equal(await viewer.locator("#source").getAttribute("readonly"), "");
+  assert.equal(await viewer.getByRole("button", { name: "Publish" }).count(), 0);
+  const csrf = await viewer.evaluate(async () => (await (await fetch("/workspace/api/me")).json()).csrf_token);
+  const refused = await viewerContext.request.post(`${server.url}/workspace/campaigns/e2e-launch/state`, {
+    form: { state: "archived", csrf },
+    headers: { origin: server.url },
+    maxRedirects: 0,
+  });
+  assert.equal(refused.status(), 403, "a viewer may not change a campaign");
+  await viewerContext.close();
 
   assert.deepEqual(problems, []);
   await context.close();
