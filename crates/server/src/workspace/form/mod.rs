@@ -351,6 +351,12 @@ pub async fn show(
     .await
 }
 
+/// The TOML a post carries (`source`), with the CRLF line ends browsers post from a
+/// textarea made plain again: versions keep the text as typed.
+fn posted_source(posted: &HashMap<String, String>) -> Option<String> {
+    posted.get("source").map(|s| s.replace("\r\n", "\n"))
+}
+
 /// `POST /workspace/campaigns/{id}/form/from-source`: the source view's switch to the form
 /// (its Form button posts the source view's fields here): the posted source, unsaved, in
 /// the form with the preview's controls as they were, or the source view again when the
@@ -365,11 +371,7 @@ pub async fn from_source(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let posted: HashMap<String, String> = pairs.into_iter().collect();
-    // Browsers post CRLF line ends from a textarea; versions keep the text as typed.
-    let source = posted
-        .get("source")
-        .map(|s| s.replace("\r\n", "\n"))
-        .unwrap_or_default();
+    let source = posted_source(&posted).unwrap_or_default();
     let preview = PreviewChoice::from_posted(&posted);
     from_text(&state, &signed, &id, &source, None, preview).await
 }
@@ -494,10 +496,8 @@ pub async fn preview(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<axum::Json<serde_json::Value>, WorkspaceError> {
     let posted: HashMap<String, String> = pairs.into_iter().collect();
-    let base = posted
-        .get("source")
-        .ok_or_else(|| WorkspaceError::BadRequest("the form's source is missing".to_owned()))?
-        .replace("\r\n", "\n");
+    let base = posted_source(&posted)
+        .ok_or_else(|| WorkspaceError::BadRequest("the form's source is missing".to_owned()))?;
     let persona = match PreviewChoice::from_posted(&posted).persona() {
         Ok(p) => p,
         Err(e) => {
@@ -547,10 +547,7 @@ pub async fn submit(
     let ask = Ask::of(&posted).ok_or(WorkspaceError::BadRequest(
         "the form needs an action".to_owned(),
     ))?;
-    let base = posted
-        .get("source")
-        .map(|s| s.replace("\r\n", "\n"))
-        .unwrap_or_default();
+    let base = posted_source(&posted).unwrap_or_default();
     let note = posted.get("note").map_or("", String::as_str);
     let Ok(mut doc) = base.parse::<DocumentMut>() else {
         return unreadable(&state, &signed, &id, &base, note, choice).await;
